@@ -1,0 +1,209 @@
+"""What one invocation is given and what it gives back, with Lambda's exact platform payloads and log lines.
+
+Plain data and formatting only: the moving parts live in environment.py and pool.py.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+# Limits of real Lambda (LAMBDA_SPEC section 7).
+MAX_REQUEST_BYTES = 6_291_456
+MAX_RESPONSE_BYTES = 6_291_556
+MAX_EVENT_REQUEST_BYTES = 262_144
+MIN_TIMEOUT, MAX_TIMEOUT = 1, 900
+MIN_MEMORY, MAX_MEMORY = 128, 10_240
+# The init phase may take this long before the invocation's own timeout starts to count.
+INIT_LIMIT_SECONDS = 10.0
+
+RUNTIME_CLIENTS = ("bootstrap", "awslambdaric")
+LOCAL_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """Everything the engine needs to run one function version: code, handler and configuration.
+
+    Two specs with the same `name` and `version` but a different `key` are different code or configuration:
+    the engine retires environments of the old one (hot reload).
+    """
+
+    name: str
+    code_dir: Path
+    handler: str
+    runtime: str = LOCAL_RUNTIME
+    timeout: float = 3
+    memory: int = 128
+    environment: Mapping[str, str] = field(default_factory=dict)
+    layers: tuple[Path, ...] = ()
+    runtime_client: str = "bootstrap"
+    version: str = "$LATEST"
+    region: str = DEFAULT_REGION
+    account: str = DEFAULT_ACCOUNT
+    # Anything that changes whenever the code changes (the package's CodeSha256, say); part of the key.
+    revision: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code_dir", Path(self.code_dir))
+        object.__setattr__(self, "layers", tuple(Path(p) for p in self.layers))
+        object.__setattr__(self, "environment", dict(self.environment))
+        if not MIN_TIMEOUT <= self.timeout <= MAX_TIMEOUT:
+            raise ValueError(f"timeout must be between {MIN_TIMEOUT} and {MAX_TIMEOUT} seconds, not {self.timeout}")
+        if not MIN_MEMORY <= self.memory <= MAX_MEMORY:
+            raise ValueError(f"memory must be between {MIN_MEMORY} and {MAX_MEMORY} MB, not {self.memory}")
+        if self.runtime_client not in RUNTIME_CLIENTS:
+            raise ValueError(f"runtime client must be one of {', '.join(RUNTIME_CLIENTS)}, not {self.runtime_client!r}")
+
+    @property
+    def key(self) -> tuple:
+        """Identity of the code and configuration: environments are reused only for an equal key."""
+        return (
+            self.name,
+            self.version,
+            str(self.code_dir),
+            self.handler,
+            self.runtime,
+            self.timeout,
+            self.memory,
+            tuple(sorted(self.environment.items())),
+            self.layers,
+            self.runtime_client,
+            self.region,
+            self.account,
+            self.revision,
+        )
+
+    @property
+    def function_arn(self) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.name}"
+
+    @property
+    def invoked_arn(self) -> str:
+        """The ARN a caller used: qualified with the version unless it is $LATEST (as the console invokes)."""
+        return self.function_arn if self.version == "$LATEST" else f"{self.function_arn}:{self.version}"
+
+
+@dataclass(frozen=True)
+class InvocationResult:
+    """The outcome of one invocation, as the Lambda console and the Invoke API report it."""
+
+    request_id: str
+    succeeded: bool
+    # The response body exactly as Lambda returns it: the handler's JSON, or the error payload.
+    payload: bytes
+    # None on success; the errorType otherwise ("ValueError", "Runtime.ImportModuleError", "Sandbox.Timedout"...).
+    error_type: str | None
+    # The function's log: init output, START, what the handler wrote, END, REPORT.
+    log: str
+    duration_ms: float
+    billed_duration_ms: int
+    init_duration_ms: float | None
+    max_memory_used_mb: int
+    memory_size_mb: int
+    cold: bool
+    version: str
+    # "timeout" or "error" on failure (as REPORT's Status), None on success.
+    status: str | None = None
+
+    @property
+    def status_text(self) -> str:
+        return "succeeded" if self.succeeded else "failed"
+
+    @property
+    def report_line(self) -> str:
+        return self.log.rstrip("\n").rsplit("\n", 1)[-1]
+
+
+def _compact(obj: dict) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def timeout_payload(request_id: str, timeout: float) -> bytes:
+    return _compact(
+        {"errorType": "Sandbox.Timedout", "errorMessage": f"RequestId: {request_id} Error: {timeout_message(timeout)}"}
+    )
+
+
+def timeout_message(timeout: float) -> str:
+    return f"Task timed out after {timeout:.2f} seconds"
+
+
+def exit_payload(request_id: str, reason: str, error_type: str = "Runtime.ExitError") -> bytes:
+    return _compact({"errorType": error_type, "errorMessage": f"RequestId: {request_id} Error: {reason}"})
+
+
+def response_too_large_payload() -> bytes:
+    return _compact(
+        {
+            "errorType": "Function.ResponseSizeTooLarge",
+            "errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
+        }
+    )
+
+
+# Go's names for signals, as Lambda's platform (written in Go) prints them in "signal: <name>".
+_SIGNAL_NAMES = {
+    1: "hangup",
+    2: "interrupt",
+    3: "quit",
+    4: "illegal instruction",
+    5: "trace/breakpoint trap",
+    6: "aborted",
+    7: "bus error",
+    8: "floating point exception",
+    9: "killed",
+    10: "user defined signal 1",
+    11: "segmentation fault",
+    12: "user defined signal 2",
+    13: "broken pipe",
+    14: "alarm clock",
+    15: "terminated",
+}
+
+
+def exit_reason(returncode: int) -> str:
+    """Lambda's words for how a runtime process ended, from a Popen return code."""
+    if returncode == 0:
+        return "Runtime exited without providing a reason"
+    if returncode < 0:
+        signum = -returncode
+        return f"Runtime exited with error: signal: {_SIGNAL_NAMES.get(signum, f'signal {signum}')}"
+    return f"Runtime exited with error: exit status {returncode}"
+
+
+def billed_ms(duration_ms: float, init_duration_ms: float | None) -> int:
+    """Billed Duration: for on-demand zip functions the init time counts too; rounded up to the millisecond."""
+    return max(1, math.ceil(duration_ms + (init_duration_ms or 0.0)))
+
+
+def report_line(
+    request_id: str,
+    duration_ms: float,
+    billed_duration_ms: int,
+    memory_size: int,
+    max_memory_used: int,
+    init_duration_ms: float | None,
+    status: str | None,
+    error_type: str | None,
+) -> str:
+    parts = [
+        f"REPORT RequestId: {request_id}",
+        f"Duration: {duration_ms:.2f} ms",
+        f"Billed Duration: {billed_duration_ms} ms",
+        f"Memory Size: {memory_size} MB",
+        f"Max Memory Used: {max_memory_used} MB",
+    ]
+    if init_duration_ms is not None:
+        parts.append(f"Init Duration: {init_duration_ms:.2f} ms")
+    if status:
+        parts.append(f"Status: {status}")
+        if status == "error" and error_type:
+            parts.append(f"Error Type: {error_type}")
+    return "\t".join(parts)
