@@ -1,0 +1,412 @@
+"""The `lambda-console` command line (click, as Flask uses it).
+
+`lambda-console invoke` runs one handler once, the way the Lambda console's Test button does: the response payload
+goes to stdout, the function's log (START, handler output, END, REPORT) to stderr. Exit status: 0 when the function
+succeeded, 1 when it failed (the payload is then Lambda's error payload), 2 when the command itself was wrong.
+
+Every mistake in the input is reported as one line, `Error: <where>: <what>. <what to do>.`, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import signal
+import sys
+import tempfile
+import zipfile
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, NoReturn
+
+import click
+
+from console.engine.invocation import (
+    MAX_MEMORY,
+    MAX_REQUEST_BYTES,
+    MAX_TIMEOUT,
+    MIN_MEMORY,
+    MIN_TIMEOUT,
+    RUNTIME_CLIENTS,
+    FunctionSpec,
+    InvocationResult,
+)
+
+PROG_NAME = "lambda-console"
+
+# Lambda's own limits and patterns (LAMBDA_SPEC section 7; botocore's service model for the patterns).
+MAX_UNZIPPED_BYTES = 262_144_000
+MAX_ENVIRONMENT_BYTES = 4096
+ENV_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
+FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+HANDLER = re.compile(r"\S{1,128}")
+# Variables the platform sets itself; Lambda refuses a configuration that sets them.
+RESERVED_ENV = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    }
+)
+PACKAGE_HINT = "Pass the deployment package (.zip) or the folder holding the handler's code."
+
+
+class InputError(click.UsageError):
+    """A mistake in what the user passed. The message is complete: where, what, and what to do."""
+
+
+# --- parsing the options ---------------------------------------------------------------------------------------
+
+
+def _whole_number(option: str, text: str, low: int, high: int, unit: str) -> int:
+    todo = f"Pass a whole number of {unit} from {low} to {high}."
+    try:
+        value = int(text)
+    except ValueError:
+        raise InputError(f"{option} {text}: not a whole number. {todo}") from None
+    if not low <= value <= high:
+        raise InputError(f"{option} {text}: out of Lambda's range. {todo}")
+    return value
+
+
+def _timeout_option(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    return _whole_number("--timeout", value, MIN_TIMEOUT, MAX_TIMEOUT, "seconds")
+
+
+def _memory_option(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    return _whole_number("--memory", value, MIN_MEMORY, MAX_MEMORY, "megabytes")
+
+
+def parse_environment(items: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """KEY=VALUE strings -> a function's environment variables, checked as Lambda checks them. A later KEY wins."""
+    env: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise InputError(f"--env {item}: no '=' in it. Write KEY=VALUE, for example --env STAGE=dev.")
+        if not ENV_NAME.fullmatch(key):
+            raise InputError(
+                f"--env {item}: {key!r} is not a variable name Lambda accepts. Use 2 or more letters, digits and "
+                "underscores, starting with a letter."
+            )
+        if key in RESERVED_ENV:
+            raise InputError(f"--env {item}: {key} is reserved, Lambda sets it itself. Choose another name.")
+        env[key] = value
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in env.items())
+    if size > MAX_ENVIRONMENT_BYTES:
+        raise InputError(
+            f"--env: the variables take {size} bytes, more than Lambda's {MAX_ENVIRONMENT_BYTES}. "
+            "Pass fewer or shorter variables."
+        )
+    return env
+
+
+def _env_option(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
+    return parse_environment(value)
+
+
+def _handler_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    # Only what Lambda's API refuses outright; a handler that cannot be found is the function's error (exit 1).
+    if not HANDLER.fullmatch(value):
+        raise InputError(
+            f"--handler {value!r}: not a handler Lambda accepts. Pass 1 to 128 characters without spaces, "
+            "like hello_python.my_handler."
+        )
+    return value
+
+
+def _name_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not FUNCTION_NAME.fullmatch(value):
+        raise InputError(
+            f"--name {value}: not a function name Lambda accepts. Use 1 to 64 letters, digits, hyphens and underscores."
+        )
+    return value
+
+
+# --- reading the event and the package -------------------------------------------------------------------------
+
+
+def read_event(source: str | None, stdin: IO[bytes]) -> bytes:
+    """The event's bytes, unchanged, once they are known to be one JSON value. None means `{}`; `-` reads stdin."""
+    if source is None:
+        return b"{}"
+    where = "stdin" if source == "-" else source
+    todo = "Pass a JSON file, - to read standard input, or leave out --event to send {}."
+    if source == "-":
+        data = stdin.read()
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{where}: no such event file. {todo}") from None
+        except IsADirectoryError:
+            raise InputError(f"{where}: a folder, not an event file. {todo}") from None
+        except OSError as exc:
+            raise InputError(f"{where}: cannot be read ({exc.strerror}). {todo}") from None
+    if len(data) > MAX_REQUEST_BYTES:
+        raise InputError(
+            f"{where}: {len(data)} bytes, more than Lambda's {MAX_REQUEST_BYTES}-byte limit for a synchronous "
+            "invocation. Send a smaller event."
+        )
+    if not data.strip():
+        raise InputError(f"{where}: empty. An event is one JSON value, such as {{}}.")
+    try:
+        # From bytes, as the runtime parses it: a UTF-8 byte order mark is accepted there too.
+        json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{where}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}. "
+            "Fix the event: it must be one JSON value."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where}: not valid UTF-8 at byte {exc.start}. Save the event as UTF-8.") from None
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply to parse. Send a flatter event.") from None
+    return data
+
+
+def check_package(path: str) -> Path:
+    """The package as a Path, once it is known to be a folder or a readable zip within Lambda's size limit."""
+    package = Path(path)
+    if package.is_dir():
+        return package
+    if not package.exists():
+        raise InputError(f"{path}: no such file or folder. {PACKAGE_HINT}")
+    try:
+        if not zipfile.is_zipfile(package):
+            raise InputError(f"{path}: not a zip file. {PACKAGE_HINT}")
+        with zipfile.ZipFile(package) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"{path}: damaged zip file ({exc}). Create the zip again.") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}). {PACKAGE_HINT}") from None
+    unzipped = sum(info.file_size for info in infos)
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise InputError(
+            f"{path}: unzips to {unzipped} bytes, more than Lambda's {MAX_UNZIPPED_BYTES}-byte limit for code. "
+            "Leave large files out of the package."
+        )
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise InputError(f"{path}: {info.filename} is encrypted. Create the zip without a password.")
+    return package
+
+
+def unpack(package: Path, into: Path) -> None:
+    """Extract a zip checked by check_package. Member names that climb out of `into` are made safe by zipfile."""
+    try:
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(into)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+        raise InputError(f"{package}: damaged zip file ({exc}). Create the zip again.") from None
+    except OSError as exc:
+        raise InputError(f"{package}: cannot be unpacked ({exc}). Create the zip again.") from None
+
+
+def default_name(package: Path) -> str:
+    """A function name Lambda accepts, from the package's file or folder name."""
+    stem = package.resolve().stem if package.is_file() else package.resolve().name
+    return re.sub(r"[^A-Za-z0-9_-]", "-", stem)[:64] or "function"
+
+
+def layout_hint(package: Path, code_dir: Path, handler: str) -> str | None:
+    """When the handler's module sits one folder down, the classic zip mistake: say what to do instead."""
+    module = handler.rsplit(".", 1)[0].replace(".", "/")
+    candidates = (f"{module}.py", f"{module}/__init__.py")
+    if any((code_dir / c).is_file() for c in candidates):
+        return None
+    entries = [p for p in code_dir.iterdir() if not p.name.startswith(".") and p.name != "__MACOSX"]
+    if len(entries) == 1 and entries[0].is_dir() and any((entries[0] / c).is_file() for c in candidates):
+        folder = entries[0].name
+        if package.is_dir():
+            return f"Hint: {module} is in {package / folder}; pass that folder instead."
+        return (
+            f"Hint: {package} holds the folder {folder}/ with {module} inside; zip the folder's contents, "
+            f"not the folder (or pass --handler {folder}/{handler})."
+        )
+    return None
+
+
+# --- the commands ----------------------------------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="lambda-console", prog_name=PROG_NAME)
+def cli() -> None:
+    """A local AWS Lambda console for Python handlers."""
+
+
+@cli.command()
+@click.argument("path", metavar="PATH")
+@click.option(
+    "--handler",
+    required=True,
+    callback=_handler_option,
+    metavar="MODULE.FUNCTION",
+    help="The function to call, as Lambda names it: hello_python.my_handler.",
+)
+@click.option(
+    "--event",
+    "event_source",
+    metavar="FILE|-",
+    help="The event: a JSON file, or - to read standard input. Default: {}.",
+)
+@click.option(
+    "--timeout",
+    default="3",
+    callback=_timeout_option,
+    metavar="SECONDS",
+    show_default=True,
+    help=f"Stop the function after this many seconds ({MIN_TIMEOUT}-{MAX_TIMEOUT}).",
+)
+@click.option(
+    "--memory",
+    default="128",
+    callback=_memory_option,
+    metavar="MB",
+    show_default=True,
+    help=f"The function's memory size ({MIN_MEMORY}-{MAX_MEMORY}); a worker that uses more is stopped.",
+)
+@click.option(
+    "--env",
+    "environment",
+    multiple=True,
+    callback=_env_option,
+    metavar="KEY=VALUE",
+    help="An environment variable of the function; repeat for more.",
+)
+@click.option(
+    "--runtime-client",
+    type=click.Choice(RUNTIME_CLIENTS),
+    default="bootstrap",
+    show_default=True,
+    help="The runtime interface client in the worker: ours (stdlib only) or AWS's awslambdaric.",
+)
+@click.option(
+    "--name",
+    callback=_name_option,
+    metavar="NAME",
+    help="The function's name, as the context reports it. Default: from PATH.",
+)
+def invoke(
+    path: str,
+    handler: str,
+    event_source: str | None,
+    timeout: int,
+    memory: int,
+    environment: dict[str, str],
+    runtime_client: str,
+    name: str | None,
+) -> int:
+    """Invoke a handler once, as the Lambda console's Test button does.
+
+    PATH is the deployment package: a .zip, or a folder holding the code. The response payload is printed on
+    stdout exactly as Lambda returns it, followed by one newline; the function's log goes to stderr.
+    Exit status: 0 if the function succeeded, 1 if it failed, 2 if the command was wrong.
+
+    \b
+    Example:
+      lambda-console invoke hello_python.zip --handler hello_python.my_handler --event event.json
+    """
+    package = check_package(path)
+    payload = read_event(event_source, click.get_binary_stream("stdin"))
+    if runtime_client == "awslambdaric" and importlib.util.find_spec("awslambdaric") is None:
+        raise InputError(
+            "--runtime-client awslambdaric: awslambdaric is not installed. Install it with "
+            "pip install 'lambda-console[ric]' (Linux only), or use --runtime-client bootstrap."
+        )
+    # A plain `kill` must still remove the unpacked package and stop the worker: exit through the cleanups.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    with ExitStack() as cleanup:
+        if package.is_dir():
+            code_dir = package
+        else:
+            code_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="lambda-console-")))
+            unpack(package, code_dir)
+        try:
+            spec = FunctionSpec(
+                name=name or default_name(package),
+                code_dir=code_dir.resolve(),
+                handler=handler,
+                timeout=timeout,
+                memory=memory,
+                environment=environment,
+                runtime_client=runtime_client,
+            )
+        except ValueError as exc:
+            raise InputError(f"{exc}. See '{PROG_NAME} invoke --help'.") from None
+        result = _run(spec, payload)
+        hint = layout_hint(package, code_dir, handler) if result.error_type == "Runtime.ImportModuleError" else None
+    _write_result(result, hint)
+    return 0 if result.succeeded else 1
+
+
+def _run(spec: FunctionSpec, payload: bytes) -> InvocationResult:
+    # Imported here: the engine is the heavy part, and `--help` or a bad option should not wait for it.
+    from console.engine import Engine
+
+    with Engine() as engine:
+        return engine.invoke(spec, payload)
+
+
+def _write_result(result: InvocationResult, hint: str | None) -> None:
+    err = sys.stderr
+    log = result.log if result.log.endswith("\n") or not result.log else result.log + "\n"
+    err.write(log)
+    if hint:
+        err.write(hint + "\n")
+    err.flush()
+    # The payload's bytes untouched, then one newline so that a shell prompt or the next line starts clean;
+    # `$(...)` and JSON parsers drop it, and a byte-exact copy is the output minus its last byte.
+    out = sys.stdout.buffer
+    out.write(result.payload + b"\n")
+    out.flush()
+
+
+# --- the entry point -------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """`lambda-console` and `python -m console`: run the command line, turn every usage error into one line."""
+    no_args_is_help = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    try:
+        code = cli.main(args=argv, prog_name=PROG_NAME, standalone_mode=False)
+    except no_args_is_help as exc:
+        # A bare `lambda-console` asks what the tool does: answer with the help, not as an error.
+        click.echo(exc.ctx.get_help())
+        code = 0
+    except InputError as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        code = exc.exit_code
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else PROG_NAME
+        click.echo(f"Error: {exc.format_message()} See '{command} --help'.", err=True)
+        code = exc.exit_code
+    except click.ClickException as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        code = exc.exit_code
+    except click.Abort:
+        # Ctrl-C: the engine and the unpacked package were already cleaned up on the way out.
+        click.echo("Interrupted.", err=True)
+        code = 130
+    except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+        click.echo(f"Error: the console could not run the function: {type(exc).__name__}: {exc}", err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
