@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 # Limits of real Lambda (LAMBDA_SPEC section 7).
 MAX_REQUEST_BYTES = 6_291_456

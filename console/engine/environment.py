@@ -1,0 +1,430 @@
+"""One execution environment: a worker process, its Runtime API endpoint, its log and its limits.
+
+The environment is created for a function version (the worker starts and runs the init phase: a cold start), serves
+one invocation at a time, and is reused for later ones (warm). Timeout, out-of-memory, a crash or a response that is
+too large end it; the pool then discards it, so the next invocation is cold, as on Lambda.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from console.engine import memory
+from console.engine.invocation import (
+    INIT_LIMIT_SECONDS,
+    FunctionSpec,
+    InvocationResult,
+    billed_ms,
+    exit_payload,
+    exit_reason,
+    report_line,
+    response_too_large_payload,
+    timeout_message,
+    timeout_payload,
+)
+from console.engine.logs import DEFAULT_LOG_LIMIT, LogCapture
+from console.engine.runtime_api import RuntimeApiServer
+
+BOOTSTRAP = Path(__file__).resolve().parent.parent / "runtime" / "bootstrap.py"
+# Keys the function's own variables may not replace: they wire the worker to this environment.
+_WIRING = ("AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "_HANDLER")
+# How often a running invocation is checked for its deadline, its memory and its process.
+_POLL_SECONDS = 0.01
+
+
+@dataclass
+class _Pending:
+    """An invocation from the moment it is queued for the worker until it has an outcome."""
+
+    request_id: str
+    payload: bytes
+    headers: list[tuple[str, str]]
+    timeout: float
+    done: threading.Event = field(default_factory=threading.Event)
+    started: float | None = None  # perf_counter when the worker took the event
+    ended: float | None = None
+    kind: str | None = None  # "response", "error", "init_error", "too_large"
+    body: bytes = b""
+    error_type: str = ""
+    pre_log: bytes = b""  # output before START: the init phase's, or stray output between invocations
+    cancelled: bool = False
+
+    def finish(self, kind: str, body: bytes = b"", error_type: str = "") -> bool:
+        if self.done.is_set():
+            return False
+        self.ended = time.perf_counter()
+        self.kind, self.body, self.error_type = kind, body, error_type
+        self.done.set()
+        return True
+
+
+def _trace_id() -> str:
+    return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0"
+
+
+def _log_time() -> str:
+    now = _dt.datetime.now(_dt.timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def _error_type_of(body: bytes, fallback: str) -> str:
+    try:
+        value = json.loads(body).get("errorType")
+    except (ValueError, AttributeError):
+        value = None
+    return value if isinstance(value, str) and value else (fallback or "Unhandled")
+
+
+class Environment:
+    """A worker process serving one function configuration, one invocation at a time."""
+
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        server: RuntimeApiServer,
+        runtime_dir: Path,
+        *,
+        python: str = sys.executable,
+        bootstrap: Path = BOOTSTRAP,
+        log_limit: int = DEFAULT_LOG_LIMIT,
+    ) -> None:
+        self.spec = spec
+        self.id = secrets.token_hex(16)
+        self.log_stream_name = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[{spec.version}]{self.id}"
+        self.invocations = 0
+        self.last_used = time.monotonic()
+        self.retired = False  # set by the pool: discard after the invocation in progress
+        self.init_duration_ms: float | None = None
+        self._token = secrets.token_urlsafe(24)
+        self._server = server
+        self._lock = threading.Lock()
+        self._inbox: list[_Pending | None] = []
+        self._inbox_ready = threading.Condition(self._lock)
+        self._current: _Pending | None = None
+        self._init_error: tuple[bytes, str] | None = None
+        self._init_done = False
+        self._dead = False
+        self._peak_kb = 0
+        self._tmp = tempfile.mkdtemp(prefix="lambda-env-")
+        server.register(self._token, self)
+
+        layers = []
+        for layer in spec.layers:
+            layers += ["--layer", str(layer)]
+        command = [python, "-I", "-S", "-B", str(bootstrap), "--client", spec.runtime_client, *layers]
+        read_fd, write_fd = os.pipe()
+        self._spawned = time.perf_counter()
+        try:
+            self.process = subprocess.Popen(
+                command,
+                cwd=spec.code_dir,
+                env=self._environment(server.address(self._token), runtime_dir),
+                stdin=subprocess.DEVNULL,
+                stdout=write_fd,
+                stderr=write_fd,
+                close_fds=True,
+                # Its own process group: a timeout or a kill takes the handler's children with it.
+                start_new_session=True,
+            )
+        except BaseException:
+            os.close(read_fd)
+            server.unregister(self._token)
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            raise
+        finally:
+            os.close(write_fd)
+        self._log = LogCapture(read_fd, log_limit)
+
+    # -- the worker's environment ------------------------------------------------------------------------------
+
+    def _environment(self, api_address: str, runtime_dir: Path) -> dict[str, str]:
+        spec = self.spec
+        bins = [str(layer / "bin") for layer in spec.layers]
+        env = {
+            "PATH": ":".join(["/usr/local/bin", "/usr/bin", "/bin", *bins]),
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "TMPDIR": self._tmp,
+            "AWS_REGION": spec.region,
+            "AWS_DEFAULT_REGION": spec.region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+            "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream_name,
+            # Local runners set this; Powertools for AWS Lambda then leaves X-Ray alone.
+            "AWS_SAM_LOCAL": "true",
+        }
+        env.update({key: value for key, value in spec.environment.items() if key not in _WIRING})
+        env.update(
+            {
+                "_HANDLER": spec.handler,
+                "LAMBDA_TASK_ROOT": str(spec.code_dir),
+                "LAMBDA_RUNTIME_DIR": str(runtime_dir),
+                "AWS_LAMBDA_RUNTIME_API": api_address,
+            }
+        )
+        return env
+
+    # -- state --------------------------------------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        return not self._dead and self.process.poll() is None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    # -- the Runtime API side (called from the server's connection threads) ----------------------------------------
+
+    def runtime_next(self) -> _Pending | None:
+        with self._lock:
+            if not self._init_done:
+                self._init_done = True
+                self.init_duration_ms = (time.perf_counter() - self._spawned) * 1000
+            while not self._inbox:
+                self._inbox_ready.wait()
+            pending = self._inbox.pop(0)
+        if pending is None:
+            return None
+        pending.pre_log = self._log.take()
+        deadline_ms = int(time.time() * 1000 + pending.timeout * 1000)
+        pending.headers.append(("Lambda-Runtime-Deadline-Ms", str(deadline_ms)))
+        pending.started = time.perf_counter()
+        return pending
+
+    def _matching(self, request_id: str) -> _Pending | None:
+        current = self._current
+        return current if current is not None and current.request_id == request_id else None
+
+    def runtime_response(self, request_id: str, body: bytes) -> bool:
+        pending = self._matching(request_id)
+        return pending is not None and pending.finish("response", body)
+
+    def runtime_error(self, request_id: str, body: bytes, error_type: str) -> bool:
+        pending = self._matching(request_id)
+        return pending is not None and pending.finish("error", body, error_type)
+
+    def runtime_response_too_large(self, request_id: str, size: int) -> bool:
+        pending = self._matching(request_id)
+        return pending is not None and pending.finish("too_large")
+
+    def runtime_init_error(self, body: bytes, error_type: str) -> None:
+        with self._lock:
+            self._init_done = True
+            self._init_error = (body, error_type)
+            pending = self._current
+        if pending is not None:
+            pending.finish("init_error", body, error_type)
+
+    # -- invoking ---------------------------------------------------------------------------------------------
+
+    def invoke(
+        self,
+        payload: bytes,
+        *,
+        request_id: str | None = None,
+        client_context: str | None = None,
+        cognito_identity: str | None = None,
+    ) -> InvocationResult:
+        """Run one invocation in this environment; the pool guarantees nobody else is using it."""
+        spec = self.spec
+        request_id = request_id or str(uuid.uuid4())
+        cold = self.invocations == 0
+        self.invocations += 1
+        headers = [
+            ("Lambda-Runtime-Aws-Request-Id", request_id),
+            ("Lambda-Runtime-Invoked-Function-Arn", spec.invoked_arn),
+            ("Lambda-Runtime-Trace-Id", _trace_id()),
+        ]
+        if client_context:
+            headers.append(("Lambda-Runtime-Client-Context", client_context))
+        if cognito_identity:
+            headers.append(("Lambda-Runtime-Cognito-Identity", cognito_identity))
+        pending = _Pending(request_id, payload, headers, spec.timeout)
+        with self._lock:
+            self._current = pending
+            init_error = self._init_error
+            if init_error is None:
+                self._inbox.append(pending)
+                self._inbox_ready.notify()
+        if init_error is not None:
+            pending.finish("init_error", *init_error)
+
+        outcome = self._await(pending)
+        try:
+            return self._result(pending, outcome, cold)
+        finally:
+            with self._lock:
+                self._current = None
+            self.last_used = time.monotonic()
+
+    def _await(self, pending: _Pending) -> str:
+        """Wait for the worker's answer while enforcing the deadline and the memory limit."""
+        spec = self.spec
+        limit_kb = spec.memory * 1024
+        while True:
+            if pending.done.wait(_POLL_SECONDS):
+                return "done"
+            if pending.cancelled:
+                return "cancelled"
+            now = time.perf_counter()
+            if self.process.poll() is not None:
+                return "done" if pending.done.is_set() else "exited"
+            started = pending.started
+            if started is None:
+                # Still in the init phase: it may use its own 10 s, then the invocation's timeout.
+                if now - self._spawned > INIT_LIMIT_SECONDS + spec.timeout:
+                    return "timeout"
+            elif now - started >= spec.timeout:
+                return "timeout"
+            used_kb = memory.rss_kb(self.process.pid)
+            if used_kb is not None:
+                self._peak_kb = max(self._peak_kb, used_kb)
+                if used_kb > limit_kb:
+                    return "oom"
+
+    def _result(self, pending: _Pending, outcome: str, cold: bool) -> InvocationResult:
+        spec = self.spec
+        request_id = pending.request_id
+        status: str | None = None
+        platform_lines: list[str] = []
+        if outcome == "done" and pending.kind in ("response", "error"):
+            self._measure_peak()
+        else:
+            # Every other ending discards the environment, as Lambda does.
+            if outcome == "done" and pending.kind == "init_error":
+                self._reap(grace=1.0)  # the worker exits by itself after reporting; let its last words arrive
+            self.kill()
+
+        init_ms = self.init_duration_ms if cold else None
+        now = time.perf_counter()
+        if outcome == "done":
+            ended = pending.ended or now
+            if pending.kind == "init_error":
+                # No handler ran: the whole time was the init phase, reported as the invocation's own.
+                duration = (ended - self._spawned) * 1000
+                init_ms = None
+            else:
+                duration = (ended - (pending.started or ended)) * 1000
+        else:
+            duration = (now - (pending.started or self._spawned)) * 1000
+            if pending.started is None:
+                init_ms = None
+
+        if outcome == "done" and pending.kind == "response":
+            succeeded, body, error_type = True, pending.body, None
+        elif outcome == "done" and pending.kind in ("error", "init_error"):
+            succeeded, body = False, pending.body
+            error_type = _error_type_of(pending.body, pending.error_type)
+            status = "error"
+        elif outcome == "done":  # too_large
+            succeeded, body, error_type, status = False, response_too_large_payload(), "Function.ResponseSizeTooLarge", "error"
+            platform_lines.append(f"{_log_time()} {request_id} {json.loads(body)['errorMessage']}")
+        elif outcome == "timeout":
+            succeeded, body, error_type, status = False, timeout_payload(request_id, spec.timeout), "Sandbox.Timedout", "timeout"
+            platform_lines.append(f"{_log_time()} {request_id} {timeout_message(spec.timeout)}")
+        elif outcome == "oom":
+            reason = "Runtime exited with error: signal: killed"
+            succeeded, error_type, status = False, "Runtime.OutOfMemory", "error"
+            body = exit_payload(request_id, reason, error_type)
+            platform_lines += [f"RequestId: {request_id} Error: {reason}", error_type]
+            self._peak_kb = max(self._peak_kb, spec.memory * 1024)
+        else:  # exited or cancelled
+            reason = exit_reason(self.process.returncode if self.process.returncode is not None else -9)
+            succeeded, error_type, status = False, "Runtime.ExitError", "error"
+            body = exit_payload(request_id, reason, error_type)
+            if outcome == "cancelled":
+                platform_lines.append(f"{_log_time()} {request_id} Invocation cancelled from the console")
+            platform_lines += [f"RequestId: {request_id} Error: {reason}", error_type]
+
+        max_used = min(spec.memory, max(1, math.ceil(self._peak_kb / 1024)))
+        billed = billed_ms(duration, init_ms)
+        rest = self._log.take().decode("utf-8", "replace")
+        if pending.started is None:
+            before, after = rest, ""  # the worker never took the event: all it wrote was its init phase
+        else:
+            before, after = pending.pre_log.decode("utf-8", "replace"), rest
+        lines = [before] if before else []
+        lines.append(f"START RequestId: {request_id} Version: {spec.version}\n")
+        if after:
+            lines.append(after if after.endswith("\n") else after + "\n")
+        lines.extend(line + "\n" for line in platform_lines)
+        lines.append(f"END RequestId: {request_id}\n")
+        lines.append(report_line(request_id, duration, billed, spec.memory, max_used, init_ms, status, error_type) + "\n")
+        return InvocationResult(
+            request_id=request_id,
+            succeeded=succeeded,
+            payload=body,
+            error_type=error_type,
+            log="".join(lines),
+            duration_ms=duration,
+            billed_duration_ms=billed,
+            init_duration_ms=init_ms,
+            max_memory_used_mb=max_used,
+            memory_size_mb=spec.memory,
+            cold=cold,
+            version=spec.version,
+            status=status,
+        )
+
+    def _measure_peak(self) -> None:
+        peak = memory.peak_kb(self.process.pid)
+        if peak is not None:
+            self._peak_kb = max(self._peak_kb, peak)
+
+    # -- ending -------------------------------------------------------------------------------------------------
+
+    def cancel(self, request_id: str) -> bool:
+        """Stop the invocation `request_id` if it is running here; the environment is discarded."""
+        pending = self._matching(request_id)
+        if pending is None or pending.done.is_set():
+            return False
+        pending.cancelled = True
+        self.kill()
+        return True
+
+    def _reap(self, grace: float) -> None:
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def kill(self) -> None:
+        """End the worker and everything it started; safe to call more than once, from any thread."""
+        with self._lock:
+            first = not self._dead
+            self._dead = True
+            self._inbox.append(None)  # wake a connection thread blocked on `next`
+            self._inbox_ready.notify_all()
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._reap(grace=5.0)
+        if first:
+            self._server.unregister(self._token)
+
+    def close(self) -> None:
+        """Kill the worker and release everything the environment holds."""
+        self.kill()
+        self._log.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)

@@ -1,0 +1,474 @@
+"""The engine as a caller sees it: results, logs, reuse, limits and isolation, with real worker processes."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+
+from console.engine import Engine, RequestTooLargeError, TooManyRequestsError
+from tests.engine.conftest import body
+
+HELLO = """
+    def my_handler(event, context):
+        message = 'Hello {} {}!'.format(event['first_name'], event['last_name'])
+        return {'message': message}
+"""
+
+
+def test_seed_handler_returns_its_message(engine, make_function):
+    spec = make_function(HELLO, "hello_python.my_handler", module="hello_python.py")
+    result = engine.invoke(spec, b'{"first_name": "Ada", "last_name": "Lovelace"}')
+    assert result.succeeded
+    assert result.payload == b'{"message": "Hello Ada Lovelace!"}'
+    assert result.error_type is None
+
+
+def test_none_becomes_null(engine, make_function):
+    result = engine.invoke(make_function("def handler(e, c):\n    return None\n"))
+    assert result.payload == b"null"
+
+
+def test_log_has_start_end_report_around_handler_output(engine, make_function):
+    spec = make_function("""
+        print("loading module")
+        def handler(event, context):
+            print("inside handler")
+            return 1
+    """)
+    result = engine.invoke(spec)
+    lines = result.log.splitlines()
+    rid = result.request_id
+    assert lines[0] == "loading module"  # the init phase's output comes before START
+    assert lines[1] == f"START RequestId: {rid} Version: $LATEST"
+    assert lines[2] == "inside handler"
+    assert lines[3] == f"END RequestId: {rid}"
+    report = lines[4]
+    assert re.fullmatch(
+        rf"REPORT RequestId: {rid}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB"
+        r"\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms",
+        report,
+    )
+    billed = int(re.search(r"Billed Duration: (\d+)", report).group(1))
+    assert billed >= result.duration_ms + result.init_duration_ms  # init is billed too, rounded up
+    assert result.cold and result.init_duration_ms > 0
+
+
+def test_warm_invocations_reuse_module_state_and_report_no_init(engine, make_function):
+    spec = make_function("""
+        count = 0
+        def handler(event, context):
+            global count
+            count += 1
+            return count
+    """)
+    results = [engine.invoke(spec) for _ in range(3)]
+    assert [r.payload for r in results] == [b"1", b"2", b"3"]
+    assert [r.cold for r in results] == [True, False, False]
+    assert results[1].init_duration_ms is None
+    assert "Init Duration" not in results[1].report_line
+
+
+def test_exception_gives_lambda_error_payload_and_log(engine, make_function):
+    spec = make_function("""
+        def handler(event, context):
+            raise ValueError("bad input")
+    """)
+    result = engine.invoke(spec)
+    assert not result.succeeded
+    assert result.error_type == "ValueError"
+    payload = body(result)
+    assert list(payload) == ["errorMessage", "errorType", "requestId", "stackTrace"]
+    assert payload["errorMessage"] == "bad input"
+    assert payload["requestId"] == result.request_id
+    assert payload["stackTrace"] == [
+        f'  File "{spec.code_dir}/app.py", line 3, in handler\n    raise ValueError("bad input")\n'
+    ]
+    assert "[ERROR] ValueError: bad input" in result.log
+    assert result.report_line.endswith("\tStatus: error\tError Type: ValueError")
+
+
+def test_timeout_kills_the_environment_and_next_is_cold(engine, make_function):
+    spec = make_function("""
+        import time
+        def handler(event, context):
+            print("sleeping")
+            time.sleep(event.get("seconds", 0))
+            return "woke"
+    """, timeout=1)
+    result = engine.invoke(spec, b'{"seconds": 30}')
+    assert not result.succeeded
+    assert result.error_type == "Sandbox.Timedout"
+    assert result.payload == (
+        b'{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: '
+        + result.request_id.encode()
+        + b' Error: Task timed out after 1.00 seconds"}'
+    )
+    assert "sleeping" in result.log
+    assert f"{result.request_id} Task timed out after 1.00 seconds" in result.log
+    assert result.report_line.endswith("\tStatus: timeout")
+    assert 1000 <= result.duration_ms < 5000
+    again = engine.invoke(spec, b'{"seconds": 0}')
+    assert again.payload == b'"woke"' and again.cold
+
+
+def test_timeout_kills_child_processes(engine, make_function, tmp_path):
+    pidfile = tmp_path / "child.pid"
+    spec = make_function(f"""
+        import subprocess, time
+        def handler(event, context):
+            child = subprocess.Popen(["sleep", "60"])
+            open({str(pidfile)!r}, "w").write(str(child.pid))
+            time.sleep(30)
+    """, timeout=1)
+    result = engine.invoke(spec)
+    assert result.error_type == "Sandbox.Timedout"
+    child = int(pidfile.read_text())
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("import sys\n    sys.exit(1)", "Runtime exited with error: exit status 1"),
+        ("import os\n    os._exit(3)", "Runtime exited with error: exit status 3"),
+        ("import ctypes\n    ctypes.string_at(0)", "Runtime exited with error: signal: segmentation fault"),
+        ("import os\n    os._exit(0)", "Runtime exited without providing a reason"),
+    ],
+    ids=["sys.exit(1)", "os._exit(3)", "segfault", "clean exit"],
+)
+def test_worker_exit_is_runtime_exit_error(engine, make_function, code, reason):
+    spec = make_function(f"def handler(event, context):\n    {code}\n")
+    result = engine.invoke(spec)
+    assert result.error_type == "Runtime.ExitError"
+    assert result.payload == json.dumps(
+        {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {result.request_id} Error: {reason}"},
+        separators=(",", ":"),
+    ).encode()
+    assert result.report_line.endswith("\tStatus: error\tError Type: Runtime.ExitError")
+    assert engine.invoke(replace(spec, handler="app.handler")).cold  # the environment was discarded
+
+
+def test_memory_over_the_limit_is_out_of_memory(engine, make_function):
+    spec = make_function("""
+        hoard = []
+        def handler(event, context):
+            while True:
+                hoard.append(bytearray(8 * 1024 * 1024))
+    """, memory=128)
+    result = engine.invoke(spec)
+    assert result.error_type == "Runtime.OutOfMemory"
+    assert result.payload == (
+        b'{"errorType":"Runtime.OutOfMemory","errorMessage":"RequestId: '
+        + result.request_id.encode()
+        + b' Error: Runtime exited with error: signal: killed"}'
+    )
+    assert result.max_memory_used_mb == 128
+    assert "Max Memory Used: 128 MB" in result.report_line
+
+
+def test_max_memory_used_reflects_what_the_handler_holds(engine, make_function):
+    spec = make_function("""
+        kept = []
+        def handler(event, context):
+            kept.append(bytearray(event["mb"] * 1024 * 1024))
+            return len(kept)
+    """, memory=512)
+    small = engine.invoke(spec, b'{"mb": 1}')
+    large = engine.invoke(spec, b'{"mb": 200}')
+    assert small.max_memory_used_mb < 100
+    assert 200 <= large.max_memory_used_mb <= 512
+
+
+def test_response_over_six_megabytes_is_refused(engine, make_function):
+    spec = make_function("def handler(event, context):\n    return 'x' * 7_000_000\n")
+    result = engine.invoke(spec)
+    assert result.error_type == "Function.ResponseSizeTooLarge"
+    assert result.payload == (
+        b'{"errorType":"Function.ResponseSizeTooLarge","errorMessage":'
+        b'"Response payload size exceeded maximum allowed payload size (6291556 bytes)."}'
+    )
+    assert engine.invoke(spec).cold
+
+
+def test_request_over_six_megabytes_is_refused_before_running(engine, make_function):
+    spec = make_function("def handler(event, context):\n    return 1\n")
+    with pytest.raises(RequestTooLargeError) as caught:
+        engine.invoke(spec, b'"' + b"x" * 6_291_456 + b'"')
+    assert str(caught.value) == "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
+    assert engine.environments() == []
+
+
+def test_concurrent_invocations_get_their_own_environments(engine, make_function):
+    spec = make_function("""
+        import os, time
+        def handler(event, context):
+            start = time.time()
+            time.sleep(1)
+            return {"pid": os.getpid(), "start": start, "end": time.time()}
+    """)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(engine.invoke(spec))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    answers = [body(r) for r in results]
+    assert len({a["pid"] for a in answers}) == 4
+    # All four ran at the same time: each started before any finished.
+    assert max(a["start"] for a in answers) < min(a["end"] for a in answers)
+    assert len(engine.environments()) == 4
+
+
+def test_cap_queues_then_throttles(make_function):
+    spec = make_function("""
+        import time
+        def handler(event, context):
+            time.sleep(event["s"])
+            return event["s"]
+    """)
+    with Engine(max_environments=1, max_queue=1) as engine:
+        results: list = []
+        errors: list = []
+
+        def call(seconds):
+            try:
+                results.append(engine.invoke(spec, json.dumps({"s": seconds}).encode()))
+            except TooManyRequestsError as exc:
+                errors.append(exc)
+
+        first = threading.Thread(target=call, args=(1.0,))
+        first.start()
+        _wait_until(lambda: len(engine.environments()) == 1)
+        second = threading.Thread(target=call, args=(0,))  # waits in the queue
+        second.start()
+        _wait_until(lambda: engine._waiting == 1)
+        call(0)  # the queue is full
+        first.join()
+        second.join()
+        assert [str(e) for e in errors] == ["Rate Exceeded."]
+        assert sorted(r.payload for r in results) == [b"0", b"1.0"]
+        assert len(engine.environments()) == 1
+
+
+def _wait_until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)
+
+
+def test_new_code_retires_old_environments(engine, make_function):
+    spec = make_function("def handler(event, context):\n    return 'old'\n", name="reload")
+    assert engine.invoke(spec).payload == b'"old"'
+    old_pid = engine.environments()[0].pid
+    (spec.code_dir / "app.py").write_text("def handler(event, context):\n    return 'new'\n")
+    updated = replace(spec, revision="second upload")
+    result = engine.invoke(updated)
+    assert result.payload == b'"new"' and result.cold
+    assert [env.pid for env in engine.environments()] != [old_pid]
+    assert not _running(old_pid)
+
+
+def test_new_configuration_retires_old_environments(engine, make_function):
+    spec = make_function("import os\ndef handler(event, context):\n    return os.environ.get('MODE')\n")
+    assert engine.invoke(replace(spec, environment={"MODE": "a"})).payload == b'"a"'
+    assert engine.invoke(replace(spec, environment={"MODE": "b"})).payload == b'"b"'
+    assert len(engine.environments()) == 1
+
+
+def test_retire_discards_a_function_environments(engine, make_function):
+    spec = make_function("def handler(event, context):\n    return 1\n")
+    engine.invoke(spec)
+    engine.retire(spec.name)
+    assert engine.environments() == []
+    assert engine.invoke(spec).cold
+
+
+def test_idle_environments_are_reaped(make_function):
+    spec = make_function("def handler(event, context):\n    return 1\n")
+    with Engine(idle_timeout=0.3) as engine:
+        engine.invoke(spec)
+        pid = engine.environments()[0].pid
+        _wait_until(lambda: engine.environments() == [])
+        assert not _running(pid)
+
+
+def test_full_cap_evicts_an_idle_environment_of_another_function(make_function):
+    first = make_function("def handler(event, context):\n    return 1\n")
+    second = make_function("def handler(event, context):\n    return 2\n")
+    with Engine(max_environments=1) as engine:
+        engine.invoke(first)
+        assert engine.invoke(second).payload == b"2"
+        assert [env.function for env in engine.environments()] == [second.name]
+
+
+def test_cancel_stops_a_running_invocation(engine, make_function):
+    spec = make_function("import time\ndef handler(event, context):\n    time.sleep(30)\n", timeout=60)
+    results = []
+    thread = threading.Thread(target=lambda: results.append(engine.invoke(spec, request_id="cancel-me")))
+    thread.start()
+    _wait_until(lambda: any(env.busy for env in engine.environments()))
+    time.sleep(0.2)
+    assert engine.cancel("cancel-me")
+    thread.join(10)
+    assert results[0].error_type == "Runtime.ExitError"
+    assert "Invocation cancelled" in results[0].log
+
+
+def test_close_kills_every_worker(make_function):
+    spec = make_function("def handler(event, context):\n    return 1\n")
+    engine = Engine()
+    engine.invoke(spec)
+    pid = engine.environments()[0].pid
+    engine.close()
+    assert not _running(pid)
+
+
+def test_handler_cannot_import_the_console_packages(engine, make_function):
+    spec = make_function("""
+        import importlib
+        def handler(event, context):
+            found = {}
+            for name in ("flask", "click", "console", "boto3", "botocore", "json"):
+                try:
+                    importlib.import_module(name)
+                    found[name] = True
+                except ImportError:
+                    found[name] = False
+            return found
+    """)
+    assert body(engine.invoke(spec)) == {
+        "flask": False, "click": False, "console": False, "boto3": True, "botocore": True, "json": True,
+    }
+
+
+def test_importing_flask_at_module_level_is_an_import_module_error(engine, make_function):
+    spec = make_function("import flask\ndef handler(event, context):\n    return 1\n")
+    result = engine.invoke(spec)
+    assert result.error_type == "Runtime.ImportModuleError"
+    assert body(result)["errorMessage"] == "Unable to import module 'app': No module named 'flask'"
+
+
+def test_handler_sees_lambda_environment_and_not_the_console_one(engine, make_function, monkeypatch):
+    monkeypatch.setenv("CONSOLE_SECRET_TOKEN", "do-not-leak")
+    spec = make_function("""
+        import os
+        def handler(event, context):
+            return dict(os.environ)
+    """, name="envcheck", environment={"GREETING": "hi"}, memory=256)
+    env = body(engine.invoke(spec))
+    assert "CONSOLE_SECRET_TOKEN" not in env
+    assert env["GREETING"] == "hi"
+    assert env["AWS_LAMBDA_FUNCTION_NAME"] == "envcheck"
+    assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
+    assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
+    assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/envcheck"
+    assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", env["AWS_LAMBDA_LOG_STREAM_NAME"])
+    assert env["_HANDLER"] == "app.handler"
+    assert env["LAMBDA_TASK_ROOT"] == str(spec.code_dir)
+    assert env["AWS_EXECUTION_ENV"] == f"AWS_Lambda_{spec.runtime}"
+    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"
+    assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
+    assert env["AWS_SAM_LOCAL"] == "true"
+    assert env["_X_AMZN_TRACE_ID"].startswith("Root=1-")
+    assert re.fullmatch(r"127\.0\.0\.1:\d+/[\w-]{32}", env["AWS_LAMBDA_RUNTIME_API"])
+
+
+def test_working_directory_is_the_code_root(engine, make_function):
+    spec = make_function("import os\ndef handler(event, context):\n    return os.getcwd()\n")
+    assert body(engine.invoke(spec)) == str(spec.code_dir)
+
+
+def test_context_reports_the_invocation(engine, make_function):
+    spec = make_function("""
+        def handler(event, context):
+            return {
+                "request_id": context.aws_request_id,
+                "arn": context.invoked_function_arn,
+                "memory": context.memory_limit_in_mb,
+                "remaining": context.get_remaining_time_in_millis(),
+                "client": context.client_context.custom if context.client_context else None,
+            }
+    """, name="ctx", timeout=7)
+    result = engine.invoke(spec, client_context='{"custom": {"tenant": "t1"}}')
+    answer = body(result)
+    assert answer["request_id"] == result.request_id
+    assert answer["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:ctx"
+    assert answer["memory"] == "128"
+    assert 6000 < answer["remaining"] <= 7000
+    assert answer["client"] == {"tenant": "t1"}
+
+
+def test_printing_a_lot_does_not_block_and_the_log_is_capped(make_function):
+    spec = make_function("""
+        def handler(event, context):
+            for i in range(200_000):
+                print("line", i)
+            return "done"
+    """, timeout=60)
+    with Engine(log_limit=256 * 1024) as engine:
+        result = engine.invoke(spec)
+    assert result.payload == b'"done"'
+    assert "log cut" in result.log
+    assert "line 199999\n" in result.log  # the tail is kept: the end of a log is where the answer is
+    assert len(result.log) < 400 * 1024
+
+
+def test_output_lands_in_the_invocation_that_wrote_it(engine, make_function):
+    spec = make_function("""
+        def handler(event, context):
+            print("event", event["n"])
+            return event["n"]
+    """)
+    for n in range(20):
+        result = engine.invoke(spec, json.dumps({"n": n}).encode())
+        assert f"\nevent {n}\n" in result.log
+        assert f"event {n - 1}\n" not in result.log
+
+
+def test_another_process_cannot_take_invocations(engine, make_function):
+    """The Runtime API answers only under each environment's secret token."""
+    import http.client
+
+    spec = make_function("import os\ndef handler(event, context):\n    return os.environ['AWS_LAMBDA_RUNTIME_API']\n")
+    address = body(engine.invoke(spec))
+    hostport, _, token = address.partition("/")
+    for path in ("/2018-06-01/runtime/invocation/next", f"/{token[:-1]}x/2018-06-01/runtime/invocation/next",
+                 "/../2018-06-01/runtime/invocation/next"):
+        conn = http.client.HTTPConnection(hostport, timeout=5)
+        conn.request("GET", path)
+        assert conn.getresponse().status == 403
+        conn.close()
+    # The environment still works after the attempts.
+    assert engine.invoke(spec).payload == json.dumps(address).encode()
+
+
+def test_runtime_dir_holds_no_console_packages(engine, make_function):
+    spec = make_function("import os\ndef handler(event, context):\n    return sorted(os.listdir(os.environ['LAMBDA_RUNTIME_DIR']))\n")
+    names = body(engine.invoke(spec))
+    assert "boto3" in names and "botocore" in names
+    assert not {"flask", "click", "werkzeug", "jinja2", "console"} & {n.lower() for n in names}
+
+
+def test_worker_exits_when_the_runtime_api_goes_away(make_function):
+    spec = make_function("def handler(event, context):\n    return 1\n")
+    engine = Engine()
+    engine.invoke(spec)
+    env = engine._idle[spec.key][0]
+    engine._server.close()  # as when the console dies: the worker's connection breaks
+    env.process.wait(timeout=10)
+    engine.close()
+    assert env.process.returncode is not None
