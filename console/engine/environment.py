@@ -23,7 +23,6 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from console.engine import memory
 from console.engine.invocation import (
     INIT_LIMIT_SECONDS,
     FunctionSpec,
@@ -37,6 +36,7 @@ from console.engine.invocation import (
     timeout_payload,
 )
 from console.engine.logs import DEFAULT_LOG_LIMIT, LogCapture
+from console.engine.memory import ProcessMemory
 from console.engine.runtime_api import RuntimeApiServer
 
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "runtime" / "bootstrap.py"
@@ -148,6 +148,7 @@ class Environment:
         finally:
             os.close(write_fd)
         self._log = LogCapture(read_fd, log_limit)
+        self._memory = ProcessMemory(self.process.pid)
 
     # -- the worker's environment ------------------------------------------------------------------------------
 
@@ -295,7 +296,7 @@ class Environment:
                     return "timeout"
             elif now - started >= spec.timeout:
                 return "timeout"
-            used_kb = memory.rss_kb(self.process.pid)
+            used_kb = self._memory.rss_kb()
             if used_kb is not None:
                 self._peak_kb = max(self._peak_kb, used_kb)
                 if used_kb > limit_kb:
@@ -386,7 +387,7 @@ class Environment:
         )
 
     def _measure_peak(self) -> None:
-        peak = memory.peak_kb(self.process.pid)
+        peak = self._memory.peak_kb()
         if peak is not None:
             self._peak_kb = max(self._peak_kb, peak)
 
@@ -427,4 +428,5 @@ class Environment:
         """Kill the worker and release everything the environment holds."""
         self.kill()
         self._log.close()
+        self._memory.close()
         shutil.rmtree(self._tmp, ignore_errors=True)

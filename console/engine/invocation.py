@@ -10,6 +10,7 @@ import math
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 # Limits of real Lambda (LAMBDA_SPEC section 7).
@@ -61,7 +62,7 @@ class FunctionSpec:
         if self.runtime_client not in RUNTIME_CLIENTS:
             raise ValueError(f"runtime client must be one of {', '.join(RUNTIME_CLIENTS)}, not {self.runtime_client!r}")
 
-    @property
+    @cached_property
     def key(self) -> tuple:
         """Identity of the code and configuration: environments are reused only for an equal key."""
         return (
