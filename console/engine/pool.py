@@ -176,38 +176,40 @@ class Engine:
 
     def _acquire(self, spec: FunctionSpec) -> Environment:
         doomed: list[Environment] = []
+        queued = False
         try:
             with self._cond:
-                self._check_open()
-                self._note_key(spec, doomed)
-                queued = False
-                while True:
-                    idle = self._idle.get(spec.key)
-                    if idle:
-                        env = idle.pop()  # the most recently used: the warmest
-                        if not idle:
-                            del self._idle[spec.key]
-                        if not env.alive:
-                            doomed.append(env)
-                            continue
-                        self._busy.add(env)
-                        return env
-                    if self._count() >= self.max_environments:
-                        victim = self._oldest_idle()
-                        if victim is not None:
-                            doomed.append(victim)
-                    if self._count() < self.max_environments:
-                        self._starting += 1
-                        break
-                    if not queued:
-                        if self._waiting >= self.max_queue:
-                            raise TooManyRequestsError("Rate Exceeded.")
-                        self._waiting += 1
-                        queued = True
-                    self._cond.wait()
+                try:
                     self._check_open()
-                if queued:
-                    self._waiting -= 1
+                    self._note_key(spec, doomed)
+                    while True:
+                        idle = self._idle.get(spec.key)
+                        if idle:
+                            env = idle.pop()  # the most recently used: the warmest
+                            if not idle:
+                                del self._idle[spec.key]
+                            if not env.alive:
+                                doomed.append(env)
+                                continue
+                            self._busy.add(env)
+                            return env
+                        if self._count() >= self.max_environments:
+                            victim = self._oldest_idle()
+                            if victim is not None:
+                                doomed.append(victim)
+                        if self._count() < self.max_environments:
+                            self._starting += 1
+                            break
+                        if not queued:
+                            if self._waiting >= self.max_queue:
+                                raise TooManyRequestsError("Rate Exceeded.")
+                            self._waiting += 1
+                            queued = True
+                        self._cond.wait()
+                        self._check_open()
+                finally:
+                    if queued:
+                        self._waiting -= 1
         finally:
             for env in doomed:
                 env.close()

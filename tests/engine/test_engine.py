@@ -261,6 +261,16 @@ def test_cap_queues_then_throttles(make_function):
         assert [str(e) for e in errors] == ["Rate Exceeded."]
         assert sorted(r.payload for r in results) == [b"0", b"1.0"]
         assert len(engine.environments()) == 1
+        # Having waited leaves no trace: the queue is free again for the next burst.
+        assert engine._waiting == 0
+        again = threading.Thread(target=call, args=(0.5,))
+        again.start()
+        _wait_until(lambda: any(env.busy for env in engine.environments()))
+        queued = threading.Thread(target=call, args=(0,))
+        queued.start()
+        again.join()
+        queued.join()
+        assert len(errors) == 1 and len(results) == 4
 
 
 def _wait_until(condition, timeout: float = 10.0) -> None:
