@@ -1,0 +1,50 @@
+"""Fixtures shared by the whole suite: the repository's paths, a fresh engine, zipping a folder as a user would."""
+
+from __future__ import annotations
+
+import importlib.util
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+HANDLERS = REPO / "handlers"
+
+# Every runtime client a user can pick here: awslambdaric only where it is installed (Linux, the `ric` extra).
+RUNTIME_CLIENTS = ["bootstrap"] + (["awslambdaric"] if importlib.util.find_spec("awslambdaric") else [])
+
+
+@pytest.fixture(params=RUNTIME_CLIENTS)
+def runtime_client(request: pytest.FixtureRequest) -> str:
+    """Each runtime client in turn: a user must see the same thing whichever runs the handler."""
+    return request.param
+
+
+@pytest.fixture
+def engine() -> Iterator:
+    """A fresh Engine, closed (all workers stopped) after the test."""
+    from console.engine import Engine
+
+    with Engine() as engine:
+        yield engine
+
+
+def zip_contents(folder: Path, zip_path: Path) -> Path:
+    """Zip the folder's contents (not the folder itself), the way Lambda's guide says to build a package."""
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if "__pycache__" not in path.parts:
+                archive.write(path, path.relative_to(folder).as_posix())
+    return zip_path
+
+
+@pytest.fixture
+def make_zip(tmp_path: Path) -> Callable[..., Path]:
+    """make_zip(folder, name=None) -> a .zip of the folder's contents in the test's temporary folder."""
+
+    def make(folder: Path, name: str | None = None) -> Path:
+        return zip_contents(folder, tmp_path / (name or f"{folder.name}.zip"))
+
+    return make
