@@ -1,0 +1,261 @@
+"""Invocation latency and memory of the engine, side by side with a bare Python start and python-lambda-local.
+
+    python benchmarks/invoke.py            # the full run (a minute or two)
+    python benchmarks/invoke.py --quick    # fewer rounds, for a first look
+
+It runs handlers/hello_python (the seed's handler) and prints, from one run:
+  - a bare `python -I -c pass` spawn: the floor under any cold start;
+  - a cold invocation (a new execution environment: worker start, init, invoke), each after retiring the last one;
+  - a warm invocation (a reused environment) and its overhead: wall time minus the handler's own time, measured by
+    calling the handler in this process;
+  - python-lambda-local (PyPI, the `bench` extra) running the same handler, a subprocess per call, where installed;
+  - this process's RSS before and after 10,000 warm invocations.
+Goals beside the figures: cold <= 2.5 x bare spawn; warm overhead median <= 1 ms; memory flat (<= 1 MB growth).
+This is a benchmark, not a test: it reports, and only fails (with --check) when asked to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run from a checkout without installing
+
+from console.engine import Engine, FunctionSpec
+
+SAMPLE = REPO / "handlers" / "hello_python"
+HANDLER = "hello_python.my_handler"
+EVENT = b'{"first_name": "Ada", "last_name": "Lovelace"}'
+EXPECTED = b'{"message": "Hello Ada Lovelace!"}'
+
+COLD_FACTOR_GOAL = 2.5
+WARM_OVERHEAD_GOAL_MS = 1.0
+MEMORY_GROWTH_GOAL_MB = 1.0
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def median_p90(samples_ms: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples_ms)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+
+
+def timed(call: Callable[[], object], rounds: int) -> list[float]:
+    """Wall time of each call, in milliseconds."""
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        call()
+        times.append(ms(time.perf_counter() - start))
+    return times
+
+
+def rss_mb() -> float | None:
+    """This process's resident memory now (Linux /proc); None where it cannot be read."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except OSError:
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1_048_576
+
+
+def bare_spawn(rounds: int) -> list[float]:
+    command = [sys.executable, "-I", "-c", "pass"]
+    return timed(lambda: subprocess.run(command, check=True), rounds)
+
+
+def handler_own_time(code_dir: Path, rounds: int) -> float:
+    """Median time of the bare function call in this process, in milliseconds: the work any runner must do."""
+    spec = importlib.util.spec_from_file_location("hello_python_bench", code_dir / "hello_python.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    event = json.loads(EVENT)
+    return statistics.median(timed(lambda: module.my_handler(event, None), rounds))
+
+
+def lambda_local(code_dir: Path, rounds: int) -> list[float] | None:
+    script = Path(sys.executable).with_name("python-lambda-local")
+    if not script.exists():
+        found = shutil.which("python-lambda-local")
+        if not found:
+            return None
+        script = Path(found)
+    event_file = code_dir.parent / "event.json"
+    event_file.write_bytes(EVENT)
+    command = [str(script), "-f", "my_handler", "-t", "3", "hello_python.py", str(event_file)]
+
+    def call() -> None:
+        out = subprocess.run(command, cwd=code_dir, capture_output=True, check=True)
+        if b"Hello Ada Lovelace!" not in out.stdout + out.stderr:
+            raise RuntimeError(f"python-lambda-local did not answer as expected: {out.stdout + out.stderr!r}")
+
+    call()  # a first run fills the OS caches, as our own warm-up does
+    return timed(call, rounds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds: a first look, not figures to quote")
+    parser.add_argument("--runtime-client", choices=("bootstrap", "awslambdaric"), default="bootstrap")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    args = parser.parse_args(argv)
+
+    spawn_rounds, cold_rounds, warm_rounds, local_rounds = (10, 10, 500, 5) if args.quick else (30, 30, 2000, 15)
+    memory_rounds = 10_000
+
+    with tempfile.TemporaryDirectory(prefix="lambda-console-bench-") as tmp:
+        # A copy, as an unpacked zip would be: running it leaves the repository's folder untouched.
+        code_dir = Path(shutil.copytree(SAMPLE, Path(tmp) / "hello_python"))
+        spec = FunctionSpec(name="hello_python", code_dir=code_dir, handler=HANDLER, runtime_client=args.runtime_client)
+
+        spawn = bare_spawn(spawn_rounds)
+        own_ms = handler_own_time(code_dir, 10_000)
+
+        with Engine() as engine:
+            first = engine.invoke(spec, EVENT)  # the engine's one-time setup (Runtime API server) is not a cold start
+            if first.payload != EXPECTED:
+                print(f"unexpected response: {first.payload!r}\n{first.log}", file=sys.stderr)
+                return 1
+
+            cold_times: list[float] = []
+            init_times: list[float] = []
+            for _ in range(cold_rounds):
+                engine.retire(spec.name)  # the next invocation starts a new environment
+                start = time.perf_counter()
+                result = engine.invoke(spec, EVENT)
+                cold_times.append(ms(time.perf_counter() - start))
+                init_times.append(result.init_duration_ms or 0.0)
+                assert result.cold and result.payload == EXPECTED
+
+            for _ in range(200):  # settle: caches, allocator, branch predictors
+                engine.invoke(spec, EVENT)
+            durations: list[float] = []
+
+            def warm_once() -> None:
+                result = engine.invoke(spec, EVENT)
+                durations.append(result.duration_ms)
+
+            warm = timed(warm_once, warm_rounds)
+
+            gc.collect()
+            rss_before = rss_mb()
+            worker_before = engine.invoke(spec, EVENT).max_memory_used_mb
+            for _ in range(memory_rounds):
+                engine.invoke(spec, EVENT)
+            gc.collect()
+            rss_after = rss_mb()
+            worker_after = engine.invoke(spec, EVENT).max_memory_used_mb
+
+        local = lambda_local(code_dir, local_rounds)
+
+    spawn_med, spawn_p90 = median_p90(spawn)
+    cold_med, cold_p90 = median_p90(cold_times)
+    warm_med, warm_p90 = median_p90(warm)
+    overhead = warm_med - own_ms
+    cold_goal = COLD_FACTOR_GOAL * spawn_med
+
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    misses = []
+    rows: list[tuple[str, str, str, str, str]] = [
+        ("bare `python -I -c pass` spawn", f"{spawn_med:.2f} ms", f"{spawn_p90:.2f} ms", str(len(spawn)), ""),
+        (
+            "cold invocation (new environment)",
+            f"{cold_med:.2f} ms",
+            f"{cold_p90:.2f} ms",
+            str(len(cold_times)),
+            f"<= {COLD_FACTOR_GOAL} x spawn = {cold_goal:.2f} ms: {cold_med / spawn_med:.2f} x "
+            + verdict(cold_med <= cold_goal),
+        ),
+        ("  of which Init Duration (REPORT)", f"{statistics.median(init_times):.2f} ms", "", "", ""),
+        ("warm invocation", f"{warm_med:.3f} ms", f"{warm_p90:.3f} ms", str(len(warm)), ""),
+        ("  handler's own time (in-process)", f"{own_ms:.4f} ms", "", "10000", ""),
+        (
+            "  warm overhead (warm - own time)",
+            f"{overhead:.3f} ms",
+            "",
+            "",
+            f"<= {WARM_OVERHEAD_GOAL_MS:g} ms: {verdict(overhead <= WARM_OVERHEAD_GOAL_MS)}",
+        ),
+        ("  Duration in REPORT", f"{statistics.median(durations):.3f} ms", "", str(len(durations)), ""),
+    ]
+    if cold_med > cold_goal:
+        misses.append("cold")
+    if overhead > WARM_OVERHEAD_GOAL_MS:
+        misses.append("warm overhead")
+    if local is None:
+        rows.append(("python-lambda-local (subprocess per call)", "not installed", "", "", "pip install '.[bench]'"))
+    else:
+        local_med, local_p90 = median_p90(local)
+        rows.append(
+            (
+                "python-lambda-local (subprocess per call)",
+                f"{local_med:.2f} ms",
+                f"{local_p90:.2f} ms",
+                str(len(local)),
+                f"{local_med / cold_med:.1f} x our cold, {local_med / warm_med:.0f} x our warm",
+            )
+        )
+    if rss_before is None or rss_after is None:
+        rows.append((f"console RSS over {memory_rounds:,} warm invocations", "unknown (no /proc)", "", "", ""))
+    else:
+        growth = rss_after - rss_before
+        rows.append(
+            (
+                f"console RSS before -> after {memory_rounds:,} warm",
+                f"{rss_before:.1f} -> {rss_after:.1f} MB",
+                f"{growth:+.2f} MB",
+                str(memory_rounds),
+                f"flat (<= {MEMORY_GROWTH_GOAL_MB:g} MB): {verdict(growth <= MEMORY_GROWTH_GOAL_MB)}",
+            )
+        )
+        if growth > MEMORY_GROWTH_GOAL_MB:
+            misses.append("memory")
+    rows.append(
+        (
+            "  worker Max Memory Used (REPORT)",
+            f"{worker_before} -> {worker_after} MB",
+            "",
+            "",
+            "",
+        )
+    )
+
+    print(
+        f"lambda-console invoke benchmark: {HANDLER}, runtime client {args.runtime_client}, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs"
+        + (", --quick" if args.quick else "")
+    )
+    header = ("", "median", "p90 / change", "n", "goal")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
+    for row in [header, *rows]:
+        print(
+            "  ".join(
+                cell.ljust(width) if i in (0, 4) else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(row, widths))
+            ).rstrip()
+        )
+    if misses:
+        print(f"goals missed: {', '.join(misses)}")
+    return 1 if (args.check and misses) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
