@@ -15,6 +15,7 @@ import re
 import signal
 import sys
 import tempfile
+import threading
 import zipfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -332,9 +333,11 @@ def invoke(
             "--runtime-client awslambdaric: awslambdaric is not installed. Install it with "
             "pip install 'lambda-console[ric]' (Linux only), or use --runtime-client bootstrap."
         )
-    # A plain `kill` must still remove the unpacked package and stop the worker: exit through the cleanups.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     with ExitStack() as cleanup:
+        if threading.current_thread() is threading.main_thread():
+            # A plain `kill` must still remove the unpacked package and stop the worker: exit through the cleanups.
+            previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+            cleanup.callback(signal.signal, signal.SIGTERM, previous)
         if package.is_dir():
             code_dir = package
         else:
