@@ -356,7 +356,9 @@ def invoke(
         except ValueError as exc:
             raise InputError(f"{exc}. See '{PROG_NAME} invoke --help'.") from None
         result = _run(spec, payload)
-        hint = layout_hint(package, code_dir, handler) if result.error_type == "Runtime.ImportModuleError" else None
+        # A zip of the folder makes `import hello_python` find the folder (a namespace package): either error follows.
+        misplaced = result.error_type in ("Runtime.ImportModuleError", "Runtime.HandlerNotFound")
+        hint = layout_hint(package, code_dir, handler) if misplaced else None
     _write_result(result, hint)
     return 0 if result.succeeded else 1
 

@@ -207,17 +207,24 @@ def test_missing_handler_module_exits_1(echo: Path):
     assert error["errorMessage"] == "Unable to import module 'nothere': No module named 'nothere'"
 
 
-def test_a_zip_holding_the_folder_gets_a_hint(tmp_path: Path, sample):
-    folder = sample("hello_python")
+@pytest.mark.parametrize(
+    ("folder_name", "error_message"),
+    [
+        # As on Lambda, `import hello_python` then finds the folder: a namespace package without the function.
+        ("hello_python", "Handler 'my_handler' missing on module 'hello_python'"),
+        ("package", "Unable to import module 'hello_python': No module named 'hello_python'"),
+    ],
+)
+def test_a_zip_holding_the_folder_gets_a_hint(folder_name: str, error_message: str, tmp_path: Path, sample):
     package = tmp_path / "wrapped.zip"
     with zipfile.ZipFile(package, "w") as archive:
-        archive.write(folder / "hello_python.py", "hello_python/hello_python.py")
+        archive.write(sample("hello_python") / "hello_python.py", f"{folder_name}/hello_python.py")
     proc = run("invoke", package, "--handler", "hello_python.my_handler", "--event", "-", stdin=SEED_EVENT.encode())
     assert proc.returncode == 1
-    assert json.loads(proc.stdout)["errorType"] == "Runtime.ImportModuleError"
+    assert json.loads(proc.stdout)["errorMessage"] == error_message
     assert proc.stderr.decode().splitlines()[-1] == (
-        f"Hint: {package} holds the folder hello_python/ with hello_python inside; zip the folder's contents, "
-        "not the folder (or pass --handler hello_python/hello_python.my_handler)."
+        f"Hint: {package} holds the folder {folder_name}/ with hello_python inside; zip the folder's contents, "
+        f"not the folder (or pass --handler {folder_name}/hello_python.my_handler)."
     )
 
 
