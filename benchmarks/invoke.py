@@ -4,7 +4,8 @@
     python benchmarks/invoke.py --quick    # fewer rounds, for a first look
 
 It runs handlers/hello_python (the seed's handler) and prints, from one run:
-  - a bare `python -I -c pass` spawn: the floor under any cold start;
+  - a bare `python -I -c pass` spawn, the baseline of the cold-start goal, and `python -I -S -c pass`, the worker's
+    own flags (no site-packages): the floor under any cold start;
   - a cold invocation (a new execution environment: worker start, init, invoke), each after retiring the last one;
   - a warm invocation (a reused environment) and its overhead: wall time minus the handler's own time, measured by
     calling the handler in this process;
@@ -75,8 +76,8 @@ def rss_mb() -> float | None:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1_048_576
 
 
-def bare_spawn(rounds: int) -> list[float]:
-    command = [sys.executable, "-I", "-c", "pass"]
+def bare_spawn(rounds: int, *flags: str) -> list[float]:
+    command = [sys.executable, *flags, "-c", "pass"]
     return timed(lambda: subprocess.run(command, check=True), rounds)
 
 
@@ -124,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         code_dir = Path(shutil.copytree(SAMPLE, Path(tmp) / "hello_python"))
         spec = FunctionSpec(name="hello_python", code_dir=code_dir, handler=HANDLER, runtime_client=args.runtime_client)
 
-        spawn = bare_spawn(spawn_rounds)
+        spawn = bare_spawn(spawn_rounds, "-I")
+        # The worker starts with -I -S (no site-packages at all): its floor, shown beside the goal's baseline.
+        spawn_no_site = bare_spawn(spawn_rounds, "-I", "-S")
         own_ms = handler_own_time(code_dir, 10_000)
 
         with Engine() as engine:
@@ -176,6 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     misses = []
     rows: list[tuple[str, str, str, str, str]] = [
         ("bare `python -I -c pass` spawn", f"{spawn_med:.2f} ms", f"{spawn_p90:.2f} ms", str(len(spawn)), ""),
+        (
+            "bare `python -I -S -c pass` spawn",
+            f"{median_p90(spawn_no_site)[0]:.2f} ms",
+            f"{median_p90(spawn_no_site)[1]:.2f} ms",
+            str(len(spawn_no_site)),
+            "the worker's own flags",
+        ),
         (
             "cold invocation (new environment)",
             f"{cold_med:.2f} ms",
