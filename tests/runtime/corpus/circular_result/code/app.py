@@ -1,0 +1,4 @@
+def handler(event, context):
+    node = {"name": "loop"}
+    node["self"] = [node]
+    return node

@@ -1,0 +1,5 @@
+raise RuntimeError("configuración inválida")
+
+
+def handler(event, context):
+    return 1

@@ -1,0 +1,6 @@
+from shop.orders import check
+
+
+def handle(event, context):
+    check(event)
+    return {"ok": True}

@@ -1,0 +1,1 @@
+handler = {"not": "a function"}

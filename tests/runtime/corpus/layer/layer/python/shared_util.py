@@ -1,0 +1,1 @@
+VERSION = "layer-1"

@@ -1,0 +1,2 @@
+def handler(event, context):
+    return {"text": "half a pair: \ud83d"}

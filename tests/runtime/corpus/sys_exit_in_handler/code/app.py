@@ -1,0 +1,6 @@
+import sys
+
+
+def handler(event, context):
+    print("leaving")
+    sys.exit(3)
