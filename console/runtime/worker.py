@@ -603,7 +603,7 @@ def loads_stdlib(text: str):
     return json.loads(text)
 
 
-class _JSONDecodeError(ValueError):
+class JSONDecodeError(ValueError):
     """simplejson's JSONDecodeError message: where in the document, by line and column."""
 
     def __init__(self, msg: str, doc: str, pos: int, end=None) -> None:
@@ -648,7 +648,7 @@ class _SimplejsonDecoder:
         obj, end = self.scan(index)
         end = self._whitespace(s, end).end()
         if end != len(s):
-            raise _JSONDecodeError("Extra data", s, end, len(s))
+            raise JSONDecodeError("Extra data", s, end, len(s))
         return obj
 
     def scan(self, idx: int):
@@ -656,7 +656,7 @@ class _SimplejsonDecoder:
         try:
             nextchar = s[idx]
         except IndexError:
-            raise _JSONDecodeError("Expecting value", s, idx) from None
+            raise JSONDecodeError("Expecting value", s, idx) from None
         if nextchar == '"':
             return self.string(idx + 1)
         if nextchar == "{":
@@ -675,7 +675,7 @@ class _SimplejsonDecoder:
             if frac or exp:
                 return float(integer + (frac or "") + (exp or "")), m.end()
             return int(integer), m.end()
-        raise _JSONDecodeError("Expecting value", s, idx)
+        raise JSONDecodeError("Expecting value", s, idx)
 
     @staticmethod
     def _nested(parse, idx: int, kind: str):
@@ -691,7 +691,7 @@ class _SimplejsonDecoder:
     def _hex(self, end: int):
         esc = self.s[end : end + 4]
         if not self._hex4(esc):
-            raise _JSONDecodeError("Invalid \\uXXXX escape sequence", self.s, end - 2)
+            raise JSONDecodeError("Invalid \\uXXXX escape sequence", self.s, end - 2)
         return int(esc, 16), end + 4
 
     def string(self, end: int):
@@ -701,7 +701,7 @@ class _SimplejsonDecoder:
         while True:
             chunk = self._chunk(s, end)
             if chunk is None:
-                raise _JSONDecodeError("Unterminated string starting at", s, begin)
+                raise JSONDecodeError("Unterminated string starting at", s, begin)
             end = chunk.end()
             content, terminator = chunk.groups()
             if content:
@@ -709,16 +709,16 @@ class _SimplejsonDecoder:
             if terminator == '"':
                 break
             if terminator != "\\":
-                raise _JSONDecodeError("Invalid control character %r at", s, end - 1)
+                raise JSONDecodeError("Invalid control character %r at", s, end - 1)
             try:
                 esc = s[end]
             except IndexError:
-                raise _JSONDecodeError("Unterminated string starting at", s, begin) from None
+                raise JSONDecodeError("Unterminated string starting at", s, begin) from None
             if esc != "u":
                 try:
                     char = _JSON_BACKSLASH[esc]
                 except KeyError:
-                    raise _JSONDecodeError("Invalid \\X escape sequence %r", s, end) from None
+                    raise JSONDecodeError("Invalid \\X escape sequence %r", s, end) from None
                 end += 1
             else:
                 uni, end = self._hex(end + 1)
@@ -742,14 +742,14 @@ class _SimplejsonDecoder:
             if nextchar == "}":
                 return {}, end + 1
             if nextchar != '"':
-                raise _JSONDecodeError("Expecting property name enclosed in double quotes or '}'", s, end)
+                raise JSONDecodeError("Expecting property name enclosed in double quotes or '}'", s, end)
         end += 1
         while True:
             key, end = self.string(end)
             if s[end : end + 1] != ":":
                 end = skip(s, end).end()
                 if s[end : end + 1] != ":":
-                    raise _JSONDecodeError("Expecting ':' delimiter", s, end)
+                    raise JSONDecodeError("Expecting ':' delimiter", s, end)
             end += 1
             try:
                 if s[end] in ws:
@@ -771,7 +771,7 @@ class _SimplejsonDecoder:
             if nextchar == "}":
                 break
             if nextchar != ",":
-                raise _JSONDecodeError("Expecting ',' delimiter or '}'", s, end - 1)
+                raise JSONDecodeError("Expecting ',' delimiter or '}'", s, end - 1)
             comma_idx = end - 1
             try:
                 nextchar = s[end]
@@ -786,8 +786,8 @@ class _SimplejsonDecoder:
             end += 1
             if nextchar != '"':
                 if nextchar == "}":
-                    raise _JSONDecodeError("Illegal trailing comma before end of object", s, comma_idx)
-                raise _JSONDecodeError("Expecting property name enclosed in double quotes", s, end - 1)
+                    raise JSONDecodeError("Illegal trailing comma before end of object", s, comma_idx)
+                raise JSONDecodeError("Expecting property name enclosed in double quotes", s, end - 1)
         return dict(pairs), end
 
     def array(self, end: int):
@@ -800,7 +800,7 @@ class _SimplejsonDecoder:
         if nextchar == "]":
             return values, end + 1
         if nextchar == "":
-            raise _JSONDecodeError("Expecting value or ']'", s, end)
+            raise JSONDecodeError("Expecting value or ']'", s, end)
         while True:
             value, end = self.scan(end)
             values.append(value)
@@ -812,7 +812,7 @@ class _SimplejsonDecoder:
             if nextchar == "]":
                 break
             if nextchar != ",":
-                raise _JSONDecodeError("Expecting ',' delimiter or ']'", s, end - 1)
+                raise JSONDecodeError("Expecting ',' delimiter or ']'", s, end - 1)
             comma_idx = end - 1
             try:
                 if s[end] in ws:
@@ -822,7 +822,7 @@ class _SimplejsonDecoder:
             except IndexError:
                 pass
             if s[end : end + 1] == "]":
-                raise _JSONDecodeError("Illegal trailing comma before end of array", s, comma_idx)
+                raise JSONDecodeError("Illegal trailing comma before end of array", s, comma_idx)
         return values, end
 
 

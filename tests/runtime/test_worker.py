@@ -1,0 +1,201 @@
+"""The worker process as a function sees it: its path, its modules, its logging, and its end when the console goes."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from console.engine import Engine, FunctionSpec
+from tests.runtime.conftest import BOOTSTRAP, WORKER
+
+VERSION = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+@pytest.fixture(scope="module")
+def module_engine():
+    with Engine(max_environments=4, idle_timeout=60) as engine:
+        yield engine
+
+
+def write_code(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return folder
+
+
+def invoke(engine: Engine, code: Path, client: str, **config) -> object:
+    spec = FunctionSpec(
+        name=config.pop("name", "probe"),
+        code_dir=code,
+        handler="app.handler",
+        runtime_client=client,
+        timeout=10,
+        **config,
+    )
+    result = engine.invoke(spec, b"{}")
+    assert result.succeeded, result.payload + result.log.encode()
+    return json.loads(result.payload)
+
+
+SYS_PATH_PROBE = """
+    import importlib.util
+    import os
+    import sys
+
+
+    def handler(event, context):
+        return {
+            "path": sys.path,
+            "runtime_dir": os.environ["LAMBDA_RUNTIME_DIR"],
+            "flask": importlib.util.find_spec("flask") is not None,
+            "console": importlib.util.find_spec("console") is not None,
+            "worker_visible": any("worker" in name for name in sys.modules),
+        }
+"""
+
+
+def test_sys_path_is_lambdas_and_the_consoles_packages_are_out_of_reach(module_engine, tmp_path, runtime_client):
+    code = write_code(tmp_path / "code", {"app.py": SYS_PATH_PROBE})
+    with_site = tmp_path / "with-site-packages"
+    (with_site / "python" / "lib" / VERSION / "site-packages").mkdir(parents=True)
+    bare = tmp_path / "bare"
+    (bare / "python").mkdir(parents=True)
+    seen = invoke(module_engine, code, runtime_client, layers=(with_site, bare))
+    path = seen["path"]
+    assert path[:5] == [
+        str(code),
+        f"{with_site}/python/lib/{VERSION}/site-packages",
+        f"{with_site}/python",
+        f"{bare}/python/lib/{VERSION}/site-packages",
+        f"{bare}/python",
+    ]
+    assert path[5] == seen["runtime_dir"]
+    assert path[6:9] == [p for p in sys.path if p.startswith(sys.base_prefix) and "site-packages" not in p][:3]
+    # As site.addsitedir() does on Lambda: a layer folder that does not exist is appended once more.
+    assert path[9:] == [f"{bare}/python/lib/{VERSION}/site-packages"]
+    assert seen["flask"] is False
+    assert seen["console"] is False
+    assert seen["worker_visible"] is False
+
+
+def test_both_clients_build_the_same_sys_path(module_engine, tmp_path):
+    pytest.importorskip("awslambdaric")
+    code = write_code(tmp_path / "code", {"app.py": SYS_PATH_PROBE, "extra.pth": "vendor\nimport sys\n"})
+    (code / "vendor").mkdir()
+    layer = tmp_path / "layer"
+    (layer / "python").mkdir(parents=True)
+    paths = [invoke(module_engine, code, client, layers=(layer,))["path"] for client in ("bootstrap", "awslambdaric")]
+    assert paths[0] == paths[1]
+    assert f"{code}/vendor" in paths[0]
+
+
+def test_the_bootstrap_imports_only_what_the_function_imports(module_engine, tmp_path):
+    code = write_code(
+        tmp_path / "code",
+        {
+            "app.py": """
+        import sys
+
+        AT_IMPORT = sorted(sys.modules)
+
+
+        def handler(event, context):
+            return AT_IMPORT
+    """
+        },
+    )
+    modules = set(invoke(module_engine, code, "bootstrap"))
+    # What awslambdaric imports up front, costing a cold start tens of milliseconds.
+    heavy = {"os", "re", "json", "logging", "traceback", "decimal", "socket", "http", "site", "typing", "enum"}
+    assert modules & heavy == set()
+
+
+def test_logging_is_lambdas_from_the_moment_the_function_imports_it(module_engine, tmp_path, runtime_client):
+    code = write_code(
+        tmp_path / "code",
+        {
+            "app.py": """
+        import logging
+        import time
+
+        AT_IMPORT = [repr(h) for h in logging.getLogger().handlers]
+        logging.basicConfig(level=logging.DEBUG)  # does nothing: the root logger already has Lambda's handler
+
+
+        def handler(event, context):
+            root = logging.getLogger()
+            return {
+                "at_import": AT_IMPORT,
+                "now": [repr(h) for h in root.handlers],
+                "level": root.level,
+                "gmtime": logging.Formatter.converter is time.gmtime,
+                "has_sink": hasattr(root.handlers[0], "log_sink"),
+            }
+    """
+        },
+    )
+    assert invoke(module_engine, code, runtime_client) == {
+        "at_import": ["<LambdaLoggerHandler (NOTSET)>"],
+        "now": ["<LambdaLoggerHandler (NOTSET)>"],
+        "level": 30,
+        "gmtime": True,
+        "has_sink": True,
+    }
+
+
+def test_the_worker_bytecode_is_cached_beside_it(module_engine, tmp_path):
+    code = write_code(tmp_path / "code", {"app.py": "def handler(event, context):\n    return 1\n"})
+    invoke(module_engine, code, "bootstrap")
+    cached = WORKER.parent / "__pycache__" / f"worker.{sys.implementation.cache_tag}.pyc"
+    assert cached.is_file()
+    assert not (code / "__pycache__").exists()  # -B still keeps the function's folder clean
+
+
+def _spawn(api_address: str, code: Path) -> subprocess.Popen:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "_HANDLER": "app.handler",
+        "LAMBDA_TASK_ROOT": str(code),
+        "LAMBDA_RUNTIME_DIR": str(code),
+        "AWS_LAMBDA_RUNTIME_API": api_address,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-I", "-S", "-B", str(BOOTSTRAP)],
+        cwd=code,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_the_worker_leaves_quietly_when_nobody_listens(tmp_path):
+    code = write_code(tmp_path / "code", {"app.py": "def handler(event, context):\n    return 1\n"})
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    proc = _spawn(f"127.0.0.1:{port}/token", code)
+    output, _ = proc.communicate(timeout=30)
+    assert (proc.returncode, output) == (0, b"")
+
+
+def test_the_worker_leaves_quietly_when_the_console_hangs_up(tmp_path):
+    code = write_code(tmp_path / "code", {"app.py": "def handler(event, context):\n    return 1\n"})
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        proc = _spawn(f"127.0.0.1:{listener.getsockname()[1]}/token", code)
+        conn, _ = listener.accept()
+        request = conn.recv(65536)
+        conn.close()  # the console is gone while the worker waits for its next event
+    output, _ = proc.communicate(timeout=30)
+    assert request.startswith(b"GET /token/2018-06-01/runtime/invocation/next HTTP/1.1\r\n")
+    assert (proc.returncode, output) == (0, b"")
