@@ -1,0 +1,209 @@
+"""The console's one SQLite database: schema, forward migrations, and transactions.
+
+WAL mode, so readers never wait for a writer; one connection per thread; every change inside `write()`, a
+`BEGIN IMMEDIATE` transaction that commits whole or not at all. The schema version is `PRAGMA user_version`, and
+`MIGRATIONS[n]` takes a database from version n to n + 1, each in its own transaction, on open.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# Each entry moves the schema one version forward. Never edit a published entry: append a new one.
+MIGRATIONS: list[str] = [
+    # 0 -> 1: the first schema.
+    """
+    CREATE TABLE packages (
+        sha256 TEXT PRIMARY KEY,            -- hex digest of the zip
+        code_sha256 TEXT NOT NULL,          -- Lambda's CodeSha256: base64 of the digest
+        size INTEGER NOT NULL,              -- CodeSize: bytes of the zip
+        unzipped_size INTEGER NOT NULL,
+        files INTEGER NOT NULL,
+        filename TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE functions (
+        name TEXT PRIMARY KEY,
+        package_sha256 TEXT NOT NULL REFERENCES packages(sha256),
+        handler TEXT NOT NULL,
+        runtime TEXT NOT NULL,
+        timeout INTEGER NOT NULL,
+        memory INTEGER NOT NULL,
+        environment TEXT NOT NULL DEFAULT '{}',
+        description TEXT NOT NULL DEFAULT '',
+        runtime_client TEXT NOT NULL DEFAULT 'bootstrap',
+        revision_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_modified TEXT NOT NULL
+    );
+    CREATE TABLE versions (
+        function TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        package_sha256 TEXT NOT NULL REFERENCES packages(sha256),
+        handler TEXT NOT NULL,
+        runtime TEXT NOT NULL,
+        timeout INTEGER NOT NULL,
+        memory INTEGER NOT NULL,
+        environment TEXT NOT NULL,
+        description TEXT NOT NULL,
+        runtime_client TEXT NOT NULL,
+        revision_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (function, version)
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        function TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (function, name)
+    );
+    CREATE TABLE invocations (
+        id INTEGER PRIMARY KEY,
+        function TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        version TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        event TEXT NOT NULL,
+        succeeded INTEGER NOT NULL,
+        payload BLOB NOT NULL,
+        error_type TEXT,
+        status TEXT,
+        log TEXT NOT NULL,
+        duration_ms REAL NOT NULL,
+        billed_duration_ms INTEGER NOT NULL,
+        init_duration_ms REAL,
+        max_memory_used_mb INTEGER NOT NULL,
+        memory_size_mb INTEGER NOT NULL,
+        cold INTEGER NOT NULL,
+        code_sha256 TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX invocations_by_function ON invocations (function, id);
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The database cannot be used as it is (a newer schema, a file that is not a database...)."""
+
+
+class Store:
+    """The database file; safe to share between threads (each gets its own connection)."""
+
+    def __init__(self, path: Path, *, migrations: list[str] | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._migrations = MIGRATIONS if migrations is None else migrations
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.migrate()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                # Autocommit mode (isolation_level=None): transactions are opened explicitly, never implicitly.
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at each checkpoint, never torn
+                conn.execute("PRAGMA foreign_keys=ON")
+                conn.execute("PRAGMA busy_timeout=30000")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path} is not a lambda-console database: {exc}") from exc
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: everything inside commits together, or nothing does."""
+        conn = self._connect()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for several reads."""
+        conn = self._connect()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        return self._connect().execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        return self._connect().execute(sql, params).fetchone()
+
+    @property
+    def version(self) -> int:
+        return self._connect().execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        """Bring the schema forward to the latest version, one step per transaction."""
+        target = len(self._migrations)
+        conn = self._connect()
+        while True:
+            with self.write():
+                current = conn.execute("PRAGMA user_version").fetchone()[0]
+                if current > target:
+                    raise StoreError(
+                        f"{self.path} has schema version {current}, newer than this lambda-console knows ({target}). "
+                        "Upgrade lambda-console, or point --data-dir at another folder."
+                    )
+                if current == target:
+                    return
+                for statement in _statements(self._migrations[current]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {current + 1}")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else row["value"]
+
+    def close(self) -> None:
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+        self._local = threading.local()
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit on its own, outside our transaction)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
