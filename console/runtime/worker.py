@@ -7,10 +7,14 @@ loop over the Lambda Runtime API, which behaves byte for byte like awslambdaric 
 runtime's log format.
 
 Cold start is what a user waits for, so this module imports almost nothing: `posix` for the environment, `_socket` for
-HTTP, `_json` (C) for JSON; `logging`, `traceback`, `re`, `decimal`, `importlib` and `site` only when something needs
-them. It is never registered in sys.modules: the function cannot see it, and it imports nothing of the console.
+HTTP, `_json` (C) for JSON, `importlib` to import the handler, all before sys.path holds the function's folders (which
+could shadow them); `logging`, `traceback`, `re`, `decimal` and `site` only when something needs them. It is never
+registered in sys.modules: the function cannot see it, and it imports nothing of the console.
 """
 
+import _json
+import _socket
+import importlib
 import posix
 import sys
 import time
@@ -154,8 +158,6 @@ class RuntimeApiClient:
         self._buffer = bytearray()
 
     def _connect(self):
-        import _socket
-
         family = _socket.AF_INET6 if ":" in self._host else _socket.AF_INET
         sock = _socket.socket(family, _socket.SOCK_STREAM)
         try:
@@ -310,23 +312,23 @@ _PLAIN_KEYS = frozenset({str, int, float, bool, type(None)})
 _PLAIN_SCALARS = _PLAIN_KEYS
 _CONTAINERS = frozenset({dict, list, tuple})
 _PLAIN = _PLAIN_SCALARS | _CONTAINERS
-_c_encoders = {}
 
 
 def _is_plain(obj) -> bool:
-    """True if obj holds only exact dicts, lists, tuples, str, int, float, bool and None (keys too), and no cycle."""
+    """True if obj holds only exact dicts, lists, tuples, str, int, float, bool and None (keys too).
+
+    Each container is looked at once, so a cycle ends the walk; the C encoder then reports it, in simplejson's words.
+    """
     top = type(obj)
     if top in _PLAIN_SCALARS:
         return True
     if top not in _CONTAINERS:
         return False
-    limit = sys.getrecursionlimit()
-    stack = [(obj, 1)]
-    pop, push = stack.pop, stack.append
+    seen = {id(obj)}
+    stack = [obj]
+    pop, push, see = stack.pop, stack.append, seen.add
     while stack:
-        container, depth = pop()
-        if depth > limit:
-            return False  # a cycle, or too deep for any encoder: the full encoder says which
+        container = pop()
         if type(container) is dict:
             if not _PLAIN_KEYS.issuperset(map(type, container)):
                 return False
@@ -338,22 +340,10 @@ def _is_plain(obj) -> bool:
             return False
         if not types.isdisjoint(_CONTAINERS):
             for value in values:
-                if type(value) in _CONTAINERS:
-                    push((value, depth + 1))
+                if type(value) in _CONTAINERS and id(value) not in seen:
+                    see(id(value))
+                    push(value)
     return True
-
-
-def _c_encoder(ensure_ascii: bool):
-    encoder = _c_encoders.get(ensure_ascii)
-    if encoder is None:
-        import _json
-
-        string = _json.encode_basestring_ascii if ensure_ascii else _json.encode_basestring
-        encoder = _c_encoders[ensure_ascii] = (
-            string,
-            _json.make_encoder(None, _unserializable, string, None, ": ", ", ", False, False, True),
-        )
-    return encoder
 
 
 def _unserializable(obj):
@@ -362,10 +352,12 @@ def _unserializable(obj):
 
 def to_json(obj, ensure_ascii: bool) -> str:
     """Serialize obj exactly as awslambdaric's `Encoder().encode(obj)` does (simplejson, allow_nan, Decimal)."""
+    string = _json.encode_basestring_ascii if ensure_ascii else _json.encode_basestring
     if type(obj) is str:
-        return _c_encoder(ensure_ascii)[0](obj)
+        return string(obj)
     if _is_plain(obj):
-        return "".join(_c_encoder(ensure_ascii)[1](obj, 0))
+        # A fresh markers dict per call: simplejson checks for cycles, and so must the C encoder.
+        return "".join(_json.make_encoder({}, _unserializable, string, None, ": ", ", ", False, False, True)(obj, 0))
     return _encode_simplejson(obj, ensure_ascii)
 
 
@@ -391,8 +383,6 @@ def _lambda_default(obj):
 
 def _encode_simplejson(obj, ensure_ascii: bool) -> str:
     """simplejson's JSONEncoder(use_decimal=False, allow_nan=True) with awslambdaric's default, in plain Python."""
-    import _json
-
     encode_string = _json.encode_basestring_ascii if ensure_ascii else _json.encode_basestring
     if isinstance(obj, str):
         return encode_string(obj)
@@ -550,8 +540,6 @@ _scanners = {}
 def _scanner(kind: str):
     scanner = _scanners.get(kind)
     if scanner is None:
-        import _json
-
         if kind == "simplejson":
             context = _ScannerContext(_reject_constant)
         else:
@@ -1358,8 +1346,6 @@ def _get_handler(handler):
                 FaultException.BUILT_IN_MODULE_CONFLICT,
                 f"Cannot use built-in module {modname} as a handler module",
             )
-        import importlib
-
         m = importlib.import_module(modname.replace("/", "."))
     except ImportError as e:
         raise FaultException(
