@@ -199,3 +199,43 @@ def test_the_worker_leaves_quietly_when_the_console_hangs_up(tmp_path):
     output, _ = proc.communicate(timeout=30)
     assert request.startswith(b"GET /token/2018-06-01/runtime/invocation/next HTTP/1.1\r\n")
     assert (proc.returncode, output) == (0, b"")
+
+
+def test_the_trace_id_reaches_os_environ_and_child_processes_each_invocation(module_engine, tmp_path, runtime_client):
+    code = write_code(
+        tmp_path / "code",
+        {
+            "app.py": """
+        def handler(event, context):
+            import os  # first imported here, after the runtime has set this invocation's trace id
+            import subprocess
+
+            child = subprocess.run(["printenv", "_X_AMZN_TRACE_ID"], capture_output=True, text=True).stdout.strip()
+            return [os.environ["_X_AMZN_TRACE_ID"], child]
+    """
+        },
+    )
+    spec = FunctionSpec(name="trace", code_dir=code, handler="app.handler", runtime_client=runtime_client, timeout=10)
+    first, second = (json.loads(module_engine.invoke(spec, b"{}").payload) for _ in range(2))
+    assert first[0].startswith("Root=1-") and second[0].startswith("Root=1-")
+    assert first[0] == first[1] and second[0] == second[1]
+    assert first[0] != second[0]
+
+
+def test_a_preview_runtime_says_so_in_the_log(module_engine, tmp_path, runtime_client):
+    code = write_code(tmp_path / "code", {"app.py": "def handler(event, context):\n    return 1\n"})
+    spec = FunctionSpec(
+        name="preview",
+        code_dir=code,
+        handler="app.handler",
+        runtime="python3.15",
+        runtime_client=runtime_client,
+        timeout=10,
+    )
+    log = module_engine.invoke(spec, b"{}").log
+    assert log.startswith("[WARNING]\t")
+    assert (
+        "Z\t\tLAMBDA_WARNING: This is a preview runtime version and should not be used for production workloads. "
+        "For further information and to provide feedback, see "
+        "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html\r\n" in log
+    )
