@@ -54,7 +54,7 @@ _UNHANDLED_EXCEPTION_WARNING = (
 # environment is read and written through `posix.environ`, which is the very dict `os.environ` wraps later.
 
 
-def _getenv(name: str, default=None):
+def _getenv(name: str, default: str | None = None) -> str | None:
     """`os.environ.get(name, default)`, without importing os."""
     os = sys.modules.get("os")
     if os is not None:
@@ -63,7 +63,7 @@ def _getenv(name: str, default=None):
     return default if value is None else value.decode(_FS_ENCODING, "surrogateescape")
 
 
-def _setenv(name: str, value) -> None:
+def _setenv(name: str, value: str | None) -> None:
     """`os.environ[name] = value`, or delete it when value is None, as awslambdaric does for the trace id."""
     os = sys.modules.get("os")
     if os is not None:
@@ -82,7 +82,7 @@ def _setenv(name: str, value) -> None:
         del posix.environ[key]
 
 
-def _log_level_from_env(value):
+def _log_level_from_env(value: str | None) -> str:
     # As awslambdaric: TRACE means DEBUG; anything logging does not know is ignored later.
     return {None: "", "TRACE": "DEBUG"}.get(value, value).upper()
 
@@ -175,12 +175,12 @@ class RuntimeApiClient:
             self._sock.close()
             self._sock = None
 
-    def request(self, method: str, path: str, body: bytes = b"", headers: str = "") -> tuple:
+    def request(self, method: str, path: str, body: bytes = b"", headers: str = "", encoding: str = "utf-8") -> tuple:
         """Send one request; return (status, headers with lower-case names, body). Exits if the console is gone."""
         head = f"{method} {self._base}{path} HTTP/1.1\r\nHost: {self._host_header}\r\nUser-Agent: {_USER_AGENT}\r\n"
         if method == "POST":
             head += f"{headers}Content-Length: {len(body)}\r\n"
-        message = head.encode("utf-8") + b"\r\n" + body
+        message = head.encode(encoding) + b"\r\n" + body
         try:
             for attempt in (1, 2):
                 reused = self._sock is not None
@@ -278,10 +278,10 @@ class RuntimeApiClient:
 
     def post_init_error(self, error_json: str, error_type: str) -> None:
         # awslambdaric posts init errors with http.client, which encodes a str body and header values as Latin-1
-        # (and fails on anything else); that is what Lambda receives, so it is what we send.
-        body = error_json.encode("latin-1")
-        error_type.encode("latin-1")
-        self.request("POST", "init/error", body, f"Lambda-Runtime-Function-Error-Type: {_header_value(error_type)}\r\n")
+        # and raises UnicodeEncodeError (the runtime then dies, exit status 1) for anything Latin-1 cannot hold.
+        # That is what Lambda receives, so it is what we send, failure included.
+        headers = f"Lambda-Runtime-Function-Error-Type: {_header_value(error_type)}\r\n"
+        self.request("POST", "init/error", error_json.encode("latin-1"), headers, encoding="latin-1")
 
 
 class _Retry(Exception):
@@ -350,7 +350,7 @@ def _unserializable(obj):
     raise TypeError(f"Object of type {obj.__class__.__name__} is not JSON serializable")
 
 
-def to_json(obj, ensure_ascii: bool) -> str:
+def to_json(obj: object, ensure_ascii: bool) -> str:
     """Serialize obj exactly as awslambdaric's `Encoder().encode(obj)` does (simplejson, allow_nan, Decimal)."""
     string = _json.encode_basestring_ascii if ensure_ascii else _json.encode_basestring
     if type(obj) is str:
@@ -556,7 +556,7 @@ def _skip_whitespace(text: str, index: int) -> int:
     return index
 
 
-def loads_simplejson(data: bytes):
+def loads_simplejson(data: bytes) -> object:
     """`simplejson.loads(data)` as awslambdaric calls it (simplejson rejects NaN and Infinity by default)."""
     text = str(data, "utf-8") if isinstance(data, (bytes, bytearray)) else data
     index = 0
@@ -576,7 +576,7 @@ def loads_simplejson(data: bytes):
     return obj
 
 
-def loads_stdlib(text: str):
+def loads_stdlib(text: str) -> object:
     """`json.loads(text)` of the standard library, which awslambdaric uses for the context headers."""
     if not text.startswith("\ufeff"):
         index = _skip_whitespace(text, 0)
@@ -824,13 +824,13 @@ class LambdaContext:
 
     def __init__(
         self,
-        invoke_id,
-        client_context,
-        cognito_identity,
-        epoch_deadline_time_in_ms,
-        invoked_function_arn=None,
-        tenant_id=None,
-    ):
+        invoke_id: str,
+        client_context: dict | None,
+        cognito_identity: dict | None,
+        epoch_deadline_time_in_ms: int,
+        invoked_function_arn: str | None = None,
+        tenant_id: str | None = None,
+    ) -> None:
         self.aws_request_id = invoke_id
         self.log_group_name = _getenv("AWS_LAMBDA_LOG_GROUP_NAME")
         self.log_stream_name = _getenv("AWS_LAMBDA_LOG_STREAM_NAME")
@@ -879,7 +879,7 @@ class LambdaContext:
                 fields[key] = value
         return fields
 
-    def log(self, msg) -> None:
+    def log(self, msg: object) -> None:
         """Write msg to the function's log, through the runtime's log sink."""
         logging = sys.modules.get("logging")
         handlers = logging.getLogger().handlers if logging is not None else [_LOG_SINK_HOLDER]
@@ -946,7 +946,8 @@ class ClientContext:
         return f"{self.__class__.__name__}([custom={self.custom},env={self.env},client={self.client}])"
 
 
-def make_obj_from_dict(_class, _dict, fields=None):
+def make_obj_from_dict(_class: type, _dict: dict | None, fields: list | None = None) -> object:
+    """An instance of `_class` with its slots taken from `_dict` (None where missing); None for no dict."""
     if _dict is None:
         return None
     obj = _class()
@@ -954,7 +955,8 @@ def make_obj_from_dict(_class, _dict, fields=None):
     return obj
 
 
-def set_obj_from_dict(obj, _dict, fields=None):
+def set_obj_from_dict(obj: object, _dict: dict, fields: list | None = None) -> None:
+    """Set each of the object's slots (or `fields`) from `_dict`, None where missing."""
     if fields is None:
         fields = obj.__class__.__slots__
     for field in fields:
@@ -976,13 +978,13 @@ class FaultException(Exception):
     MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
     LAMBDA_CONTEXT_UNMARSHAL_ERROR = "Runtime.LambdaContextUnmarshalError"
 
-    def __init__(self, exception_type, msg, trace=None):
+    def __init__(self, exception_type: str, msg: str, trace: list | None = None) -> None:
         self.msg = msg
         self.exception_type = exception_type
         self.trace = trace
 
 
-def make_error(error_message, error_type, stack_trace, invoke_id=None) -> dict:
+def make_error(error_message: str, error_type: str, stack_trace: list | None, invoke_id: str | None = None) -> dict:
     """An error payload, keys in Lambda's order."""
     return {
         "errorMessage": error_message if error_message else "",
@@ -1005,7 +1007,8 @@ def _user_frames(tb) -> list:
     return traceback.format_list(tb_tuples)
 
 
-def build_fault_result(exc_info, msg) -> dict:
+def build_fault_result(exc_info: tuple, msg: str | None) -> dict:
+    """The init error payload of an exception raised while importing the function."""
     etype, value, tb = exc_info
     return make_error(msg if msg else str(value), etype.__name__, _user_frames(tb))
 
@@ -1024,7 +1027,7 @@ def replace_line_indentation(line: str, indent_char: str, new_indent_char: str) 
     return (new_indent_char * ident_chars_count) + line[ident_chars_count:]
 
 
-def log_error(error_result: dict, log_sink) -> None:
+def log_error(error_result: dict, log_sink: "StandardLogSink") -> None:
     """Write an unhandled error to the log: `[ERROR] Type: message` and the traceback, or one JSON object."""
     if _LOG_FORMAT_JSON:
         import logging
@@ -1097,10 +1100,10 @@ class StandardLogSink:
     def __exit__(self, exc_type, exc_value, exc_tb):
         pass
 
-    def log(self, msg, frame_type=None):
+    def log(self, msg: str, frame_type: bytes | None = None) -> None:
         sys.stdout.write(msg)
 
-    def log_error(self, message_lines):
+    def log_error(self, message_lines: list) -> None:
         sys.stdout.write("\n".join(message_lines) + "\n")
 
 
@@ -1121,7 +1124,7 @@ def _format_log_level(record) -> int:
     return min(50, max(0, record.levelno)) // 10 * 10
 
 
-def install_lambda_logging(logging) -> None:
+def install_lambda_logging(logging: object) -> None:
     """Give the root logger Lambda's handler, format, filter and level (awslambdaric's `_setup_logging`)."""
     if not isinstance(getattr(logging, "Handler", None), type):
         return  # a module of the function's own that happens to be called logging
@@ -1331,7 +1334,8 @@ def _install_logging_hook() -> None:
 # -- handler resolution and the invocation loop (awslambdaric's bootstrap.py) ---------------------------------------
 
 
-def _get_handler(handler):
+def _get_handler(handler: str) -> object:
+    """Import the handler's module and return the handler, or raise the FaultException Lambda reports."""
     try:
         modname, fname = handler.rsplit(".", 1)
     except ValueError as e:
@@ -1378,7 +1382,7 @@ class LambdaMarshaller:
         # Decided once, when the runtime starts, as awslambdaric's marshaller does.
         self.ensure_ascii = _getenv("AWS_EXECUTION_ENV") not in _NON_ASCII_RUNTIMES
 
-    def unmarshal_request(self, request, content_type="application/json"):
+    def unmarshal_request(self, request: bytes, content_type: str | None = "application/json") -> object:
         if content_type != "application/json":
             return request
         try:
@@ -1390,7 +1394,7 @@ class LambdaMarshaller:
                 None,
             ) from None
 
-    def marshal_response(self, response):
+    def marshal_response(self, response: object) -> tuple:
         if isinstance(response, bytes):
             return response, "application/unknown"
         try:
@@ -1403,7 +1407,8 @@ class LambdaMarshaller:
             ) from None
 
 
-def parse_json_header(header, name):
+def parse_json_header(header: str, name: str) -> object:
+    """A context header's JSON, or the LambdaContextUnmarshalError awslambdaric reports."""
     try:
         return loads_stdlib(header)
     except Exception as e:  # noqa: BLE001 (any failure is a context error, as in awslambdaric)
@@ -1415,13 +1420,13 @@ def parse_json_header(header, name):
 
 
 def create_lambda_context(
-    client_context_json,
-    cognito_identity_json,
-    epoch_deadline_time_in_ms,
-    invoke_id,
-    invoked_function_arn,
-    tenant_id,
-):
+    client_context_json: str | None,
+    cognito_identity_json: str | None,
+    epoch_deadline_time_in_ms: int,
+    invoke_id: str,
+    invoked_function_arn: str,
+    tenant_id: str | None,
+) -> LambdaContext:
     client_context = None
     if client_context_json:
         client_context = parse_json_header(client_context_json, "Client Context")
@@ -1439,18 +1444,18 @@ def create_lambda_context(
 
 
 def handle_event_request(
-    lambda_runtime_client,
-    marshaller,
-    request_handler,
-    invoke_id,
-    event_body,
-    content_type,
-    client_context_json,
-    cognito_identity_json,
-    invoked_function_arn,
-    epoch_deadline_time_in_ms,
-    tenant_id,
-):
+    lambda_runtime_client: RuntimeApiClient,
+    marshaller: "LambdaMarshaller",
+    request_handler: object,
+    invoke_id: str,
+    event_body: bytes,
+    content_type: str | None,
+    client_context_json: str | None,
+    cognito_identity_json: str | None,
+    invoked_function_arn: str,
+    epoch_deadline_time_in_ms: int,
+    tenant_id: str | None,
+) -> None:
     """Run the handler on one event and post its result or its error."""
     error_result = None
     try:
@@ -1482,7 +1487,7 @@ def handle_event_request(
         )
 
 
-def _deadline(value) -> int:
+def _deadline(value: str | None) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
