@@ -199,11 +199,10 @@ class Store:
 def _statements(script: str) -> list[str]:
     """Split a migration into statements (executescript would commit on its own, outside our transaction)."""
     statements, buffer = [], ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):  # false while the ';' is inside a string or a trigger body
+            if buffer.strip(" \n\t;"):
+                statements.append(buffer.strip())
             buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
     return statements

@@ -1,0 +1,128 @@
+"""The console's settings: defaults, then the data folder's `config.json`, then `LAMBDA_CONSOLE_*` variables, then
+what the caller passes (command-line options, a test's config), each overriding the one before.
+
+The data folder is Flask's instance folder unless `--data-dir` or `LAMBDA_CONSOLE_DATA` names another.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+ENV_PREFIX = "LAMBDA_CONSOLE_"
+CONFIG_FILE = "config.json"
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names it and says what it takes."""
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    # The engine: how many worker processes at once, how long an idle one lives, how many invocations may wait.
+    max_environments: int = 10
+    max_queue: int = 100
+    idle_timeout: float = 600.0
+    # Packages: Lambda's limits for a zip upload and for its unpacked code.
+    max_zip_bytes: int = 50 * 1024 * 1024
+    max_unzipped_bytes: int = 250 * 1024 * 1024
+    # History: entries kept per function, and the log kept per entry.
+    history_keep: int = 200
+    history_log_bytes: int = 256 * 1024
+    # Load the sample handlers as functions when the data folder is new.
+    load_samples: bool = True
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "lambda-console.sqlite3"
+
+    @property
+    def packages_dir(self) -> Path:
+        return self.data_dir / "packages"
+
+
+_NAMES = {f.name: f for f in fields(Config)}
+
+
+def default_data_dir() -> Path:
+    """Flask's instance folder for the `console` package (`instance/` beside a source checkout)."""
+    from flask.sansio.scaffold import find_package  # imported here: only this default needs Flask
+
+    prefix, package_path = find_package("console")
+    if prefix is None:
+        return Path(package_path) / "instance"
+    return Path(prefix) / "var" / "console-instance"
+
+
+def _coerce(name: str, value: object, where: str) -> object:
+    kind = _NAMES[name].type
+    try:
+        if kind == "bool":
+            if isinstance(value, str):
+                if value.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                    raise ValueError(value)
+                return value.lower() in ("1", "true", "yes", "on")
+            return bool(value)
+        if kind == "int":
+            number = int(value)  # type: ignore[arg-type]
+            if number < 1:
+                raise ValueError(value)
+            return number
+        if kind == "float":
+            number = float(value)  # type: ignore[arg-type]
+            if number <= 0:
+                raise ValueError(value)
+            return number
+        if kind == "Path":
+            return Path(str(value)).expanduser()
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: {value!r} is not a valid {name} (a positive {kind} is expected).") from None
+    return value
+
+
+def load_config(
+    data_dir: str | Path | None = None,
+    overrides: Mapping[str, object] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Build the settings; `data_dir` and `overrides` are the caller's (options, tests) and win over the rest."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    if data_dir is None:
+        data_dir = overrides.pop("data_dir", None) or environ.get(ENV_PREFIX + "DATA") or default_data_dir()
+    else:
+        overrides.pop("data_dir", None)
+    config = Config(data_dir=Path(data_dir).expanduser().resolve())
+
+    layers: list[tuple[str, Mapping[str, object]]] = []
+    config_file = config.data_dir / CONFIG_FILE
+    if config_file.is_file():
+        try:
+            from_file = json.loads(config_file.read_text())
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{config_file}: not readable JSON ({exc}). Fix or remove the file.") from None
+        if not isinstance(from_file, dict):
+            raise ConfigError(f"{config_file}: must hold one JSON object of settings.")
+        layers.append((str(config_file), from_file))
+    from_env = {
+        key[len(ENV_PREFIX):].lower(): value
+        for key, value in environ.items()
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX):].lower() in _NAMES and key != ENV_PREFIX + "DATA"
+    }
+    layers.append(("environment", from_env))
+    layers.append(("options", overrides))
+
+    for where, values in layers:
+        changes = {}
+        for name, value in values.items():
+            if name not in _NAMES or name == "data_dir":
+                if where != "environment":
+                    raise ConfigError(f"{where}: unknown setting {name!r}. Known: {', '.join(sorted(_NAMES))}.")
+                continue
+            changes[name] = _coerce(name, value, where if where != "environment" else ENV_PREFIX + name.upper())
+        config = replace(config, **changes)
+    return config

@@ -1,0 +1,139 @@
+"""Invocation history: every invocation, from the web, the REST API or the command line, with what it returned.
+
+The latest `keep` entries per function are kept (200 by default); older ones are removed in the same transaction that
+records a new one. Logs are stored capped, with a marker where they were cut.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from console.core.functions import now_iso
+from console.core.store import Store
+from console.engine import InvocationResult
+
+DEFAULT_KEEP = 200
+DEFAULT_LOG_LIMIT = 256 * 1024
+SOURCES = ("console", "api", "cli", "event")
+
+
+class HistoryNotFound(KeyError):
+    def __str__(self) -> str:
+        return self.args[0] if self.args else "No such invocation"
+
+
+@dataclass(frozen=True)
+class InvocationRecord:
+    """One recorded invocation: the event it was given and the result, as the Test tab shows it."""
+
+    id: int
+    function: str
+    version: str
+    request_id: str
+    source: str
+    event: str
+    succeeded: bool
+    payload: bytes
+    error_type: str | None
+    status: str | None
+    log: str
+    duration_ms: float
+    billed_duration_ms: int
+    init_duration_ms: float | None
+    max_memory_used_mb: int
+    memory_size_mb: int
+    cold: bool
+    code_sha256: str
+    created_at: str
+
+    @property
+    def status_text(self) -> str:
+        return "succeeded" if self.succeeded else "failed"
+
+
+def _cap(log: str, limit: int) -> str:
+    data = log.encode()
+    if len(data) <= limit:
+        return log
+    half = limit // 2
+    omitted = len(data) - 2 * half
+    head = data[:half].decode("utf-8", "ignore")
+    tail = data[-half:].decode("utf-8", "ignore")
+    return f"{head}\n... [log cut: {omitted} bytes omitted] ...\n{tail}"
+
+
+def _from_row(row: sqlite3.Row) -> InvocationRecord:
+    return InvocationRecord(
+        id=row["id"],
+        function=row["function"],
+        version=row["version"],
+        request_id=row["request_id"],
+        source=row["source"],
+        event=row["event"],
+        succeeded=bool(row["succeeded"]),
+        payload=bytes(row["payload"]),
+        error_type=row["error_type"],
+        status=row["status"],
+        log=row["log"],
+        duration_ms=row["duration_ms"],
+        billed_duration_ms=row["billed_duration_ms"],
+        init_duration_ms=row["init_duration_ms"],
+        max_memory_used_mb=row["max_memory_used_mb"],
+        memory_size_mb=row["memory_size_mb"],
+        cold=bool(row["cold"]),
+        code_sha256=row["code_sha256"],
+        created_at=row["created_at"],
+    )
+
+
+class History:
+    """The invocation history in the database."""
+
+    def __init__(self, store: Store, *, keep: int = DEFAULT_KEEP, log_limit: int = DEFAULT_LOG_LIMIT) -> None:
+        if keep < 1:
+            raise ValueError("keep must be at least 1")
+        self._store = store
+        self.keep = keep
+        self.log_limit = log_limit
+
+    def record(
+        self, function: str, source: str, event: str, result: InvocationResult, code_sha256: str = ""
+    ) -> InvocationRecord:
+        if source not in SOURCES:
+            raise ValueError(f"source must be one of {', '.join(SOURCES)}")
+        with self._store.write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO invocations (function, version, request_id, source, event, succeeded, payload,"
+                " error_type, status, log, duration_ms, billed_duration_ms, init_duration_ms, max_memory_used_mb,"
+                " memory_size_mb, cold, code_sha256, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (function, result.version, result.request_id, source, event, int(result.succeeded), result.payload,
+                 result.error_type, result.status, _cap(result.log, self.log_limit), result.duration_ms,
+                 result.billed_duration_ms, result.init_duration_ms, result.max_memory_used_mb,
+                 result.memory_size_mb, int(result.cold), code_sha256, now_iso()),
+            )
+            conn.execute(
+                "DELETE FROM invocations WHERE function = ? AND id NOT IN"
+                " (SELECT id FROM invocations WHERE function = ? ORDER BY id DESC LIMIT ?)",
+                (function, function, self.keep),
+            )
+            row = conn.execute("SELECT * FROM invocations WHERE id = ?", (cursor.lastrowid,)).fetchone()
+        return _from_row(row)
+
+    def list(self, function: str, limit: int | None = None) -> list[InvocationRecord]:
+        """The function's invocations, newest first."""
+        rows = self._store.query(
+            "SELECT * FROM invocations WHERE function = ? ORDER BY id DESC LIMIT ?", (function, limit or self.keep)
+        )
+        return [_from_row(row) for row in rows]
+
+    def latest(self, function: str) -> InvocationRecord | None:
+        entries = self.list(function, 1)
+        return entries[0] if entries else None
+
+    def get(self, entry_id: int) -> InvocationRecord:
+        row = self._store.query_one("SELECT * FROM invocations WHERE id = ?", (entry_id,))
+        if row is None:
+            raise HistoryNotFound(f"No invocation {entry_id} in the history")
+        return _from_row(row)
