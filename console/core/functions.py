@@ -225,8 +225,10 @@ class FunctionConfig:
 
 
 def _from_row(row: sqlite3.Row, version: str) -> FunctionConfig:
+    """A `functions` row ($LATEST) or a `versions` row (a published number)."""
+    latest = version == LATEST
     return FunctionConfig(
-        name=row["name"] if "name" in row.keys() else row["function"],
+        name=row["name"] if latest else row["function"],
         version=version,
         package_sha256=row["package_sha256"],
         handler=row["handler"],
@@ -238,7 +240,7 @@ def _from_row(row: sqlite3.Row, version: str) -> FunctionConfig:
         runtime_client=row["runtime_client"],
         revision_id=row["revision_id"],
         created_at=row["created_at"],
-        last_modified=row["last_modified"] if "last_modified" in row.keys() else row["created_at"],
+        last_modified=row["last_modified"] if latest else row["created_at"],
     )
 
 
@@ -318,7 +320,7 @@ class FunctionStore:
     def update_configuration(self, name: str, **changes: object) -> FunctionConfig:
         unknown = set(changes) - set(_CHECKS)
         if unknown:
-            raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", sorted(unknown)[0])
+            raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
         values = {key: _CHECKS[key](value) for key, value in changes.items()}
         if "environment" in values:
             values["environment"] = json.dumps(values["environment"])

@@ -85,10 +85,9 @@ def test_concurrent_writers_lose_nothing(tmp_path):
 
 def test_a_failed_transaction_writes_nothing(tmp_path):
     store = Store(tmp_path / "db.sqlite3")
-    with pytest.raises(RuntimeError):
-        with store.write() as conn:
-            conn.execute("INSERT INTO meta (key, value) VALUES ('half', 'written')")
-            raise RuntimeError("stop here")
+    with pytest.raises(RuntimeError), store.write() as conn:
+        conn.execute("INSERT INTO meta (key, value) VALUES ('half', 'written')")
+        raise RuntimeError("stop here")
     assert store.get_meta("half") is None
 
 
