@@ -20,7 +20,8 @@ from typing import Protocol
 from console.engine.invocation import MAX_RESPONSE_BYTES
 
 API_PREFIX = "/2018-06-01/runtime/"
-_MAX_LINE = 16_384
+# A request or header line may be this long: awslambdaric's X-Ray cause header goes up to 1 MiB.
+_MAX_LINE = 1_100_000
 _MAX_ERROR_BODY = MAX_RESPONSE_BYTES
 
 

@@ -117,10 +117,12 @@ def set_up_sys_path(task_root: str, layers: list, runtime_dir: str) -> None:
     change anything: a folder with a `.pth` file, or a missing one (which addsitedir appends to sys.path anyway).
     """
     version = "python{}.{}".format(*sys.version_info[:2])
+    # Lambda unpacks the layers into one /opt in order, a later layer's files replacing an earlier one's: so the
+    # later layers come first here, and every layer's site-packages before every layer's python/.
+    newest_first = layers[::-1]
     site_dirs = [task_root]
-    for layer in layers:
-        site_dirs.append(f"{layer}/python/lib/{version}/site-packages")
-        site_dirs.append(f"{layer}/python")
+    site_dirs += [f"{layer}/python/lib/{version}/site-packages" for layer in newest_first]
+    site_dirs += [f"{layer}/python" for layer in newest_first]
     sys.path[:0] = [*site_dirs, runtime_dir]
     for directory in site_dirs:
         try:

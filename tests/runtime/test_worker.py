@@ -70,12 +70,13 @@ def test_sys_path_is_lambdas_and_the_consoles_packages_are_out_of_reach(module_e
     (bare / "python").mkdir(parents=True)
     seen = invoke(module_engine, code, runtime_client, layers=(with_site, bare))
     path = seen["path"]
+    # As if both layers were unpacked into one /opt, the later over the earlier.
     assert path[:5] == [
         str(code),
-        f"{with_site}/python/lib/{VERSION}/site-packages",
-        f"{with_site}/python",
         f"{bare}/python/lib/{VERSION}/site-packages",
+        f"{with_site}/python/lib/{VERSION}/site-packages",
         f"{bare}/python",
+        f"{with_site}/python",
     ]
     assert path[5] == seen["runtime_dir"]
     assert path[6:9] == [p for p in sys.path if p.startswith(sys.base_prefix) and "site-packages" not in p][:3]
@@ -84,6 +85,17 @@ def test_sys_path_is_lambdas_and_the_consoles_packages_are_out_of_reach(module_e
     assert seen["flask"] is False
     assert seen["console"] is False
     assert seen["worker_visible"] is False
+
+
+def test_a_later_layer_replaces_an_earlier_layers_module(module_engine, tmp_path, runtime_client):
+    code = write_code(tmp_path / "code", {"app.py": "import shared\ndef handler(event, context):\n    return shared.WHO\n"})
+    layers = []
+    for name in ("first", "second"):
+        layer = tmp_path / name
+        (layer / "python").mkdir(parents=True)
+        (layer / "python" / "shared.py").write_text(f"WHO = {name!r}\n")
+        layers.append(layer)
+    assert invoke(module_engine, code, runtime_client, layers=tuple(layers)) == "second"
 
 
 def test_both_clients_build_the_same_sys_path(module_engine, tmp_path):
