@@ -367,7 +367,12 @@ class EventStore:
         """Write each event as `<folder>/<name>.json` (its text as stored), replacing files of those names only."""
         events = self._events_to_export(function)
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EventError(
+                f"Cannot make the folder {folder}: {exc.strerror or exc}. Choose another folder."
+            ) from None
         written = []
         for event in events:
             # Names are checked on the way in, so they cannot climb out of the folder; check again all the same,
@@ -375,7 +380,13 @@ class EventStore:
             target = folder / f"{check_event_name(event.name)}.json"
             if target.parent != folder:
                 raise EventError(f"Event {event.name!r} would be written outside {folder}: rename it.")
-            _write_atomically(target, event.payload)
+            try:
+                _write_atomically(target, event.payload)
+            except OSError as exc:
+                raise EventError(
+                    f"Cannot write {target}: {exc.strerror or exc}. {len(written)} of {len(events)} events were"
+                    " exported; choose a folder you can write to."
+                ) from None
             written.append(target)
         return written
 

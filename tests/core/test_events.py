@@ -636,3 +636,14 @@ def test_an_event_name_is_text() -> None:
     assert str(error_of(check_event_name, 7)) == (
         "Event name must be text, not int: use 1 to 64 letters, digits, '-', '_' and '.' (but not '.' or '..' alone)."
     )
+
+
+def test_export_needs_an_existing_function_and_a_folder(events: EventStore, tmp_path: Path) -> None:
+    with pytest.raises(FunctionNotFound):
+        events.export_folder("ghost", tmp_path)
+    with pytest.raises(FunctionNotFound):
+        events.export_bundle("ghost")
+    (tmp_path / "a-file").write_text("")
+    assert str(error_of(events.export_folder, "orders", tmp_path / "a-file")).startswith(
+        f"Cannot make the folder {tmp_path / 'a-file'}: File exists. Choose another folder."
+    )
