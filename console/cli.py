@@ -16,13 +16,14 @@ import signal
 import sys
 import tempfile
 import threading
-import zipfile
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, NoReturn
 
 import click
 
+from console.core.discovery import wrapping_folder
+from console.core.packages import NotAZipFile, PackageError, check_zip, unpack_zip
 from console.engine.invocation import (
     MAX_MEMORY,
     MAX_REQUEST_BYTES,
@@ -36,8 +37,8 @@ from console.engine.invocation import (
 
 PROG_NAME = "lambda-console"
 
-# Lambda's own limits and patterns (LAMBDA_SPEC section 7; botocore's service model for the patterns).
-MAX_UNZIPPED_BYTES = 262_144_000
+# Lambda's own limits and patterns (LAMBDA_SPEC section 7; botocore's service model for the patterns). The package's
+# limits are console.core.packages' own.
 MAX_ENVIRONMENT_BYTES = 4096
 ENV_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -183,40 +184,34 @@ def read_event(source: str | None, stdin: IO[bytes]) -> bytes:
 
 
 def check_package(path: str) -> Path:
-    """The package as a Path, once it is known to be a folder or a readable zip within Lambda's size limit."""
+    """The package as a Path, once it is known to be a folder, or a zip that passes the package store's checks.
+
+    The checks that need only the zip's table of contents run here, before anything is unpacked: the same ones a
+    package uploaded to the console gets (console.core.packages), with the same messages after the file's name.
+    """
     package = Path(path)
     if package.is_dir():
         return package
     if not package.exists():
         raise InputError(f"{path}: no such file or folder. {PACKAGE_HINT}")
     try:
-        if not zipfile.is_zipfile(package):
-            raise InputError(f"{path}: not a zip file. {PACKAGE_HINT}")
-        with zipfile.ZipFile(package) as archive:
-            infos = archive.infolist()
-    except zipfile.BadZipFile as exc:
-        raise InputError(f"{path}: damaged zip file ({exc}). Create the zip again.") from None
+        check_zip(package)
+    except NotAZipFile as exc:
+        # Here a folder would do as well as a zip: say so rather than "upload a zip".
+        raise InputError(f"{path}: {exc.problem}. {PACKAGE_HINT}") from None
+    except PackageError as exc:
+        raise InputError(f"{path}: {exc.problem}. {exc.todo}") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror}). {PACKAGE_HINT}") from None
-    unzipped = sum(info.file_size for info in infos)
-    if unzipped > MAX_UNZIPPED_BYTES:
-        raise InputError(
-            f"{path}: unzips to {unzipped} bytes, more than Lambda's {MAX_UNZIPPED_BYTES}-byte limit for code. "
-            "Leave large files out of the package."
-        )
-    for info in infos:
-        if info.flag_bits & 0x1:
-            raise InputError(f"{path}: {info.filename} is encrypted. Create the zip without a password.")
     return package
 
 
 def unpack(package: Path, into: Path) -> None:
-    """Extract a zip checked by check_package. Member names that climb out of `into` are made safe by zipfile."""
+    """Unzip a package checked by check_package into the empty folder `into`, counting what it really unzips to."""
     try:
-        with zipfile.ZipFile(package) as archive:
-            archive.extractall(into)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
-        raise InputError(f"{package}: damaged zip file ({exc}). Create the zip again.") from None
+        unpack_zip(package, into)
+    except PackageError as exc:
+        raise InputError(f"{package}: {exc.problem}. {exc.todo}") from None
     except OSError as exc:
         raise InputError(f"{package}: cannot be unpacked ({exc}). Create the zip again.") from None
 
@@ -231,11 +226,8 @@ def layout_hint(package: Path, code_dir: Path, handler: str) -> str | None:
     """When the handler's module sits one folder down, the classic zip mistake: say what to do instead."""
     module = handler.rsplit(".", 1)[0].replace(".", "/")
     candidates = (f"{module}.py", f"{module}/__init__.py")
-    if any((code_dir / c).is_file() for c in candidates):
-        return None
-    entries = [p for p in code_dir.iterdir() if not p.name.startswith(".") and p.name != "__MACOSX"]
-    if len(entries) == 1 and entries[0].is_dir() and any((entries[0] / c).is_file() for c in candidates):
-        folder = entries[0].name
+    folder = wrapping_folder(code_dir)
+    if folder is not None and any((code_dir / folder / c).is_file() for c in candidates):
         if package.is_dir():
             return f"Hint: {module} is in {package / folder}; pass that folder instead."
         return (
