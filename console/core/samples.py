@@ -38,8 +38,13 @@ def sample_folders(handlers_dir: Path) -> list[Path]:
         return []
     return [
         folder for folder in sorted(handlers_dir.iterdir())
-        if folder.is_dir() and folder.with_suffix(".function.json").is_file()
+        if folder.is_dir() and _settings_file(folder).is_file()
     ]
+
+
+def _settings_file(folder: Path) -> Path:
+    # Not with_suffix: the events folder `<name>.events` would map onto `<name>.function.json` too.
+    return folder.parent / f"{folder.name}.function.json"
 
 
 def load_samples(console: Console, handlers_dir: Path) -> list[str]:
@@ -49,7 +54,7 @@ def load_samples(console: Console, handlers_dir: Path) -> list[str]:
         return []
     created = []
     for folder in sample_folders(handlers_dir):
-        settings = json.loads(folder.with_suffix(".function.json").read_text())
+        settings = json.loads(_settings_file(folder).read_text())
         if console.functions.exists(folder.name):
             continue
         package = console.upload_package(zip_folder(folder), f"{folder.name}.zip")

@@ -1,0 +1,165 @@
+"""The Console: the one object the web views, the REST API and the command line call.
+
+It owns the database, the package store, the functions, the saved events, the history and the engine, and does what
+crosses them: a change of code or configuration retires the function's warm environments (hot reload), and every
+invocation is recorded in the history. Plain Python, never imports flask.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from console.config import Config
+from console.core.discovery import Discovery, discover
+from console.core.events import EventStore, SavedEvent
+from console.core.functions import LATEST, FunctionConfig, FunctionStore
+from console.core.history import History, InvocationRecord
+from console.core.packages import Package, PackageStore
+from console.core.store import Store
+from console.engine import Engine, FunctionSpec
+from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
+
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "handlers"
+
+
+class Console:
+    """Everything the console can do, for any front end."""
+
+    def __init__(self, config: Config, *, engine: Engine | None = None) -> None:
+        self.config = config
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(config.database_path)
+        self.packages = PackageStore(
+            self.store,
+            config.packages_dir,
+            max_zip_bytes=config.max_zip_bytes,
+            max_unzipped_bytes=config.max_unzipped_bytes,
+        )
+        self.functions = FunctionStore(self.store)
+        self.events = EventStore(self.store)
+        self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
+        self.engine = engine or Engine(
+            max_environments=config.max_environments, max_queue=config.max_queue, idle_timeout=config.idle_timeout
+        )
+        if config.load_samples:
+            from console.core.samples import load_samples
+
+            load_samples(self, SAMPLES_DIR)
+
+    def close(self) -> None:
+        self.engine.close()
+        self.store.close()
+
+    def __enter__(self) -> Console:  # noqa: PYI034 (typing.Self needs Python 3.11)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- packages -------------------------------------------------------------------------------------------------
+
+    def upload_package(self, data: bytes | BinaryIO, filename: str = "") -> Package:
+        """Check and store a deployment package (once per distinct content)."""
+        return self.packages.add(data, filename)
+
+    def discover_handlers(self, sha256: str) -> Discovery:
+        return discover(self.packages.get(sha256).code_dir)
+
+    # -- functions ------------------------------------------------------------------------------------------------
+
+    def create_function(self, name: str, package: str | bytes | BinaryIO, handler: str, **config: object) -> FunctionConfig:
+        """Create a function from a stored package (its SHA-256) or from a zip's bytes or stream."""
+        sha256 = package if isinstance(package, str) else self.upload_package(package).sha256
+        return self.functions.create(name, sha256, handler, **config)  # type: ignore[arg-type]
+
+    def update_function_code(self, name: str, package: str | bytes | BinaryIO) -> FunctionConfig:
+        sha256 = package if isinstance(package, str) else self.upload_package(package).sha256
+        function = self.functions.update_code(name, sha256)
+        self.engine.retire(name, LATEST)  # hot reload: the next invocation runs the new code
+        return function
+
+    def update_function_configuration(self, name: str, **changes: object) -> FunctionConfig:
+        function = self.functions.update_configuration(name, **changes)
+        self.engine.retire(name, LATEST)
+        return function
+
+    def delete_function(self, name: str) -> None:
+        """Delete a function with its versions, saved events and history; its package stays stored."""
+        self.functions.delete(name)
+        self.engine.retire(name)
+
+    def publish_version(self, name: str, description: str | None = None) -> FunctionConfig:
+        return self.functions.publish(name, description)
+
+    def function_spec(
+        self, name: str, version: str = LATEST, *, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT
+    ) -> FunctionSpec:
+        """What the engine needs to run the function at `version`."""
+        return self._spec(self.functions.get(name, version), region, account)[0]
+
+    def _spec(self, function: FunctionConfig, region: str, account: str) -> tuple[FunctionSpec, Package]:
+        package = self.packages.get(function.package_sha256)
+        spec = FunctionSpec(
+            name=function.name,
+            code_dir=package.code_dir,
+            handler=function.handler,
+            runtime=function.runtime,
+            timeout=function.timeout,
+            memory=function.memory,
+            environment=function.environment,
+            runtime_client=function.runtime_client,
+            version=function.version,
+            region=region,
+            account=account,
+            # A new upload or configuration changes the key, so warm environments of the old one retire.
+            revision=f"{package.sha256}:{function.revision_id}",
+        )
+        return spec, package
+
+    # -- invoking -------------------------------------------------------------------------------------------------
+
+    def invoke(
+        self,
+        name: str,
+        payload: bytes | str = b"{}",
+        *,
+        version: str = LATEST,
+        source: str = "console",
+        client_context: str | None = None,
+        region: str = DEFAULT_REGION,
+        account: str = DEFAULT_ACCOUNT,
+    ) -> InvocationRecord:
+        """Invoke the function with the event's JSON and record the invocation in the history."""
+        data = payload.encode() if isinstance(payload, str) else payload
+        spec, package = self._spec(self.functions.get(name, version), region, account)
+        result = self.engine.invoke(spec, data or b"{}", client_context=client_context)
+        return self.history.record(name, source, data.decode("utf-8", "replace"), result, package.code_sha256)
+
+    def test(self, name: str, event: str | None = None, *, source: str = "console") -> InvocationRecord:
+        """The Test button: invoke with a saved event (by name), or `{}` when none is given."""
+        payload = self.events.get(name, event).payload if event else b"{}"
+        return self.invoke(name, payload, source=source)
+
+    def rerun(self, entry_id: int, *, source: str = "console") -> InvocationRecord:
+        """Run a history entry's event again, on the same version."""
+        entry = self.history.get(entry_id)
+        return self.invoke(entry.function, entry.event.encode(), version=entry.version, source=source)
+
+    # -- events ---------------------------------------------------------------------------------------------------
+
+    def save_event(self, function: str, name: str, body: str) -> SavedEvent:
+        self.functions.get(function)  # FunctionNotFound before anything else
+        return self.events.save(function, name, body)
+
+    def summary(self) -> list[dict]:
+        """Each function with its last result, for the function list."""
+        rows = []
+        for function in self.functions.list():
+            last = self.history.latest(function.name)
+            rows.append({
+                "function": function,
+                "last_status": last.status_text if last else None,
+                "last_at": last.created_at if last else None,
+            })
+        return rows

@@ -1,0 +1,208 @@
+"""The Console as the web views, the REST API and the command line use it: real store, real packages, real workers."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from console.config import load_config
+from console.core.console import SAMPLES_DIR, Console
+from console.core.functions import FunctionError, FunctionExists, FunctionNotFound
+from console.core.samples import sample_folders, zip_folder
+
+
+def make_zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def console(tmp_path: Path):
+    with Console(load_config(tmp_path / "data", {"load_samples": False})) as console:
+        yield console
+
+
+def greeter(word: str) -> bytes:
+    return make_zip({"app.py": f"def handler(event, context):\n    return '{word} ' + event.get('name', 'nobody')\n"})
+
+
+def test_create_and_invoke_records_history(console):
+    console.create_function("greet", greeter("hello"), "app.handler")
+    record = console.invoke("greet", b'{"name": "Ada"}')
+    assert record.succeeded and record.payload == b'"hello Ada"'
+    assert record.event == '{"name": "Ada"}'
+    assert record.source == "console" and record.cold
+    assert record.log.splitlines()[0].startswith("START RequestId: ")
+    assert console.history.list("greet") == [record]
+    package = console.packages.get(console.functions.get("greet").package_sha256)
+    assert record.code_sha256 == package.code_sha256
+
+
+def test_new_code_runs_on_the_next_invocation(console):
+    console.create_function("greet", greeter("hello"), "app.handler")
+    assert console.invoke("greet").payload == b'"hello nobody"'
+    assert console.invoke("greet").cold is False  # warm
+    console.update_function_code("greet", greeter("goodbye"))
+    record = console.invoke("greet")
+    assert record.payload == b'"goodbye nobody"'
+    assert record.cold
+
+
+def test_new_configuration_runs_on_the_next_invocation(console):
+    code = make_zip({"app.py": "import os\ndef handler(event, context):\n    return os.environ.get('MODE', 'unset')\n"})
+    console.create_function("mode", code, "app.handler")
+    assert console.invoke("mode").payload == b'"unset"'
+    console.update_function_configuration("mode", environment={"MODE": "fast"})
+    assert console.invoke("mode").payload == b'"fast"'
+
+
+def test_published_version_keeps_its_code_and_configuration(console):
+    console.create_function("greet", greeter("hello"), "app.handler")
+    version = console.publish_version("greet")
+    assert version.version == "1"
+    console.update_function_code("greet", greeter("goodbye"))
+    console.update_function_configuration("greet", timeout=10)
+    assert console.invoke("greet", version="1").payload == b'"hello nobody"'
+    assert console.invoke("greet").payload == b'"goodbye nobody"'
+    assert console.functions.get("greet", "1").timeout == 3
+    assert [v.version for v in console.functions.versions("greet")] == ["$LATEST", "1"]
+    assert console.publish_version("greet").version == "2"
+    assert console.publish_version("greet").version == "2"  # nothing changed since: no new version
+
+
+def test_rerun_runs_the_same_event_again(console):
+    console.create_function("greet", greeter("hello"), "app.handler")
+    first = console.invoke("greet", b'{"name": "Grace"}', source="api")
+    again = console.rerun(first.id)
+    assert again.payload == b'"hello Grace"'
+    assert again.id != first.id and again.request_id != first.request_id
+    assert [entry.id for entry in console.history.list("greet")] == [again.id, first.id]
+
+
+def test_test_button_uses_a_saved_event(console):
+    console.create_function("greet", greeter("hi"), "app.handler")
+    console.save_event("greet", "ada", '{"name": "Ada"}')
+    assert console.test("greet", "ada").payload == b'"hi Ada"'
+    assert console.test("greet").payload == b'"hi nobody"'
+
+
+def test_function_settings_are_checked_with_lambdas_rules(console):
+    code = console.upload_package(greeter("x")).sha256
+    with pytest.raises(FunctionError, match="use 1 to 64 letters"):
+        console.create_function("bad name", code, "app.handler")
+    with pytest.raises(FunctionError, match="from 1 to 900"):
+        console.create_function("f", code, "app.handler", timeout=901)
+    with pytest.raises(FunctionError, match="from 128 to 10240"):
+        console.create_function("f", code, "app.handler", memory=64)
+    with pytest.raises(FunctionError, match="AWS_REGION"):
+        console.create_function("f", code, "app.handler", environment={"AWS_REGION": "eu-west-1"})
+    with pytest.raises(FunctionError, match="more than Lambda's 4096"):
+        console.create_function("f", code, "app.handler", environment={"BIG": "x" * 4100})
+    with pytest.raises(FunctionError, match="start with a letter"):
+        console.create_function("f", code, "app.handler", environment={"1X": "y"})
+    with pytest.raises(FunctionError, match="not a Python runtime"):
+        console.create_function("f", code, "app.handler", runtime="nodejs20.x")
+    with pytest.raises(FunctionError, match="without spaces"):
+        console.create_function("f", code, "app handler")
+    console.create_function("f", code, "app.handler")
+    with pytest.raises(FunctionExists, match="Function already exist: f"):
+        console.create_function("f", code, "app.handler")
+    assert [f.name for f in console.functions.list()] == ["f"]
+
+
+def test_an_older_runtime_is_accepted_and_runs_locally(console):
+    function = console.create_function("seed", greeter("hi"), "app.handler", runtime="python3.6")
+    assert function.runtime == "python3.6"
+    assert function.on_local_interpreter
+    assert "runs on the local python3." in function.runtime_note
+    assert console.invoke("seed").succeeded
+
+
+def test_runtime_defaults_to_the_local_interpreter(console):
+    import sys
+
+    function = console.create_function("local", greeter("hi"), "app.handler")
+    assert function.runtime == f"python{sys.version_info.major}.{sys.version_info.minor}"
+    assert not function.on_local_interpreter
+
+
+def test_deleting_a_function_removes_its_events_versions_and_history(console):
+    console.create_function("gone", greeter("hi"), "app.handler")
+    console.save_event("gone", "e1", "{}")
+    console.invoke("gone")
+    console.publish_version("gone")
+    console.delete_function("gone")
+    with pytest.raises(FunctionNotFound):
+        console.functions.get("gone")
+    assert console.store.query("SELECT * FROM events") == []
+    assert console.store.query("SELECT * FROM invocations") == []
+    assert console.store.query("SELECT * FROM versions") == []
+    assert console.engine.environments() == []
+
+
+def test_history_keeps_the_latest_entries_per_function(tmp_path):
+    config = load_config(tmp_path / "data", {"load_samples": False, "history_keep": 3})
+    with Console(config) as console:
+        console.create_function("counted", greeter("hi"), "app.handler")
+        console.create_function("other", greeter("hi"), "app.handler")
+        console.invoke("other")
+        ids = [console.invoke("counted", json.dumps({"name": str(n)}).encode()).id for n in range(5)]
+        assert [entry.id for entry in console.history.list("counted")] == ids[:-4:-1]
+        assert len(console.history.list("other")) == 1
+
+
+def test_history_caps_a_long_log_with_a_marker(tmp_path):
+    config = load_config(tmp_path / "data", {"load_samples": False, "history_log_bytes": 4096})
+    with Console(config) as console:
+        code = make_zip({"app.py": "def handler(event, context):\n    print('x' * 100_000)\n    print('the end')\n"})
+        console.create_function("loud", code, "app.handler")
+        record = console.invoke("loud")
+        assert "[log cut:" in record.log
+        assert record.log.rstrip().splitlines()[-1].startswith("REPORT RequestId:")  # the tail is kept
+        assert len(record.log.encode()) < 4096 + 200
+
+
+def test_first_run_loads_every_sample_with_a_working_event(tmp_path):
+    with Console(load_config(tmp_path / "data")) as console:
+        names = [f.name for f in console.functions.list()]
+        assert names == sorted(folder.name for folder in sample_folders(SAMPLES_DIR))
+        assert "hello_python" in names
+        hello = console.events.list("hello_python")
+        assert json.loads(hello[0].body) == {"first_name": "Ada", "last_name": "Lovelace"}
+        assert console.test("hello_python", hello[0].name).payload == b'{"message": "Hello Ada Lovelace!"}'
+        for name in names:
+            events = console.events.list(name)
+            assert events, f"sample {name} has no saved event"
+            outcomes = {event.name: console.test(name, event.name).status_text for event in events}
+            assert "succeeded" in outcomes.values(), f"no event of {name} succeeds: {outcomes}"
+
+
+def test_samples_are_loaded_once(tmp_path):
+    config = load_config(tmp_path / "data")
+    with Console(config) as console:
+        console.delete_function("hello_python")
+    with Console(config) as console:
+        assert not console.functions.exists("hello_python")
+
+
+def test_sample_zips_are_stable(tmp_path):
+    folder = SAMPLES_DIR / "hello_python"
+    assert zip_folder(folder) == zip_folder(folder)
+    with zipfile.ZipFile(io.BytesIO(zip_folder(folder))) as archive:
+        assert archive.namelist() == ["hello_python.py"]
+
+
+def test_summary_shows_each_function_last_result(console):
+    console.create_function("ok", greeter("hi"), "app.handler")
+    console.create_function("never", greeter("hi"), "app.handler")
+    console.invoke("ok")
+    rows = {row["function"].name: row for row in console.summary()}
+    assert rows["ok"]["last_status"] == "succeeded"
+    assert rows["never"]["last_status"] is None
