@@ -263,6 +263,20 @@ def test_damaged_zip(tmp_path: Path):
     assert_one_error_line(proc, "bad.zip: damaged zip file (Bad CRC-32 for file 'app.py'). Create the zip again.")
 
 
+def test_zip_with_an_entry_outside_the_package(tmp_path: Path):
+    # The same checks as an upload to the console (console.core.packages), with the file's name first.
+    with zipfile.ZipFile(tmp_path / "evil.zip", "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return 1\n")
+        archive.writestr("xx/evil.py", "print('owned')\n")
+    write(tmp_path / "evil.zip", (tmp_path / "evil.zip").read_bytes().replace(b"xx/evil.py", b"../evil.py"))
+    proc = run("invoke", "evil.zip", "--handler", "app.handler", cwd=tmp_path)
+    assert_one_error_line(
+        proc,
+        "evil.zip: the zip's entry '../evil.py' points outside the package ('..'). "
+        "Zip the package's files from inside its folder.",
+    )
+
+
 def test_event_that_is_not_json(tmp_path: Path, echo: Path):
     write(tmp_path / "event.json", '{\n  "first_name": "Ada",\n  "last_name" "Lovelace"\n}\n')
     proc = run("invoke", echo, "--handler", "echo.handler", "--event", "event.json", cwd=tmp_path)

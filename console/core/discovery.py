@@ -13,6 +13,7 @@ instead of its contents, so that every file sits inside one top folder where Lam
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import re
 import shlex
@@ -146,12 +147,14 @@ def _handlers_in(path: Path, parts: tuple[str, ...], module: str) -> list[tuple[
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return []
-        source = path.read_bytes()
+        # Decoded as the import system decodes it (a coding cookie, else UTF-8), so what would not import is skipped.
+        source = importlib.util.decode_source(path.read_bytes())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like: the user's, not ours to show
             tree = ast.parse(source, filename=str(path))
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # unreadable or not valid Python: Lambda's import would say so, with the line
+    depth = len(parts)
     if module == "__init__":
         if not parts:
             return []  # a top-level __init__.py is not importable as a module of its own
@@ -167,7 +170,7 @@ def _handlers_in(path: Path, parts: tuple[str, ...], module: str) -> list[tuple[
         handler = f"{module_path}.{name}"
         if len(handler) > MAX_HANDLER_LENGTH:
             continue
-        key = (len(parts), _name_rank(name), signature_rank, module_rank, module_path, node.lineno)
+        key = (depth, _name_rank(name), signature_rank, module_rank, module_path, node.lineno)
         found.append((key, handler))
     return found
 
