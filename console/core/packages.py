@@ -200,9 +200,11 @@ def _check_bomb_entry(name: str, packed: int, unpacked: int) -> None:
         )
 
 
-def _unzipped_limit(size: str, limit: int) -> PackageError:
+def _unzipped_limit(size: int | None, limit: int) -> PackageError:
+    """Over the limit: as the headers declare it (`size`), or as really unzipped (None: it stopped at the limit)."""
+    size_text = "more than" if size is None else f"{size:,} bytes, more than"
     return PackageError(
-        f"the package unzips to {size}, more than the {limit:,}-byte limit for unzipped code "
+        f"the package unzips to {size_text} the {limit:,}-byte limit for unzipped code "
         f"({_whose_limit(limit, MAX_UNZIPPED_BYTES)})",
         "Leave large files out of the package (tests, documentation, and boto3, which the runtime provides).",
     )
@@ -313,7 +315,7 @@ def _check(archive: zipfile.ZipFile, zip_size: int, max_unzipped_bytes: int) -> 
     if not any(not entry.is_dir for entry in entries):
         raise PackageError("the zip holds no files", "Zip your function's code, with the handler's file at the top.")
     if total > max_unzipped_bytes:
-        raise _unzipped_limit(f"{total:,} bytes", max_unzipped_bytes)
+        raise _unzipped_limit(total, max_unzipped_bytes)
     if total > BOMB_TOTAL_BYTES and total > BOMB_RATIO * zip_size:
         raise PackageError(
             f"the zip unzips from {_human(zip_size)} to {_human(total)} in all ({total // zip_size:,}:1), more than "
@@ -420,7 +422,7 @@ def _unzip_entry(archive: zipfile.ZipFile, entry: _Entry, target: Path, so_far: 
                 break
             written += len(chunk)
             if so_far + written > limit:
-                raise _unzipped_limit(f"more than {limit:,} bytes", limit)
+                raise _unzipped_limit(None, limit)
             _check_bomb_entry(entry.info.filename, entry.info.compress_size, written)
             dst.write(chunk)
     return written
