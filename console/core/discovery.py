@@ -49,15 +49,11 @@ class Discovery:
 def discover(code_dir: Path) -> Discovery:
     """Suggest handlers for the package unpacked in `code_dir` and spot the zipped-folder mistake."""
     code_dir = Path(code_dir)
-    found = _scan(code_dir)
-    found.sort(key=lambda candidate: candidate[0])
-    handlers = tuple(dict.fromkeys(handler for _, handler in found))[:MAX_HANDLERS]
+    handlers = _suggestions(code_dir)
     folder = wrapping_folder(code_dir)
     if folder is None:
         return Discovery(handlers, None)
-    inside = _scan(code_dir / folder)
-    inside.sort(key=lambda candidate: candidate[0])
-    unwrapped = tuple(dict.fromkeys(handler for _, handler in inside))[:MAX_HANDLERS]
+    unwrapped = _suggestions(code_dir / folder)
     # A folder that is a regular package (it has __init__.py) is likely meant: `pkg.module.handler` imports it.
     if (code_dir / folder / "__init__.py").is_file():
         return Discovery(handlers, None, folder, unwrapped)
@@ -79,6 +75,12 @@ def wrapping_folder(code_dir: Path) -> str | None:
     if len(entries) == 1 and entries[0].is_dir(follow_symlinks=False):
         return entries[0].name
     return None
+
+
+def _suggestions(code_dir: Path) -> tuple[str, ...]:
+    """The handlers in the package, the likely one first, at most MAX_HANDLERS."""
+    found = sorted(_scan(code_dir), key=lambda candidate: candidate[0])
+    return tuple(dict.fromkeys(handler for _, handler in found))[:MAX_HANDLERS]
 
 
 def _scan(code_dir: Path) -> list[tuple[tuple, str]]:
