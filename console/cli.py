@@ -10,7 +10,6 @@ Every mistake in the input is reported as one line, `Error: <where>: <what>. <wh
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 import signal
 import sys
@@ -23,10 +22,11 @@ from typing import IO, NoReturn
 import click
 
 from console.core.discovery import wrapping_folder
+from console.core.events import EventError, parse_event
+from console.core.functions import FunctionError, check_environment, check_handler, check_name
 from console.core.packages import NotAZipFile, PackageError, check_zip, unpack_zip
 from console.engine.invocation import (
     MAX_MEMORY,
-    MAX_REQUEST_BYTES,
     MAX_TIMEOUT,
     MIN_MEMORY,
     MIN_TIMEOUT,
@@ -36,36 +36,6 @@ from console.engine.invocation import (
 )
 
 PROG_NAME = "lambda-console"
-
-# Lambda's own limits and patterns (LAMBDA_SPEC section 7; botocore's service model for the patterns). The package's
-# limits are console.core.packages' own.
-MAX_ENVIRONMENT_BYTES = 4096
-ENV_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
-FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-HANDLER = re.compile(r"\S{1,128}")
-# Variables the platform sets itself; Lambda refuses a configuration that sets them.
-RESERVED_ENV = frozenset(
-    {
-        "_HANDLER",
-        "_X_AMZN_TRACE_ID",
-        "AWS_DEFAULT_REGION",
-        "AWS_REGION",
-        "AWS_EXECUTION_ENV",
-        "AWS_LAMBDA_FUNCTION_NAME",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-        "AWS_LAMBDA_FUNCTION_VERSION",
-        "AWS_LAMBDA_INITIALIZATION_TYPE",
-        "AWS_LAMBDA_LOG_GROUP_NAME",
-        "AWS_LAMBDA_LOG_STREAM_NAME",
-        "AWS_ACCESS_KEY",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_LAMBDA_RUNTIME_API",
-        "LAMBDA_TASK_ROOT",
-        "LAMBDA_RUNTIME_DIR",
-    }
-)
 PACKAGE_HINT = "Pass the deployment package (.zip) or the folder holding the handler's code."
 
 
@@ -102,21 +72,11 @@ def parse_environment(items: tuple[str, ...] | list[str]) -> dict[str, str]:
         key, sep, value = item.partition("=")
         if not sep:
             raise InputError(f"--env {item}: no '=' in it. Write KEY=VALUE, for example --env STAGE=dev.")
-        if not ENV_NAME.fullmatch(key):
-            raise InputError(
-                f"--env {item}: {key!r} is not a variable name Lambda accepts. Use 2 or more letters, digits and "
-                "underscores, starting with a letter."
-            )
-        if key in RESERVED_ENV:
-            raise InputError(f"--env {item}: {key} is reserved, Lambda sets it itself. Choose another name.")
         env[key] = value
-    size = sum(len(k.encode()) + len(v.encode()) for k, v in env.items())
-    if size > MAX_ENVIRONMENT_BYTES:
-        raise InputError(
-            f"--env: the variables take {size} bytes, more than Lambda's {MAX_ENVIRONMENT_BYTES}. "
-            "Pass fewer or shorter variables."
-        )
-    return env
+    try:
+        return check_environment(env)
+    except FunctionError as exc:
+        raise InputError(f"--env: {exc}") from None
 
 
 def _env_option(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
@@ -125,20 +85,17 @@ def _env_option(ctx: click.Context, param: click.Parameter, value: tuple[str, ..
 
 def _handler_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
     # Only what Lambda's API refuses outright; a handler that cannot be found is the function's error (exit 1).
-    if not HANDLER.fullmatch(value):
-        raise InputError(
-            f"--handler {value!r}: not a handler Lambda accepts. Pass 1 to 128 characters without spaces, "
-            "like hello_python.my_handler."
-        )
-    return value
+    try:
+        return check_handler(value)
+    except FunctionError as exc:
+        raise InputError(f"--handler: {exc}") from None
 
 
 def _name_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not FUNCTION_NAME.fullmatch(value):
-        raise InputError(
-            f"--name {value}: not a function name Lambda accepts. Use 1 to 64 letters, digits, hyphens and underscores."
-        )
-    return value
+    try:
+        return None if value is None else check_name(value)
+    except FunctionError as exc:
+        raise InputError(f"--name: {exc}") from None
 
 
 # --- reading the event and the package -------------------------------------------------------------------------
@@ -161,25 +118,12 @@ def read_event(source: str | None, stdin: IO[bytes]) -> bytes:
             raise InputError(f"{where}: a folder, not an event file. {todo}") from None
         except OSError as exc:
             raise InputError(f"{where}: cannot be read ({exc.strerror}). {todo}") from None
-    if len(data) > MAX_REQUEST_BYTES:
-        raise InputError(
-            f"{where}: {len(data)} bytes, more than Lambda's {MAX_REQUEST_BYTES}-byte limit for a synchronous "
-            "invocation. Send a smaller event."
-        )
-    if not data.strip():
-        raise InputError(f"{where}: empty. An event is one JSON value, such as {{}}.")
     try:
-        # From bytes, as the runtime parses it: a UTF-8 byte order mark is accepted there too.
-        json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{where}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}. "
-            "Fix the event: it must be one JSON value."
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{where}: not valid UTF-8 at byte {exc.start}. Save the event as UTF-8.") from None
-    except RecursionError:
-        raise InputError(f"{where}: JSON nested too deeply to parse. Send a flatter event.") from None
+        parse_event(data, where)
+    except EventError as exc:
+        message = str(exc)
+        # A syntax error says where; say what to do as well.
+        raise InputError(message if message.endswith(".") else f"{message}. Fix the event: it must be one JSON value.")
     return data
 
 

@@ -297,13 +297,15 @@ def test_stdin_event_that_is_not_json(echo: Path):
 
 def test_empty_event(echo: Path):
     proc = run("invoke", echo, "--handler", "echo.handler", "--event", "-", stdin=b"\n")
-    assert_one_error_line(proc, "stdin: empty. An event is one JSON value, such as {}.")
+    assert_one_error_line(proc, 'stdin: empty: an event is one JSON value, such as {}, {"key": "value"}, [] or null.')
 
 
 def test_event_that_is_not_utf8(tmp_path: Path, echo: Path):
     write(tmp_path / "latin1.json", '{"name": "Zoë"}'.encode("latin-1"))
     proc = run("invoke", echo, "--handler", "echo.handler", "--event", "latin1.json", cwd=tmp_path)
-    assert_one_error_line(proc, "latin1.json: not valid UTF-8 at byte 12. Save the event as UTF-8.")
+    assert_one_error_line(
+        proc, "latin1.json: not UTF-8 at line 1, column 13: byte 0xeb cannot be decoded. Save it as UTF-8 text."
+    )
 
 
 def test_missing_event_file(tmp_path: Path, echo: Path):
@@ -321,17 +323,20 @@ def test_missing_event_file(tmp_path: Path, echo: Path):
         (
             ["--env", "1STAGE=dev"],
             (
-                "--env 1STAGE=dev: '1STAGE' is not a variable name Lambda accepts. "
-                "Use 2 or more letters, digits and underscores, starting with a letter."
+                "--env: Environment variable name '1STAGE' is not valid: start with a letter, then at least one "
+                "more letter, digit or underscore."
             ),
         ),
         (
             ["--env", "AWS_REGION=eu-west-1"],
-            "--env AWS_REGION=eu-west-1: AWS_REGION is reserved, Lambda sets it itself. Choose another name.",
+            (
+                "--env: Lambda sets these environment variables itself and does not let a function change them: "
+                "AWS_REGION. Choose other names."
+            ),
         ),
         (
             ["--env", "BIG=" + "x" * 4100],
-            "--env: the variables take 4103 bytes, more than Lambda's 4096. Pass fewer or shorter variables.",
+            "--env: Environment variables take 4103 bytes, more than Lambda's 4096: shorten or remove some.",
         ),
         (["--timeout", "0"], "--timeout 0: out of Lambda's range. Pass a whole number of seconds from 1 to 900."),
         (["--timeout", "901"], "--timeout 901: out of Lambda's range. Pass a whole number of seconds from 1 to 900."),
@@ -347,8 +352,8 @@ def test_missing_event_file(tmp_path: Path, echo: Path):
         (
             ["--name", "my.function"],
             (
-                "--name my.function: not a function name Lambda accepts. "
-                "Use 1 to 64 letters, digits, hyphens and underscores."
+                "--name: Function name 'my.function' is not valid: use 1 to 64 letters, digits, hyphens (-) "
+                "and underscores (_)."
             ),
         ),
         (
@@ -372,8 +377,8 @@ def test_missing_handler_option(echo: Path):
 def test_handler_with_spaces(echo: Path):
     assert_one_error_line(
         run("invoke", echo, "--handler", "echo handler"),
-        "--handler 'echo handler': not a handler Lambda accepts. "
-        "Pass 1 to 128 characters without spaces, like hello_python.my_handler.",
+        "--handler: Handler 'echo handler' is not valid: write file.function (like hello_python.my_handler), "
+        "1 to 128 characters without spaces.",
     )
 
 

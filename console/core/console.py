@@ -49,6 +49,7 @@ class Console:
 
     def close(self) -> None:
         self.engine.close()
+        self.packages.close()
         self.store.close()
 
     def __enter__(self) -> Console:  # noqa: PYI034 (typing.Self needs Python 3.11)
