@@ -10,6 +10,7 @@ Every mistake in the input is reported as one line, `Error: <where>: <what>. <wh
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import signal
 import sys
@@ -17,7 +18,7 @@ import tempfile
 import threading
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import click
 
@@ -34,6 +35,10 @@ from console.engine.invocation import (
     FunctionSpec,
     InvocationResult,
 )
+
+if TYPE_CHECKING:
+    from console.core.console import Console
+    from console.core.history import InvocationRecord
 
 PROG_NAME = "lambda-console"
 PACKAGE_HINT = "Pass the deployment package (.zip) or the folder holding the handler's code."
@@ -186,8 +191,31 @@ def layout_hint(package: Path, code_dir: Path, handler: str) -> str | None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lambda-console", prog_name=PROG_NAME)
-def cli() -> None:
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Where functions, packages, saved events and history are kept. "
+    "Default: $LAMBDA_CONSOLE_DATA, else the instance folder.",
+)
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
     """A local AWS Lambda console for Python handlers."""
+    ctx.obj = {"data_dir": data_dir}
+
+
+def open_console(ctx: click.Context) -> Console:
+    """The Console over the data folder the command line names; closed when the command ends."""
+    from console.config import ConfigError, load_config
+    from console.core.console import Console
+    from console.core.store import StoreError
+
+    try:
+        console = Console(load_config(ctx.obj["data_dir"]))
+    except (ConfigError, StoreError) as exc:
+        raise InputError(str(exc)) from None
+    ctx.call_on_close(console.close)
+    return console
 
 
 @cli.command()
@@ -307,7 +335,7 @@ def _run(spec: FunctionSpec, payload: bytes) -> InvocationResult:
         return engine.invoke(spec, payload)
 
 
-def _write_result(result: InvocationResult, hint: str | None) -> None:
+def _write_result(result: InvocationResult | InvocationRecord, hint: str | None) -> None:
     err = sys.stderr
     log = result.log if result.log.endswith("\n") or not result.log else result.log + "\n"
     err.write(log)
@@ -319,6 +347,151 @@ def _write_result(result: InvocationResult, hint: str | None) -> None:
     out = sys.stdout.buffer
     out.write(result.payload + b"\n")
     out.flush()
+
+
+# --- the stored functions ---------------------------------------------------------------------------------------
+
+
+def _function_error(name: str) -> InputError:
+    return InputError(f"{name}: no such function. See '{PROG_NAME} functions' for the functions there are.")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.pass_context
+def functions(ctx: click.Context, as_json: bool) -> None:
+    """List the functions: name, handler, runtime, memory, timeout and last result."""
+    rows = open_console(ctx).summary()
+    if as_json:
+        click.echo(json.dumps([
+            {
+                "name": row["function"].name,
+                "handler": row["function"].handler,
+                "runtime": row["function"].runtime,
+                "memory": row["function"].memory,
+                "timeout": row["function"].timeout,
+                "description": row["function"].description,
+                "last_result": row["last_status"],
+                "last_invoked": row["last_at"],
+            }
+            for row in rows
+        ], indent=2))
+        return
+    if not rows:
+        click.echo("No functions yet.")
+        return
+    table = [("NAME", "HANDLER", "RUNTIME", "MEMORY", "TIMEOUT", "LAST RESULT")]
+    for row in rows:
+        function = row["function"]
+        last = f"{row['last_status']} {row['last_at']}" if row["last_status"] else "never invoked"
+        table.append((function.name, function.handler, function.runtime, f"{function.memory} MB",
+                      f"{function.timeout} s", last))
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]) - 1)]
+    for line in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[-1])
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--event", "event_name", metavar="NAME", help="A saved event of the function. Default: {}.")
+@click.option("--event-file", metavar="FILE|-", help="The event from a JSON file, or - for standard input.")
+@click.option("--version", "version", default="$LATEST", show_default=True, help="The version to run.")
+@click.pass_context
+def test(ctx: click.Context, name: str, event_name: str | None, event_file: str | None, version: str) -> int:
+    """Run a stored function as its Test button does, and record it in the function's history.
+
+    The response payload is printed on stdout, the log on stderr; exit status 0 if the function succeeded, 1 if it
+    failed, 2 if the command was wrong.
+    """
+    from console.core.events import EventNotFound
+    from console.core.functions import FunctionNotFound
+
+    if event_name and event_file:
+        raise InputError("--event and --event-file: give one of them, not both.")
+    console = open_console(ctx)
+    try:
+        console.functions.get(name, version)
+    except FunctionNotFound:
+        raise _function_error(name if version == "$LATEST" else f"{name}:{version}") from None
+    if event_name:
+        try:
+            payload = console.events.get(name, event_name).payload
+        except EventNotFound:
+            saved = ", ".join(event.name for event in console.events.list(name)) or "none"
+            raise InputError(f"--event {event_name}: {name} has no saved event of that name (it has: {saved}).") from None
+    else:
+        payload = read_event(event_file, click.get_binary_stream("stdin"))
+    record = console.invoke(name, payload, version=version, source="cli")
+    _write_result(record, None)
+    return 0 if record.succeeded else 1
+
+
+@cli.group()
+def events() -> None:
+    """Saved test events: list them, export them, import them."""
+
+
+@events.command("list")
+@click.argument("function")
+@click.pass_context
+def events_list(ctx: click.Context, function: str) -> None:
+    """List a function's saved events."""
+    console = open_console(ctx)
+    if not console.functions.exists(function):
+        raise _function_error(function)
+    for event in console.events.list(function):
+        click.echo(event.name)
+
+
+@events.command("export")
+@click.argument("function")
+@click.argument("destination", metavar="FOLDER|FILE|-")
+@click.option("--bundle", is_flag=True, help="Write one JSON bundle (to FILE, or - for standard output).")
+@click.pass_context
+def events_export(ctx: click.Context, function: str, destination: str, bundle: bool) -> None:
+    """Export a function's saved events: a folder of <name>.json files (SAM's events/ habit), or one bundle."""
+    console = open_console(ctx)
+    if not console.functions.exists(function):
+        raise _function_error(function)
+    try:
+        if bundle:
+            text = console.events.export_bundle(function)
+            if destination == "-":
+                click.echo(text)
+                return
+            Path(destination).write_text(text + "\n")
+            count = len(console.events.list(function))
+            click.echo(f"Exported {count} event(s) of {function} to {destination}.", err=True)
+        else:
+            written = console.events.export_folder(function, Path(destination))
+            click.echo(f"Exported {len(written)} event(s) of {function} to {destination}/.", err=True)
+    except (EventError, OSError) as exc:
+        raise InputError(f"{destination}: {exc}") from None
+
+
+@events.command("import")
+@click.argument("function")
+@click.argument("source", metavar="FOLDER|FILE|-")
+@click.option("--replace", is_flag=True, help="Overwrite saved events that have the same names.")
+@click.pass_context
+def events_import(ctx: click.Context, function: str, source: str, replace: bool) -> None:
+    """Import saved events from a folder of <name>.json files, or from a bundle (FILE, or - for standard input)."""
+    console = open_console(ctx)
+    if not console.functions.exists(function):
+        raise _function_error(function)
+    try:
+        if source == "-":
+            imported = console.events.import_bundle(function, click.get_binary_stream("stdin").read(), replace=replace)
+        elif Path(source).is_dir():
+            imported = console.events.import_folder(function, Path(source), replace=replace)
+        elif Path(source).is_file():
+            imported = console.events.import_bundle(function, Path(source).read_bytes(), replace=replace)
+        else:
+            raise InputError(f"{source}: no such folder or file. Pass a folder of <name>.json files or a bundle.")
+    except EventError as exc:
+        # An import's problems can take several lines (one per bad file): keep them, after the source.
+        raise InputError(f"{source}: {exc}") from None
+    click.echo(f"Imported {len(imported)} event(s) into {function}: {', '.join(e.name for e in imported)}.", err=True)
 
 
 # --- the entry point -------------------------------------------------------------------------------------------
