@@ -356,6 +356,14 @@ def _function_error(name: str) -> InputError:
     return InputError(f"{name}: no such function. See '{PROG_NAME} functions' for the functions there are.")
 
 
+def _console_with(ctx: click.Context, function: str) -> Console:
+    """The Console, once `function` is known to exist there."""
+    console = open_console(ctx)
+    if not console.functions.exists(function):
+        raise _function_error(function)
+    return console
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @click.pass_context
@@ -436,9 +444,7 @@ def events() -> None:
 @click.pass_context
 def events_list(ctx: click.Context, function: str) -> None:
     """List a function's saved events."""
-    console = open_console(ctx)
-    if not console.functions.exists(function):
-        raise _function_error(function)
+    console = _console_with(ctx, function)
     for event in console.events.list(function):
         click.echo(event.name)
 
@@ -450,9 +456,7 @@ def events_list(ctx: click.Context, function: str) -> None:
 @click.pass_context
 def events_export(ctx: click.Context, function: str, destination: str, bundle: bool) -> None:
     """Export a function's saved events: a folder of <name>.json files (SAM's events/ habit), or one bundle."""
-    console = open_console(ctx)
-    if not console.functions.exists(function):
-        raise _function_error(function)
+    console = _console_with(ctx, function)
     try:
         if bundle:
             text = console.events.export_bundle(function)
@@ -476,9 +480,7 @@ def events_export(ctx: click.Context, function: str, destination: str, bundle: b
 @click.pass_context
 def events_import(ctx: click.Context, function: str, source: str, replace: bool) -> None:
     """Import saved events from a folder of <name>.json files, or from a bundle (FILE, or - for standard input)."""
-    console = open_console(ctx)
-    if not console.functions.exists(function):
-        raise _function_error(function)
+    console = _console_with(ctx, function)
     try:
         if source == "-":
             imported = console.events.import_bundle(function, click.get_binary_stream("stdin").read(), replace=replace)
