@@ -1,4 +1,41 @@
 """lambda-console: a local AWS Lambda console for Python handlers.
 
-The execution engine lives in `console.engine`, the command line in `console.cli`.
+`create_app()` builds the Flask application: the web console (`console.web`) and, on the same port, the AWS Lambda
+REST API (`console.lambda_api`), both over one `Console` (`console.core.console`), which owns the store and the
+engine. The command line is `console.cli`.
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask, current_app
+
+from console.core.console import Console
+
+EXTENSION = "lambda_console"
+
+
+def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
+    """The application. `test_config` may hold Flask settings, `DATA_DIR`, and `CONSOLE` (console settings)."""
+    from console import lambda_api, security, web
+    from console.config import load_config
+
+    app = Flask(__name__, instance_relative_config=True)
+    settings = dict(test_config or {})
+    data_dir = settings.pop("DATA_DIR", None)
+    overrides = dict(settings.pop("CONSOLE", None) or {})
+    app.config.update(settings)
+    # The instance folder is the data folder unless one is named (option, LAMBDA_CONSOLE_DATA).
+    config = load_config(data_dir, overrides)
+    app.extensions[EXTENSION] = Console(config)
+
+    security.init_app(app)
+    app.register_blueprint(lambda_api.bp)
+    app.register_blueprint(web.bp)
+    return app
+
+
+def get_console() -> Console:
+    """The Console of the application handling the current request."""
+    return current_app.extensions[EXTENSION]

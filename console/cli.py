@@ -349,6 +349,76 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
     out.flush()
 
 
+# --- serving the web console and the Lambda API --------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. Only loopback addresses (127.0.0.1, ::1, localhost) are served: the "
+              "console runs the code it is given, and any other address would let other machines run theirs.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="The port; 0 picks a free one.")
+@click.option("--debug", is_flag=True, help="Flask's development server with its debugger (loopback only).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
+    """Serve the web console and, on the same port, the AWS Lambda REST API.
+
+    \b
+    Point boto3 or the AWS CLI at the printed URL:
+      aws lambda list-functions --endpoint-url http://127.0.0.1:8000 --region us-east-1
+    """
+    from console import EXTENSION, create_app
+    from console.config import ConfigError
+    from console.core.store import StoreError
+
+    if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("127."):
+        raise InputError(
+            f"--host {host}: only loopback addresses are served. Binding {host} would let anyone who can reach this "
+            "machine upload and run code on it; use 127.0.0.1 (the default)."
+        )
+    try:
+        app = create_app({"DATA_DIR": ctx.obj["data_dir"]})
+    except (ConfigError, StoreError) as exc:
+        raise InputError(str(exc)) from None
+    console = app.extensions[EXTENSION]
+    try:
+        if debug:
+            click.echo(f"lambda-console (debug) at http://{_url_host(host)}:{port}/", err=True)
+            app.run(host=host, port=port, debug=True, use_reloader=False, threaded=True)
+            return
+        from waitress import create_server
+
+        # Enough threads that synchronous invocations waiting on workers never starve the pages.
+        threads = max(8, console.config.max_environments + 4)
+        server = create_server(app, host=host, port=port, threads=threads, ident="lambda-console")
+        url = f"http://{_url_host(host)}:{server.effective_port}/"
+        click.echo(f"lambda-console at {url}  (Lambda API endpoint: {url.rstrip('/')})", err=True)
+        click.echo(f"Data: {console.config.data_dir}", err=True)
+        stopping = threading.Event()
+
+        def stop(signum: int, frame: object) -> None:
+            stopping.set()
+            server.close()
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, stop)
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        except OSError:
+            if not stopping.is_set():  # closing the socket under the loop is how SIGTERM stops it
+                raise
+        finally:
+            server.close()
+    finally:
+        console.close()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
 # --- the stored functions ---------------------------------------------------------------------------------------
 
 

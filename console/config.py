@@ -33,6 +33,9 @@ class Config:
     # History: entries kept per function, and the log kept per entry.
     history_keep: int = 200
     history_log_bytes: int = 256 * 1024
+    # Event (asynchronous) invocations that fail are retried twice, as Lambda does, after this many seconds and
+    # then twice as many (Lambda waits one and two minutes; locally the wait is short).
+    event_retry_delay: float = 1.0
     # Load the sample handlers as functions when the data folder is new.
     load_samples: bool = True
 

@@ -48,3 +48,18 @@ def make_zip(tmp_path: Path) -> Callable[..., Path]:
         return zip_contents(folder, tmp_path / (name or f"{folder.name}.zip"))
 
     return make
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator:
+    """The Flask application over a fresh data folder (with the samples loaded), closed after the test."""
+    from console import EXTENSION, create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path / "data"})
+    yield app
+    app.extensions[EXTENSION].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

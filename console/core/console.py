@@ -15,6 +15,7 @@ from console.core.discovery import Discovery, discover
 from console.core.events import EventStore, SavedEvent
 from console.core.functions import LATEST, FunctionConfig, FunctionStore
 from console.core.history import History, InvocationRecord
+from console.core.jobs import Jobs
 from console.core.packages import Package, PackageStore
 from console.core.store import Store
 from console.engine import Engine, FunctionSpec
@@ -39,6 +40,7 @@ class Console:
         self.functions = FunctionStore(self.store)
         self.events = EventStore(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
+        self.jobs = Jobs(self, retry_delay=config.event_retry_delay)
         self.engine = engine or Engine(
             max_environments=config.max_environments, max_queue=config.max_queue, idle_timeout=config.idle_timeout
         )
@@ -130,11 +132,12 @@ class Console:
         client_context: str | None = None,
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
+        request_id: str | None = None,
     ) -> InvocationRecord:
         """Invoke the function with the event's JSON and record the invocation in the history."""
         data = payload.encode() if isinstance(payload, str) else payload
         spec, package = self._spec(self.functions.get(name, version), region, account)
-        result = self.engine.invoke(spec, data or b"{}", client_context=client_context)
+        result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id)
         return self.history.record(name, source, data.decode("utf-8", "replace"), result, package.code_sha256)
 
     def test(self, name: str, event: str | None = None, *, source: str = "console") -> InvocationRecord:

@@ -206,3 +206,42 @@ def test_summary_shows_each_function_last_result(console):
     rows = {row["function"].name: row for row in console.summary()}
     assert rows["ok"]["last_status"] == "succeeded"
     assert rows["never"]["last_status"] is None
+
+
+def test_a_job_runs_in_the_background_and_can_be_cancelled(console):
+    code = make_zip({"app.py": "import time\ndef handler(event, context):\n    time.sleep(event['s'])\n    return 'done'\n"})
+    console.create_function("slow", code, "app.handler", timeout=30)
+    job = console.jobs.start("slow", b'{"s": 0}')
+    assert job.done.wait(20)
+    assert job.record.payload == b'"done"' and job.attempts == 1
+    long = console.jobs.start("slow", b'{"s": 20}')
+    assert long.running and console.jobs.get(long.id) is long
+    import time
+
+    deadline = time.monotonic() + 20
+    while not console.engine.environments() or not any(e.busy for e in console.engine.environments()):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert console.jobs.cancel(long.id)
+    assert long.done.wait(20)
+    assert not long.record.succeeded and "cancelled" in long.record.log
+    assert console.history.list("slow")[0].request_id == long.request_id
+
+
+def test_an_event_job_retries_twice_after_a_function_error(tmp_path):
+    config = load_config(tmp_path / "data", {"load_samples": False, "event_retry_delay": 0.05})
+    with Console(config) as console:
+        console.create_function("flaky", make_zip({"app.py": "def handler(e, c):\n    raise RuntimeError('no')\n"}),
+                                "app.handler")
+        job = console.jobs.start("flaky", b"{}", source="event", retries=2)
+        assert job.done.wait(30)
+        assert job.attempts == 3
+        entries = console.history.list("flaky")
+        assert [(e.source, e.error_type) for e in entries] == [("event", "RuntimeError")] * 3
+        assert len({e.request_id for e in entries}) == 3
+
+
+def test_a_job_for_a_missing_function_says_why(console):
+    job = console.jobs.start("missing", b"{}")
+    assert job.done.wait(10)
+    assert job.record is None and "Function not found: missing" in job.error

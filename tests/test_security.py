@@ -1,0 +1,84 @@
+"""Request checks, named after the attacks they stop. The console runs uploaded code: who reaches it is everything."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.security import host_name
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example", "0.0.0.0:8000",
+                                  "192.168.1.10:8000", ""])
+def test_dns_rebinding_foreign_host_is_refused(client, host):
+    response = client.get("/", headers={"Host": host})
+    assert response.status_code == 400
+    assert b"is not served here" in response.data
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:8000", "localhost:8000", "[::1]:8000", "app.localhost"])
+def test_loopback_hosts_are_served(client, host):
+    assert client.get("/2015-03-31/functions", headers={"Host": host}).status_code != 400
+
+
+def test_configured_host_is_served(tmp_path):
+    from console import EXTENSION, create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path, "ALLOWED_HOSTS": ["console.internal"],
+                      "CONSOLE": {"load_samples": False}})
+    try:
+        assert app.test_client().get("/", headers={"Host": "console.internal:80"}).status_code != 400
+    finally:
+        app.extensions[EXTENSION].close()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://evil.example"},
+        {"Origin": "http://127.0.0.1:9999"},  # another local site on another port
+        {"Origin": "null"},  # a sandboxed or file:// page
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://evil.example", "Sec-Fetch-Site": "same-origin"},
+    ],
+)
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_cross_site_request_forgery_is_refused(client, method, headers):
+    response = client.open("/2015-03-31/functions", method=method, headers={"Host": "127.0.0.1:8000", **headers})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # SDKs and the AWS CLI send no Origin
+        {"Origin": "http://127.0.0.1:8000"},
+        {"Origin": "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "none"},  # typed into the address bar
+    ],
+)
+def test_same_origin_and_sdk_requests_pass(client, headers):
+    response = client.post("/2015-03-31/functions", headers={"Host": "127.0.0.1:8000", **headers})
+    assert response.status_code != 403
+
+
+def test_responses_carry_security_headers(client):
+    response = client.get("/2015-03-31/functions", headers={"Host": "127.0.0.1"})
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(("header", "name"), [("127.0.0.1:80", "127.0.0.1"), ("[::1]:8000", "[::1]"),
+                                              ("LOCALHOST", "localhost"), ("::1", "::1")])
+def test_host_name_parsing(header, name):
+    assert host_name(header) == name
+
+
+def test_serve_refuses_a_public_address(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "console", "--data-dir", str(tmp_path), "serve", "--host", "0.0.0.0"],
+                          capture_output=True, timeout=60, check=False)
+    assert proc.returncode == 2
+    assert "only loopback addresses are served" in proc.stderr.decode()
