@@ -63,3 +63,44 @@ def app(tmp_path: Path) -> Iterator:
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+class LiveServer:
+    """`lambda-console serve --port 0` in a subprocess: the real server a browser or an SDK talks to."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+        import os
+        import re
+        import subprocess
+        import sys
+
+        self.data_dir = data_dir
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "console", "--data-dir", str(data_dir), "serve", "--port", "0"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})},
+        )
+        line = self.process.stderr.readline().decode()
+        match = re.search(r"at (http://[\d.]+:\d+)/", line)
+        if not match:
+            self.process.kill()
+            raise RuntimeError(f"lambda-console serve did not start: {line}{self.process.stderr.read().decode()}")
+        self.url = match.group(1)
+
+    def stop(self) -> None:
+        import signal
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except Exception:  # noqa: BLE001 - a server that will not stop is killed
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A running console over a fresh data folder (samples loaded); its URL is `live_server.url`."""
+    server = LiveServer(tmp_path / "data")
+    yield server
+    server.stop()

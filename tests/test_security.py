@@ -82,3 +82,15 @@ def test_serve_refuses_a_public_address(tmp_path):
                           capture_output=True, timeout=60, check=False)
     assert proc.returncode == 2
     assert "only loopback addresses are served" in proc.stderr.decode()
+
+
+def test_serve_answers_on_loopback_and_stops_cleanly(live_server):
+    import http.client
+    from urllib.parse import urlsplit
+
+    conn = http.client.HTTPConnection(urlsplit(live_server.url).netloc, timeout=10)
+    conn.request("GET", "/", headers={"Host": "evil.example"})
+    assert conn.getresponse().status == 400  # the real server applies the same checks
+    conn.close()
+    live_server.stop()
+    assert live_server.process.returncode == 0
