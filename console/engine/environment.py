@@ -125,7 +125,11 @@ class Environment:
         layers = []
         for layer in spec.layers:
             layers += ["--layer", str(layer)]
-        command = [python, "-I", "-S", "-B", str(bootstrap), "--client", spec.runtime_client, *layers]
+        # The worker watches the read end of this pipe and ends itself when it closes: when the console exits,
+        # even killed with SIGKILL, no worker (nor anything a handler started) outlives it.
+        watch_read, self._watch = os.pipe()
+        command = [python, "-I", "-S", "-B", str(bootstrap), "--client", spec.runtime_client, *layers,
+                   "--watch-fd", str(watch_read)]
         read_fd, write_fd = os.pipe()
         self._spawned = time.perf_counter()
         try:
@@ -137,16 +141,19 @@ class Environment:
                 stdout=write_fd,
                 stderr=write_fd,
                 close_fds=True,
+                pass_fds=(watch_read,),
                 # Its own process group: a timeout or a kill takes the handler's children with it.
                 start_new_session=True,
             )
         except BaseException:
             os.close(read_fd)
+            os.close(self._watch)
             server.unregister(self._token)
             shutil.rmtree(self._tmp, ignore_errors=True)
             raise
         finally:
             os.close(write_fd)
+            os.close(watch_read)
         self._log = LogCapture(read_fd, log_limit)
         self._memory = ProcessMemory(self.process.pid)
 
@@ -429,4 +436,8 @@ class Environment:
         self.kill()
         self._log.close()
         self._memory.close()
+        try:
+            os.close(self._watch)
+        except OSError:
+            pass
         shutil.rmtree(self._tmp, ignore_errors=True)

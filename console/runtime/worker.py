@@ -95,19 +95,48 @@ _LOG_LEVEL = _log_level_from_env(_getenv("AWS_LAMBDA_LOG_LEVEL"))
 
 
 def _parse_args(argv: list) -> tuple:
-    """(client, layers) from the engine's command line."""
-    client, layers = "bootstrap", []
+    """(client, layers, watch_fd) from the engine's command line."""
+    client, layers, watch_fd = "bootstrap", [], None
     args = iter(argv[1:])
     for arg in args:
         name, eq, value = arg.partition("=")
-        if name in ("--client", "--layer"):
+        if name in ("--client", "--layer", "--watch-fd"):
             if not eq:
                 value = next(args, "")
             if name == "--client":
                 client = value
-            else:
+            elif name == "--layer":
                 layers.append(value)
-    return client, layers
+            else:
+                watch_fd = int(value)
+    return client, layers, watch_fd
+
+
+def watch_console(fd: int) -> None:
+    """End this worker, and everything it started, the moment the console is gone, however it went.
+
+    `fd` is the read end of a pipe whose write end only the console holds: when the console exits, even killed with
+    SIGKILL, the read returns end-of-file. A thread blocked on it costs nothing until then (`_thread` is built in, so
+    there is nothing to import), and unlike Linux's parent-death signal it works everywhere and whichever of the
+    console's threads started the worker. The handler's own subprocesses do not inherit the pipe.
+    """
+    import _thread
+
+    posix.set_inheritable(fd, False)
+
+    def wait() -> None:
+        try:
+            while posix.read(fd, 1):
+                pass
+        except OSError:
+            pass
+        # The worker leads its own process group (the engine starts it so): take the handler's children along.
+        try:
+            posix.killpg(posix.getpgid(0), 9)
+        finally:
+            posix._exit(1)
+
+    _thread.start_new_thread(wait, ())
 
 
 def set_up_sys_path(task_root: str, layers: list, runtime_dir: str) -> None:
@@ -1593,7 +1622,9 @@ def _start_awslambdaric(handler: str, api_address: str) -> None:
 
 def main() -> None:
     """Set up sys.path as Lambda does and run the chosen runtime client."""
-    client, layers = _parse_args(sys.argv)
+    client, layers, watch_fd = _parse_args(sys.argv)
+    if watch_fd is not None:
+        watch_console(watch_fd)
     set_up_sys_path(_getenv("LAMBDA_TASK_ROOT"), layers, _getenv("LAMBDA_RUNTIME_DIR"))
     # The handler must not see our flags.
     sys.argv = [sys.argv[0]]

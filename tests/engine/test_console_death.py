@@ -1,0 +1,77 @@
+"""No worker outlives the console: killed with SIGKILL in the middle of an invocation, or while its workers idle."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+CONSOLE = textwrap.dedent(
+    """
+    import sys, threading
+    from pathlib import Path
+    from console.engine import Engine, FunctionSpec
+    engine = Engine()
+    busy = FunctionSpec(name="busy", code_dir=Path(sys.argv[1]), handler="app.busy", timeout=600)
+    idle = FunctionSpec(name="idle", code_dir=Path(sys.argv[1]), handler="app.idle")
+    engine.invoke(idle)  # a warm, idle worker
+    threading.Thread(target=engine.invoke, args=(busy,), daemon=True).start()
+    threading.Event().wait()
+    """
+)
+
+HANDLERS = textwrap.dedent(
+    """
+    import os, subprocess, sys, time
+    def idle(event, context):
+        open(os.path.join(os.environ["PIDS"], f"idle-{os.getpid()}"), "w").close()
+        return "ok"
+    def busy(event, context):
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        open(os.path.join(os.environ["PIDS"], f"busy-{os.getpid()}"), "w").close()
+        open(os.path.join(os.environ["PIDS"], f"child-{child.pid}"), "w").close()
+        while True:
+            time.sleep(1)
+    """
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_workers_and_their_children_die_with_a_killed_console(tmp_path):
+    code = tmp_path / "code"
+    code.mkdir()
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    # Each process reports its pid as a file in `pids`.
+    (code / "app.py").write_text(HANDLERS.replace('os.environ["PIDS"]', repr(str(pids))))
+    console = subprocess.Popen([sys.executable, "-c", CONSOLE, str(code)], cwd=REPO)
+    deadline = time.monotonic() + 60
+    while len(list(pids.iterdir())) < 3:
+        assert time.monotonic() < deadline, "the console did not start its workers"
+        assert console.poll() is None
+        time.sleep(0.05)
+    started = {path.name.split("-")[0]: int(path.name.split("-")[1]) for path in pids.iterdir()}
+    assert all(_alive(pid) for pid in started.values())
+
+    console.send_signal(signal.SIGKILL)
+    console.wait()
+
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in started.values()):
+        assert time.monotonic() < deadline, f"still running after the console died: {started}"
+        time.sleep(0.05)
