@@ -482,3 +482,43 @@ def test_worker_exits_when_the_runtime_api_goes_away(make_function):
     env.process.wait(timeout=10)
     engine.close()
     assert env.process.returncode is not None
+
+
+@pytest.mark.parametrize(
+    "close",
+    ["sys.stdout.close()", "os.close(1); os.close(2)"],
+    ids=["sys.stdout.close", "close fds 1 and 2"],
+)
+def test_a_handler_that_closes_its_output_breaks_nothing(engine, make_function, close):
+    spec = make_function(f"""
+        import os, sys
+        def handler(event, context):
+            if event.get("close"):
+                {close}
+                print("into the void")
+            return "still here"
+    """)
+    first = engine.invoke(spec, b'{"close": true}')
+    # Its error cannot even be logged: the runtime goes down with it, as awslambdaric's does.
+    assert first.error_type == "Runtime.ExitError"
+    assert first.report_line.startswith(f"REPORT RequestId: {first.request_id}")
+    again = engine.invoke(spec, b"{}")
+    assert again.payload == b'"still here"' and again.cold
+
+
+def test_a_hundred_megabytes_of_log_is_cut_not_kept(make_function):
+    spec = make_function("""
+        import sys
+        def handler(event, context):
+            line = "x" * 1023 + "\\n"
+            for _ in range(100 * 1024):
+                sys.stdout.write(line)
+            print("the last line")
+            return "done"
+    """, timeout=120)
+    with Engine() as engine:
+        result = engine.invoke(spec)
+        assert result.payload == b'"done"'
+        assert "[log cut:" in result.log and "the last line" in result.log
+        assert len(result.log) <= 2 * 1024 * 1024
+        assert engine.invoke(spec, b"{}").payload == b'"done"'
