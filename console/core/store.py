@@ -185,6 +185,14 @@ class Store:
         row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
         return None if row is None else row["value"]
 
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Set a `meta` value; None removes it."""
+        with self.write() as conn:
+            if value is None:
+                conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     def close(self) -> None:
         with self._lock:
             connections, self._connections = self._connections, []
