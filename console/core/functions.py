@@ -30,6 +30,7 @@ HANDLER_PATTERN = re.compile(r"[^\s]{1,128}")  # botocore's Handler shape: patte
 ENV_KEY_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")  # botocore's EnvironmentVariableName
 MAX_ENVIRONMENT_BYTES = 4096
 MAX_DESCRIPTION = 256
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # The Python runtimes Lambda has offered; a function may name any of them and runs on the local interpreter.
 RUNTIMES = tuple(f"python3.{minor}" for minor in range(6, 15))
 # Variables Lambda sets itself and refuses in a function's configuration.
@@ -94,7 +95,8 @@ def check_name(name: object) -> str:
 
 
 def check_handler(handler: object) -> str:
-    if not isinstance(handler, str) or not HANDLER_PATTERN.fullmatch(handler):
+    # Control characters fit Lambda's pattern, but no module or function has them and a process cannot be given them.
+    if not isinstance(handler, str) or not HANDLER_PATTERN.fullmatch(handler) or _CONTROL.search(handler):
         raise FunctionError(
             f"Handler {handler!r} is not valid: write file.function (like hello_python.my_handler), "
             "1 to 128 characters without spaces.",
@@ -144,6 +146,12 @@ def check_environment(environment: object) -> dict[str, str]:
             )
         if not isinstance(value, str):
             raise FunctionError(f"Environment variable {key} must have a text value.", "environment")
+        if "\x00" in value:
+            raise FunctionError(
+                f"Environment variable {key} holds a NUL character, which no process environment can carry: "
+                "remove it.",
+                "environment",
+            )
     reserved = sorted(RESERVED_ENVIRONMENT & environment.keys())
     if reserved:
         raise FunctionError(

@@ -111,6 +111,10 @@ def test_function_settings_are_checked_with_lambdas_rules(console):
         console.create_function("f", code, "app.handler", runtime="nodejs20.x")
     with pytest.raises(FunctionError, match="without spaces"):
         console.create_function("f", code, "app handler")
+    with pytest.raises(FunctionError, match="without spaces"):
+        console.create_function("f", code, "app.\x00handler")
+    with pytest.raises(FunctionError, match="NUL character"):
+        console.create_function("f", code, "app.handler", environment={"KEY": "a\x00b"})
     console.create_function("f", code, "app.handler")
     with pytest.raises(FunctionExists, match="Function already exist: f"):
         console.create_function("f", code, "app.handler")
