@@ -81,6 +81,11 @@ def _log_time() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
+def _header_safe(json_text: str) -> str:
+    """A caller's JSON as one header line: CR and LF can only be whitespace between JSON tokens, so spaces do."""
+    return json_text.replace("\r", " ").replace("\n", " ")
+
+
 def _error_type_of(body: bytes, fallback: str) -> str:
     try:
         value = json.loads(body).get("errorType")
@@ -263,9 +268,9 @@ class Environment:
             ("Lambda-Runtime-Trace-Id", _trace_id()),
         ]
         if client_context:
-            headers.append(("Lambda-Runtime-Client-Context", client_context))
+            headers.append(("Lambda-Runtime-Client-Context", _header_safe(client_context)))
         if cognito_identity:
-            headers.append(("Lambda-Runtime-Cognito-Identity", cognito_identity))
+            headers.append(("Lambda-Runtime-Cognito-Identity", _header_safe(cognito_identity)))
         pending = _Pending(request_id, payload, headers, spec.timeout)
         with self._lock:
             self._current = pending

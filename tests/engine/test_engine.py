@@ -522,3 +522,18 @@ def test_a_hundred_megabytes_of_log_is_cut_not_kept(make_function):
         assert "[log cut:" in result.log and "the last line" in result.log
         assert len(result.log) <= 2 * 1024 * 1024
         assert engine.invoke(spec, b"{}").payload == b'"done"'
+
+
+def test_a_client_context_cannot_inject_runtime_api_headers(engine, make_function):
+    spec = make_function("""
+        def handler(event, context):
+            return {"custom": context.client_context.custom, "request_id": context.aws_request_id}
+    """)
+    # JSON over several lines is still the same JSON.
+    result = engine.invoke(spec, client_context='{"custom":\r\n {"a": 1}}')
+    assert body(result) == {"custom": {"a": 1}, "request_id": result.request_id}
+    # A smuggled header line stays part of the (now invalid) JSON: the runtime refuses it; nothing is forged.
+    sneaky = '{"custom": {}}\r\nLambda-Runtime-Aws-Request-Id: forged\r\n'
+    result = engine.invoke(spec, client_context=sneaky)
+    assert result.error_type == "Runtime.LambdaContextUnmarshalError"
+    assert body(result)["requestId"] == result.request_id != "forged"
