@@ -1,0 +1,121 @@
+"""The Test tab's event editor: a new event, a saved event or a template in the `Event JSON` box; Save and Delete."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask import request
+
+from console import get_console
+from console.core.events import EventError, EventExists, EventNotFound, check_event_name
+from console.core.templates import DEFAULT_TEMPLATE, TemplateNotFound, get_template, list_templates
+from console.web import bp
+from console.web.rendering import render
+
+
+@dataclass
+class Editor:
+    """What the event editor shows: which choice is selected, the event's name and text, and any message."""
+
+    choice: str  # "new", "event:<name>" or "template:<name>"
+    name: str
+    body: str
+    saved: bool = False  # the name is a saved event (Delete applies)
+    message: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def editor_for(function: str, args: Mapping[str, str]) -> Editor:
+    """The editor for `?choice=` (or `?event=`, `?template=`): a saved event first by default, else a new one."""
+    console = get_console()
+    choice = args.get("choice", "")
+    if args.get("event"):
+        choice = f"event:{args['event']}"
+    elif args.get("template"):
+        choice = f"template:{args['template']}"
+    kind, _, value = choice.partition(":")
+    if kind == "event":
+        try:
+            event = console.events.get(function, value)
+        except EventNotFound as exc:
+            editor = _new_editor()
+            editor.errors["choice"] = f"{exc}. Pick another event, or write a new one."
+            return editor
+        return Editor(choice, event.name, event.body, saved=True)
+    if kind == "template":
+        try:
+            template = get_template(value)
+        except TemplateNotFound as exc:
+            editor = _new_editor()
+            editor.errors["choice"] = str(exc)
+            return editor
+        return Editor(choice, template.name, template.body)
+    if kind != "new":
+        events = console.events.list(function)
+        if events:
+            return Editor(f"event:{events[0].name}", events[0].name, events[0].body, saved=True)
+    return _new_editor()
+
+
+def _new_editor() -> Editor:
+    return Editor("new", "", get_template(DEFAULT_TEMPLATE).body)
+
+
+def test_tab_context(name: str, args: Mapping[str, str], editor: Editor | None = None, **run: object) -> dict:
+    """Everything the Test tab shows: the function, its events, the templates, the editor and the latest run."""
+    console = get_console()
+    function = console.functions.get(name)
+    return {
+        "tab": "test",
+        "function": function,
+        "events": console.events.list(name),
+        "templates": list_templates(),
+        "editor": editor or editor_for(name, args),
+        **run,
+    }
+
+
+def _form_editor(name: str) -> Editor:
+    """The editor as the person left it in the form, so a refusal keeps every character they typed."""
+    event_name = request.form.get("event_name", "").strip()
+    body = request.form.get("event_json", "")
+    saved = bool(event_name) and any(e.name == event_name for e in get_console().events.list(name))
+    choice = f"event:{event_name}" if saved else request.form.get("choice", "new")
+    return Editor(choice, event_name, body, saved=saved)
+
+
+@bp.get("/functions/<name>/editor")
+def choose_event(name: str) -> tuple[str, int]:
+    """The editor with the chosen event (htmx swaps the form); the whole Test tab for a browser without it."""
+    return render("function.html", "_test_form.html", **test_tab_context(name, request.args))
+
+
+@bp.post("/functions/<name>/events")
+def save_event(name: str) -> tuple[str, int]:
+    editor = _form_editor(name)
+    try:
+        check_event_name(editor.name)
+    except EventError as exc:
+        editor.errors["event_name"] = str(exc)
+        return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))
+    try:
+        event = get_console().save_event(name, editor.name, editor.body)
+    except EventError as exc:
+        editor.errors["event_name" if isinstance(exc, EventExists) else "event_json"] = str(exc)
+        return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))
+    saved = Editor(f"event:{event.name}", event.name, event.body, saved=True, message=f"Saved event {event.name}.")
+    return render("function.html", "_test_form.html", **test_tab_context(name, {}, saved))
+
+
+@bp.post("/functions/<name>/events/delete")
+def delete_event(name: str) -> tuple[str, int]:
+    editor = _form_editor(name)
+    try:
+        get_console().events.delete(name, editor.name)
+    except EventNotFound:
+        editor.errors["event_name"] = f"{name} has no saved event named {editor.name!r}: nothing was deleted."
+        return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))
+    fresh = _new_editor()
+    fresh.message = f"Deleted event {editor.name}."
+    return render("function.html", "_test_form.html", **test_tab_context(name, {}, fresh))

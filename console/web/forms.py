@@ -1,0 +1,62 @@
+"""Reading the console's HTML forms into the Console's arguments, refusing with the field to show the message beside."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from console.core.functions import FunctionError
+from console.core.packages import PackageError
+
+
+def whole_number(form: Mapping[str, str], field: str, label: str, default: int | None = None) -> int | None:
+    """A form field that must hold a whole number; FunctionError(field) saying so otherwise."""
+    text = (form.get(field) or "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise FunctionError(f"{label} {text!r} is not a whole number: type digits only, like 3.", field) from None
+
+
+def environment(text: str) -> dict[str, str]:
+    """Environment variables written one `KEY=value` per line (blank lines and `# comments` skipped)."""
+    variables: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        key, sep, value = stripped.partition("=")
+        if not sep or not key.strip():
+            raise FunctionError(
+                f"Environment variables, line {number}: {stripped[:40]!r} is not KEY=value. "
+                "Write one variable per line, like TABLE_NAME=orders.",
+                "environment",
+            )
+        variables[key.strip()] = value
+    return variables
+
+
+def environment_text(variables: Mapping[str, str]) -> str:
+    return "\n".join(f"{key}={value}" for key, value in variables.items())
+
+
+def function_settings(form: Mapping[str, str]) -> dict[str, object]:
+    """Handler, timeout, memory, environment and description from a form; only the fields it holds."""
+    settings: dict[str, object] = {}
+    if "handler" in form:
+        settings["handler"] = form["handler"].strip()
+    if "timeout" in form:
+        settings["timeout"] = whole_number(form, "timeout", "Timeout", 3)
+    if "memory" in form:
+        settings["memory"] = whole_number(form, "memory", "Memory", 128)
+    if "environment" in form:
+        settings["environment"] = environment(form["environment"])
+    if "description" in form:
+        settings["description"] = form["description"].strip()
+    return settings
+
+
+def package_refusal(exc: PackageError, filename: str) -> str:
+    """A refused upload's message with the file's name first, as the command line writes it."""
+    return f"{filename}: {exc.problem}. {exc.todo}" if filename else str(exc)

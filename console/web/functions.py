@@ -1,0 +1,224 @@
+"""The function list, creating a function, and a function's page with its Configuration tab."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, redirect, render_template, request, url_for
+
+from console import get_console
+from console.core.functions import FunctionConfig, FunctionError
+from console.core.packages import PackageError, PackageNotFound
+from console.web import bp, forms
+from console.web.editor import test_tab_context
+from console.web.rendering import render
+from console.web.results import record_json
+
+
+def function_json(function: FunctionConfig) -> dict:
+    return {
+        "name": function.name,
+        "version": function.version,
+        "handler": function.handler,
+        "runtime": function.runtime,
+        "timeout": function.timeout,
+        "memory": function.memory,
+        "environment": function.environment,
+        "description": function.description,
+        "runtime_client": function.runtime_client,
+        "package_sha256": function.package_sha256,
+        "revision_id": function.revision_id,
+        "last_modified": function.last_modified,
+    }
+
+
+# -- the function list ------------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("index.html", rows=get_console().summary())
+
+
+@bp.get("/index.json")
+def index_json() -> Response:
+    return jsonify({
+        "functions": [
+            {**function_json(row["function"]), "last_result": row["last_status"], "last_result_at": row["last_at"]}
+            for row in get_console().summary()
+        ]
+    })
+
+
+# -- creating a function ----------------------------------------------------------------------------------------
+
+
+def _new_context(form: dict[str, str], errors: dict[str, str], package_sha: str = "") -> dict:
+    """The create form's state: the values typed (never lost on a refusal), the chosen package and its handlers."""
+    console = get_console()
+    discovery = None
+    if package_sha:
+        try:
+            discovery = console.discover_handlers(package_sha)
+        except PackageNotFound:
+            package_sha = ""
+    return {
+        "form": form,
+        "errors": errors,
+        "packages": console.packages.list(),
+        "package_sha": package_sha,
+        "discovery": discovery,
+    }
+
+
+@bp.get("/functions/new")
+def new_function() -> str:
+    form = {"timeout": "3", "memory": "128"}
+    return render_template("function_new.html", **_new_context(form, {}, request.args.get("package", "")))
+
+
+@bp.post("/functions/new/package")
+def new_function_package() -> tuple[str, int]:
+    """The package field alone: a zip uploaded as soon as it is chosen, answered with its handlers (htmx)."""
+    upload = request.files.get("package_file")
+    form = {"timeout": "3", "memory": "128"}
+    if upload is None or not upload.filename:
+        return render("function_new.html", "_package_field.html", 422,
+                      **_new_context(form, {"package": "Choose a .zip file to upload."}))
+    try:
+        package = get_console().upload_package(upload.stream, upload.filename)
+    except PackageError as exc:
+        return render("function_new.html", "_package_field.html", 422,
+                      **_new_context(form, {"package": forms.package_refusal(exc, upload.filename or "")}))
+    return render("function_new.html", "_package_field.html", **_new_context(form, {}, package.sha256))
+
+
+@bp.post("/functions/new")
+def create_function() -> Response | tuple[str, int]:
+    console = get_console()
+    form = {key: request.form.get(key, "") for key in
+            ("name", "handler", "timeout", "memory", "environment", "description", "package")}
+    package_sha = form["package"]
+    upload = request.files.get("package_file")
+    try:
+        if upload is not None and upload.filename:
+            package_sha = console.upload_package(upload.stream, upload.filename).sha256
+        if not package_sha:
+            raise FunctionError("Choose a package: upload a .zip of your code, or pick a stored package.", "package")
+        try:
+            discovery = console.discover_handlers(package_sha)
+        except PackageNotFound:
+            raise FunctionError("That stored package is gone (it was deleted): upload the .zip again.",
+                                "package") from None
+        settings = forms.function_settings(form)
+        handler = str(settings.pop("handler"))
+        if not handler:
+            hint = f" Found in the package: {', '.join(discovery.handlers[:3])}." if discovery.handlers else ""
+            raise FunctionError(f"Give the handler as file.function (like hello_python.my_handler).{hint}", "handler")
+        if discovery.folder_mistake and handler not in discovery.handlers:
+            raise FunctionError(discovery.folder_mistake, "package")
+        function = console.create_function(form["name"].strip(), package_sha, handler, **settings)
+    except PackageError as exc:
+        return render_template("function_new.html", **_new_context(form, {"package": forms.package_refusal(exc, upload.filename or "")}, "")), 422
+    except FunctionError as exc:
+        return render_template(
+            "function_new.html", **_new_context(form, {exc.field or "form": str(exc)}, package_sha)
+        ), 422
+    return redirect(url_for("web.function_page", name=function.name), 303)
+
+
+# -- a function's page ------------------------------------------------------------------------------------------
+
+
+@bp.get("/functions/<name>")
+def function_page(name: str) -> tuple[str, int]:
+    context = test_tab_context(name, request.args)
+    return render("function.html", "_function_body.html", **context)
+
+
+@bp.get("/functions/<name>.json")
+def function_page_json(name: str) -> Response:
+    console = get_console()
+    function = console.functions.get(name)
+    last = console.history.latest(name)
+    return jsonify({
+        **function_json(function),
+        "versions": [v.version for v in console.functions.versions(name)],
+        "events": [{"name": e.name, "event": e.body} for e in console.events.list(name)],
+        "last_invocation": record_json(last) if last else None,
+    })
+
+
+def configuration_context(name: str, errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
+                          message: str = "") -> dict:
+    console = get_console()
+    function = console.functions.get(name)
+    values = form or {
+        "handler": function.handler,
+        "timeout": str(function.timeout),
+        "memory": str(function.memory),
+        "environment": forms.environment_text(function.environment),
+        "description": function.description,
+    }
+    try:
+        handlers = console.discover_handlers(function.package_sha256).handlers
+    except PackageNotFound:
+        handlers = ()
+    return {
+        "tab": "configuration",
+        "function": function,
+        "form": values,
+        "errors": errors or {},
+        "message": message,
+        "handlers": handlers,
+        "package": console.packages.get(function.package_sha256),
+        "versions": console.functions.versions(name)[1:],
+    }
+
+
+@bp.get("/functions/<name>/configuration")
+def configuration(name: str) -> tuple[str, int]:
+    return render("function.html", "_function_body.html", **configuration_context(name))
+
+
+@bp.post("/functions/<name>/configuration")
+def save_configuration(name: str) -> tuple[str, int]:
+    form = {key: request.form.get(key, "") for key in ("handler", "timeout", "memory", "environment", "description")}
+    try:
+        get_console().update_function_configuration(name, **forms.function_settings(form))
+    except FunctionError as exc:
+        return render("function.html", "_function_body.html", 422,
+                      **configuration_context(name, {exc.field or "form": str(exc)}, form))
+    return render("function.html", "_function_body.html",
+                  **configuration_context(name, message="Configuration saved. The next test runs with it."))
+
+
+@bp.post("/functions/<name>/code")
+def upload_code(name: str) -> tuple[str, int]:
+    console = get_console()
+    console.functions.get(name)
+    upload = request.files.get("package_file")
+    try:
+        if upload is None or not upload.filename:
+            raise PackageError("no file was chosen", "Choose the new .zip of the function's code, then Upload.")
+        package = console.upload_package(upload.stream, upload.filename)
+        discovery = console.discover_handlers(package.sha256)
+        if discovery.folder_mistake:
+            problem = f"{discovery.folder_mistake} The function keeps its current code."
+            return render("function.html", "_function_body.html", 422, **configuration_context(name, {"code": problem}))
+        console.update_function_code(name, package.sha256)
+    except PackageError as exc:
+        return render("function.html", "_function_body.html", 422, **configuration_context(name, {"code": forms.package_refusal(exc, upload.filename if upload else "")}))
+    return render("function.html", "_function_body.html", **configuration_context(
+        name, message=f"New code uploaded ({package.filename or 'zip'}, SHA-256 {package.code_sha256}). "
+                      "The next test runs it: warm environments were retired."))
+
+
+@bp.post("/functions/<name>/versions")
+def publish_version(name: str) -> tuple[str, int]:
+    description = request.form.get("version_description", "").strip() or None
+    try:
+        version = get_console().publish_version(name, description)
+    except FunctionError as exc:
+        return render("function.html", "_function_body.html", 422,
+                      **configuration_context(name, {"version": str(exc)}))
+    return render("function.html", "_function_body.html",
+                  **configuration_context(name, message=f"Version {version.version} is published."))

@@ -1,0 +1,47 @@
+"""The presenter page: a function's saved events as large buttons and their results, for showing a handler to
+someone. Read-only: it runs the saved events but shows and changes no configuration.
+"""
+
+from __future__ import annotations
+
+from flask import request
+
+from console import get_console
+from console.web import bp
+from console.web.rendering import render
+from console.web.runs import FIRST_WAIT_SECONDS
+
+
+def _context(name: str, **extra: object) -> dict:
+    console = get_console()
+    function = console.functions.get(name)
+    return {"function": function, "events": console.events.list(name), "presenting": True, **extra}
+
+
+@bp.get("/present/<name>")
+def present(name: str) -> tuple[str, int]:
+    return render("presenter.html", "_presenter_result.html", **_context(name))
+
+
+@bp.post("/present/<name>")
+def present_run(name: str) -> tuple[str, int]:
+    console = get_console()
+    event = console.events.get(name, request.form.get("event", ""))
+    job = console.jobs.start(name, event.payload, source="console")
+    job.done.wait(FIRST_WAIT_SECONDS)
+    extra: dict[str, object] = {"event": event}
+    if job.running:
+        extra["job"] = job
+    elif job.record is not None:
+        extra["record"] = job.record
+    else:
+        extra["run_error"] = job.error
+    return render("presenter.html", "_presenter_result.html", **_context(name, **extra))
+
+
+@bp.get("/present/<name>/runs/<job_id>")
+def present_status(name: str, job_id: str) -> tuple[str, int]:
+    job = get_console().jobs.get(job_id)
+    extra: dict[str, object] = {"job": job} if job.running else (
+        {"record": job.record} if job.record is not None else {"run_error": job.error})
+    return render("presenter.html", "_presenter_result.html", **_context(name, **extra))

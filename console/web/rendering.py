@@ -1,0 +1,104 @@
+"""Page or fragment, errors a person can act on, and the headers every response of the web console carries."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from console.core.events import EventNotFound
+from console.core.functions import FunctionNotFound
+from console.core.history import HistoryNotFound
+from console.core.jobs import JobNotFound
+from console.core.packages import PackageNotFound
+from console.web import bp
+from console.web.results import ProxyResponse, pretty_json, proxy_response
+
+log = logging.getLogger(__name__)
+HTMX_VERSION = "2.0.11"
+
+
+def is_fragment_request() -> bool:
+    """True for an htmx request that swaps part of a page; a history restore wants the whole page."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def render(page: str, fragment: str, status: int = 200, **context: object) -> tuple[str, int]:
+    """The fragment for an htmx request, else the page (which includes that same fragment)."""
+    return render_template(fragment if is_fragment_request() else page, **context), status
+
+
+def wants_json() -> bool:
+    return request.path.endswith(".json")
+
+
+@bp.after_request
+def vary_on_htmx(response: Response) -> Response:
+    # The same URL answers with a page or a fragment: caches must key on the header that decides.
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.app_template_global()
+def htmx_script() -> str:
+    return f"htmx-{HTMX_VERSION}.min.js"
+
+
+def _not_found(message: str) -> tuple[Response | str, int]:
+    if wants_json():
+        return jsonify({"error": message}), 404
+    return render_template("error.html", title="Not found", message=message), 404
+
+
+@bp.errorhandler(FunctionNotFound)
+def function_not_found(exc: FunctionNotFound) -> tuple[Response | str, int]:
+    return _not_found(f"{exc}. It may have been deleted, or the name is mistyped.")
+
+
+@bp.errorhandler(EventNotFound)
+@bp.errorhandler(HistoryNotFound)
+@bp.errorhandler(JobNotFound)
+@bp.errorhandler(PackageNotFound)
+def other_not_found(exc: KeyError) -> tuple[Response | str, int]:
+    return _not_found(str(exc))
+
+
+@bp.errorhandler(Exception)
+def unexpected(exc: Exception) -> Response | tuple[Response | str, int]:
+    """Anything else: the person gets a page saying what to do; the traceback goes to the server's log only."""
+    if isinstance(exc, HTTPException):
+        return exc  # type: ignore[return-value]
+    log.exception("web console: %s %s failed", request.method, request.path)
+    message = (f"The console could not finish this request ({type(exc).__name__}: {exc}). Go back and try again; "
+               "the server's log has the details.")
+    if wants_json():
+        return jsonify({"error": message}), 500
+    return render_template("error.html", title="Something went wrong", message=message), 500
+
+
+@bp.app_template_filter("when")
+def when(stamp: str | None) -> str:
+    """An ISO time stored by the console, as people read it: `2026-11-22 16:48:59 UTC`."""
+    if not stamp:
+        return ""
+    return stamp[:19].replace("T", " ") + " UTC"
+
+
+@bp.app_template_filter("filesize")
+def filesize(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)
+
+
+@bp.app_template_filter("pretty_json")
+def pretty_json_filter(data: bytes | str) -> str:
+    return pretty_json(data)
+
+
+@bp.app_template_filter("proxy_preview")
+def proxy_preview(payload: bytes) -> ProxyResponse | None:
+    return proxy_response(payload)

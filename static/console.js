@@ -1,0 +1,138 @@
+/* lambda-console's own script: Format, Ctrl/Cmd+Enter, drag and drop, upload progress, focus after a swap.
+   Loaded as a file (the CSP allows no inline script); every handler is delegated from the document, so it keeps
+   working on fragments htmx swaps in. */
+(function () {
+  "use strict";
+
+  /* A position in a text as 1-based line and column, and back. */
+  function lineColumn(text, position) {
+    var before = text.slice(0, position).split("\n");
+    return { line: before.length, column: before[before.length - 1].length + 1 };
+  }
+  function offsetOf(text, line, column) {
+    var lines = text.split("\n"), offset = 0;
+    for (var i = 0; i < line - 1 && i < lines.length; i++) offset += lines[i].length + 1;
+    return Math.min(text.length, offset + Math.max(0, column - 1));
+  }
+
+  function showEventError(textarea, message, line, column) {
+    var error = document.getElementById("event-json-error");
+    if (error) { error.textContent = message; error.hidden = !message; }
+    textarea.setAttribute("aria-invalid", message ? "true" : "false");
+    if (message && line) {
+      var at = offsetOf(textarea.value, line, column || 1);
+      textarea.focus();
+      textarea.setSelectionRange(at, at);
+    }
+  }
+
+  /* Format: pretty print the event with two spaces, or say where the JSON is broken. */
+  function format(textarea) {
+    var text = textarea.value;
+    try {
+      textarea.value = JSON.stringify(JSON.parse(text), null, 2);
+      showEventError(textarea, "", 0, 0);
+    } catch (err) {
+      var match = /position (\d+)/.exec(err.message), where = match ? lineColumn(text, Number(match[1])) : null;
+      var message = "Event JSON: not valid JSON" + (where ? " at line " + where.line + ", column " + where.column : "") +
+        ": " + err.message.replace(/\s*\(line \d+ column \d+\)/, "").replace(/ in JSON at position \d+/, "") +
+        ". Fix it, then Format again.";
+      showEventError(textarea, message, where && where.line, where && where.column);
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-format]");
+    if (button) {
+      var textarea = document.getElementById(button.getAttribute("data-format"));
+      if (textarea) format(textarea);
+    }
+  });
+
+  /* Ctrl+Enter (Cmd+Enter on a Mac) in the event runs the test, as in the AWS console's editor. */
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.matches("[data-run-shortcut]")) {
+      event.preventDefault();
+      var button = document.getElementById("test-button");
+      if (button && !button.disabled) button.click();
+    }
+  });
+
+  /* Drag and drop onto a package field: the file becomes the input's, as if chosen. */
+  ["dragenter", "dragover"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var zone = event.target.closest && event.target.closest("[data-dropzone]");
+      if (!zone) return;
+      event.preventDefault();
+      zone.classList.add("dragging");
+    });
+  });
+  document.addEventListener("dragleave", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-dropzone]");
+    if (zone && !zone.contains(event.relatedTarget)) zone.classList.remove("dragging");
+  });
+  document.addEventListener("drop", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-dropzone]");
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    var input = zone.querySelector("input[type=file]");
+    if (input && event.dataTransfer && event.dataTransfer.files.length) {
+      input.files = event.dataTransfer.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
+  /* The file's name, remembered to name the new function after its package. */
+  var lastPackageName = "";
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("input[type=file]") && event.target.files.length) {
+      lastPackageName = event.target.files[0].name.replace(/\.zip$/i, "");
+    }
+  });
+
+  /* Upload progress, from htmx's upload events, on the progress bar beside the file input. */
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var scope = event.target.closest("[data-dropzone], form") || event.target;
+    var bar = scope.querySelector("progress.upload-progress");
+    if (bar && event.detail.lengthComputable !== false && event.detail.total) {
+      bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+    }
+  });
+
+  /* After a swap: the result takes the focus (or the event at its JSON error); a swapped form gives it back to the
+     control that was used, or to what needs attention. */
+  document.addEventListener("htmx:afterSettle", function (event) {
+    // An outerHTML swap reports the element it replaced: look the new one up by its id.
+    var target = event.detail.target, trigger = event.detail.elt;
+    if (target && target.id && !document.contains(target)) target = document.getElementById(target.id);
+    if (target && (target.id === "result-body" || target.id === "presenter-result")) {
+      var focus = target.querySelector("[data-focus]");
+      if (!focus) return;
+      var textarea = document.getElementById("event_json"), line = Number(focus.getAttribute("data-line"));
+      if (textarea && line) {
+        var message = focus.querySelector("p");
+        showEventError(textarea, message ? message.textContent : "", line, Number(focus.getAttribute("data-column")));
+      } else {
+        focus.focus();
+      }
+      return;
+    }
+    if (target && target.id === "package-field") {
+      var handler = document.getElementById("handler"), name = document.getElementById("name");
+      var suggestion = target.querySelector("#handler-suggestions option");
+      if (handler && !handler.value && suggestion) handler.value = suggestion.value;
+      if (name && !name.value && lastPackageName && !target.querySelector(".error")) {
+        name.value = lastPackageName.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 64);
+      }
+    }
+    var active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) return;
+    var again = trigger && trigger.id && document.getElementById(trigger.id);
+    var next = again || document.querySelector("main [aria-invalid=true]") || document.querySelector("main [role=status], main [role=alert]");
+    if (next) {
+      if (!next.matches("a, button, input, select, textarea")) next.setAttribute("tabindex", "-1");
+      next.focus();
+    }
+  });
+})();
