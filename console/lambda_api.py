@@ -25,7 +25,8 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, request, send_file, url_for
@@ -253,6 +254,15 @@ def code_from(body: dict, field: str = "Code") -> bytes:
     return zip_file(code.get("ZipFile"), "Code.ZipFile" if field == "Code" else "ZipFile")
 
 
+@contextmanager
+def refused_zip(field: str) -> Iterator[None]:
+    """A package the checks refuse: InvalidParameterValueException naming the field, then why, then what to do."""
+    try:
+        yield
+    except PackageError as exc:
+        raise invalid(f"Could not unzip uploaded file ({field}): {exc}") from None
+
+
 def environment_from(body: dict) -> dict | None:
     if "Environment" not in body or body["Environment"] is None:
         return None
@@ -375,7 +385,8 @@ def create_function() -> Response:
     checks.check_environment(settings["environment"])
     checks.check_description(settings["description"])
     data = code_from(body)
-    function = console.create_function(target.name, data, body["Handler"], **settings)
+    with refused_zip("Code.ZipFile"):
+        function = console.create_function(target.name, data, body["Handler"], **settings)
     console.set_function_role(function.name, role)
     if body.get("Publish"):
         function = console.publish_version(function.name)
@@ -455,12 +466,14 @@ def update_function_code(function_name: str) -> Response:
     check_revision(function, body)
     data = code_from(body, field="ZipFile")
     if body.get("DryRun"):
-        check_zip(io.BytesIO(data), max_unzipped_bytes=console.config.max_unzipped_bytes)
+        with refused_zip("ZipFile"):
+            check_zip(io.BytesIO(data), max_unzipped_bytes=console.config.max_unzipped_bytes)
         shape = configuration(function)
         shape["CodeSha256"] = base64.b64encode(hashlib.sha256(data).digest()).decode()
         shape["CodeSize"] = len(data)
         return json_response(shape)
-    function = console.update_function_code(target.name, data)
+    with refused_zip("ZipFile"):
+        function = console.update_function_code(target.name, data)
     if body.get("Publish"):
         function = console.publish_version(target.name)
     return json_response(configuration(function))
@@ -501,8 +514,7 @@ def delete_function(function_name: str) -> Response:
             f"lambda-console does not delete single versions: delete {target.name} without a qualifier to delete it "
             "with all its versions."
         )
-    console.delete_function(target.name)
-    console.set_function_role(target.name, None)
+    console.delete_function(target.name)  # its role goes with its row
     return Response(status=204)
 
 

@@ -7,7 +7,6 @@ invocation is recorded in the history. Plain Python, never imports flask.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import BinaryIO
 
@@ -96,22 +95,13 @@ class Console:
     def publish_version(self, name: str, description: str | None = None) -> FunctionConfig:
         return self.functions.publish(name, description)
 
-    def function_role(self, name: str) -> str | None:
+    def function_role(self, name: str, version: str = LATEST) -> str | None:
         """The execution role (Lambda's Role ARN) the REST API was given for the function, if any."""
-        stored = self.store.get_meta(f"role:{name}")
-        if stored is None:
-            return None
-        value = json.loads(stored)
-        # Keyed by the function's creation time: a function deleted and created again does not inherit the role.
-        return value["role"] if value.get("created_at") == self.functions.get(name).created_at else None
+        return self.functions.get(name, version).role or None
 
     def set_function_role(self, name: str, role: str | None) -> None:
         """Remember the function's execution role (the engine does not use it; the REST API shows it)."""
-        if role is None:
-            self.store.set_meta(f"role:{name}", None)
-            return
-        created_at = self.functions.get(name).created_at
-        self.store.set_meta(f"role:{name}", json.dumps({"role": role, "created_at": created_at}))
+        self.functions.set_role(name, role or "")
 
     def function_spec(
         self, name: str, version: str = LATEST, *, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT

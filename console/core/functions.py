@@ -218,6 +218,8 @@ class FunctionConfig:
     revision_id: str = ""
     created_at: str = ""
     last_modified: str = ""
+    # The execution role's ARN when one was given (the REST API requires it; the engine does not use it).
+    role: str = ""
 
     @property
     def on_local_interpreter(self) -> bool:
@@ -249,6 +251,7 @@ def _from_row(row: sqlite3.Row, version: str) -> FunctionConfig:
         revision_id=row["revision_id"],
         created_at=row["created_at"],
         last_modified=row["last_modified"] if latest else row["created_at"],
+        role=row["role"],
     )
 
 
@@ -343,6 +346,12 @@ class FunctionStore:
         if cursor.rowcount == 0:
             raise FunctionNotFound(f"Function not found: {name}")
 
+    def set_role(self, name: str, role: str) -> None:
+        """Record the execution role; it changes nothing the engine runs, so warm environments stay."""
+        with self._store.write() as conn:
+            if conn.execute("UPDATE functions SET role = ? WHERE name = ?", (role, name)).rowcount == 0:
+                raise FunctionNotFound(f"Function not found: {name}")
+
     def delete(self, name: str) -> None:
         """Delete the function, its versions, saved events and history (the database cascades)."""
         with self._store.write() as conn:
@@ -358,18 +367,19 @@ class FunctionStore:
             last = conn.execute(
                 "SELECT * FROM versions WHERE function = ? ORDER BY version DESC LIMIT 1", (name,)
             ).fetchone()
-            same = ("package_sha256", "handler", "runtime", "timeout", "memory", "environment", "runtime_client")
+            same = ("package_sha256", "handler", "runtime", "timeout", "memory", "environment", "runtime_client",
+                    "role")
             if last is not None and all(last[key] == latest[key] for key in same):
                 return _from_row(last, str(last["version"]))
             number = 1 if last is None else last["version"] + 1
             conn.execute(
                 "INSERT INTO versions (function, version, package_sha256, handler, runtime, timeout, memory,"
-                " environment, description, runtime_client, revision_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " environment, description, runtime_client, revision_id, created_at, role)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, number, latest["package_sha256"], latest["handler"], latest["runtime"], latest["timeout"],
                  latest["memory"], latest["environment"],
                  check_description(description) if description is not None else latest["description"],
-                 latest["runtime_client"], str(uuid.uuid4()), now_iso()),
+                 latest["runtime_client"], str(uuid.uuid4()), now_iso(), latest["role"]),
             )
         return self.get(name, str(number))
 

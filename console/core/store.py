@@ -91,6 +91,17 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 1 -> 2: a function's execution role (Lambda's Role), kept as the REST API was given it.
+    """
+    ALTER TABLE functions ADD COLUMN role TEXT NOT NULL DEFAULT '';
+    ALTER TABLE versions ADD COLUMN role TEXT NOT NULL DEFAULT '';
+    UPDATE functions SET role = (
+        SELECT json_extract(value, '$.role') FROM meta
+        WHERE key = 'role:' || functions.name AND json_extract(value, '$.created_at') = functions.created_at
+    ) WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'role:' || functions.name
+                    AND json_extract(value, '$.created_at') = functions.created_at);
+    DELETE FROM meta WHERE key LIKE 'role:%';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -127,3 +127,27 @@ def test_killed_in_the_middle_of_writes_the_database_is_whole(tmp_path, delay):
         # Each transaction wrote a pair: both are there, whole, or neither is.
         assert rows[key] == rows["twin" + key[1:]]
         assert len(rows[key]) > 5000
+
+
+def test_roles_kept_in_meta_move_into_their_functions(tmp_path):
+    """Schema 2 gave roles a column; a data folder that kept them in `meta` keeps them."""
+    path = tmp_path / "db.sqlite3"
+    old = Store(path, migrations=MIGRATIONS[:1])
+    with old.write() as conn:
+        conn.execute("INSERT INTO packages VALUES ('ab', 'q6s=', 1, 1, 1, '', 't')")
+        for name, created in (("kept", "t1"), ("recreated", "t3")):
+            conn.execute(
+                "INSERT INTO functions (name, package_sha256, handler, runtime, timeout, memory, revision_id,"
+                " created_at, last_modified) VALUES (?, 'ab', 'a.b', 'python3.12', 3, 128, 'r', ?, ?)",
+                (name, created, created),
+            )
+        conn.execute("""INSERT INTO meta VALUES ('role:kept', '{"role": "arn:aws:iam::123456789012:role/a",
+                        "created_at": "t1"}')""")
+        # A role of an earlier function of the same name (deleted, then created again) does not carry over.
+        conn.execute("""INSERT INTO meta VALUES ('role:recreated', '{"role": "arn:aws:iam::123456789012:role/b",
+                        "created_at": "t2"}')""")
+    old.close()
+    store = Store(path)
+    roles = {row["name"]: row["role"] for row in store.query("SELECT name, role FROM functions")}
+    assert roles == {"kept": "arn:aws:iam::123456789012:role/a", "recreated": ""}
+    assert store.query("SELECT * FROM meta WHERE key LIKE 'role:%'") == []
