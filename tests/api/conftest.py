@@ -86,9 +86,11 @@ def boto3_client(url: str, region: str = REGION):
 
 
 @pytest.fixture(scope="session")
-def lam(api_server: LiveServer):
+def lam(api_server: LiveServer) -> Iterator:
     """A boto3 Lambda client of the shared server, signing for eu-west-1, that never retries."""
-    return boto3_client(api_server.url)
+    client = boto3_client(api_server.url)
+    yield client
+    client.close()  # `serve` stops on SIGTERM once its clients hang up
 
 
 @pytest.fixture

@@ -124,9 +124,12 @@ def test_a_percent_encoded_arn_in_the_path_is_read(api_server, create) -> None:
 def test_the_region_comes_from_the_signature(api_server, create) -> None:
     name = create()["FunctionName"]
     tokyo = boto3_client(api_server.url, region="ap-northeast-1")
-    assert tokyo.get_function(FunctionName=name)["Configuration"]["FunctionArn"] == (
-        f"arn:aws:lambda:ap-northeast-1:{ACCOUNT}:function:{name}"
-    )
+    try:
+        assert tokyo.get_function(FunctionName=name)["Configuration"]["FunctionArn"] == (
+            f"arn:aws:lambda:ap-northeast-1:{ACCOUNT}:function:{name}"
+        )
+    finally:
+        tokyo.close()
 
 
 def test_list_functions_pages_with_marker_and_max_items(lam, create) -> None:
