@@ -352,15 +352,27 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
 # --- serving the web console and the Lambda API --------------------------------------------------------------
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="The address to listen on. Only loopback addresses (127.0.0.1, ::1, localhost) are served: the "
-              "console runs the code it is given, and any other address would let other machines run theirs.")
+              help="The address to listen on. 127.0.0.1 is reachable from this machine only. Any other address "
+              "(0.0.0.0, a LAN address) lets other machines reach the console, which runs the code it is given, so "
+              "it then requires authentication: a token for the browser, given in the printed URL, and SigV4 "
+              "credentials for the API (LAMBDA_CONSOLE_ACCESS_KEY_ID and LAMBDA_CONSOLE_SECRET_ACCESS_KEY; made up "
+              "and printed when not set).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="The port; 0 picks a free one.")
-@click.option("--debug", is_flag=True, help="Flask's development server with its debugger (loopback only).")
+@click.option("--auth", "require_auth", is_flag=True,
+              help="Require authentication on loopback too: on a machine shared with other users.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name the console answers to besides loopback names (without authentication, the Host "
+              "header is checked against DNS rebinding).")
+@click.option("--debug", is_flag=True, help="Flask's development server with its debugger (loopback only, no --auth).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_hosts: tuple[str, ...],
+          debug: bool) -> None:
     """Serve the web console and, on the same port, the AWS Lambda REST API.
 
     \b
@@ -368,16 +380,21 @@ def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
       aws lambda list-functions --endpoint-url http://127.0.0.1:8000 --region us-east-1
     """
     from console import EXTENSION, create_app
-    from console.config import ConfigError
+    from console.config import ConfigError, load_config
     from console.core.store import StoreError
+    from console.security import Authentication
 
-    if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("127."):
-        raise InputError(
-            f"--host {host}: only loopback addresses are served. Binding {host} would let anyone who can reach this "
-            "machine upload and run code on it; use 127.0.0.1 (the default)."
-        )
+    loopback = host in LOOPBACK or host.startswith("127.")
+    if debug and (require_auth or not loopback):
+        raise InputError("--debug: the debugger runs code typed in a browser; it is for 127.0.0.1 only, "
+                         "without --auth.")
     try:
-        app = create_app({"DATA_DIR": ctx.obj["data_dir"]})
+        config = load_config(ctx.obj["data_dir"])
+        auth = None
+        if require_auth or not loopback:
+            auth = Authentication.create(config.token, config.access_key_id, config.secret_access_key)
+        hosts = [*allowed_hosts, *config.allowed_hosts.split(",")]
+        app = create_app({"DATA_DIR": config.data_dir, "AUTHENTICATION": auth, "ALLOWED_HOSTS": hosts})
     except (ConfigError, StoreError) as exc:
         raise InputError(str(exc)) from None
     console = app.extensions[EXTENSION]
@@ -391,8 +408,18 @@ def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
         # Enough threads that synchronous invocations waiting on workers never starve the pages.
         threads = max(8, console.config.max_environments + 4)
         server = create_server(app, host=host, port=port, threads=threads, ident="lambda-console")
-        url = f"http://{_url_host(host)}:{server.effective_port}/"
-        click.echo(f"lambda-console at {url}  (Lambda API endpoint: {url.rstrip('/')})", err=True)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        url = f"http://{_url_host(shown)}:{server.effective_port}/"
+        if auth is None:
+            click.echo(f"lambda-console at {url}  (Lambda API endpoint: {url.rstrip('/')})", err=True)
+        else:
+            click.echo(f"lambda-console at {url}?token={auth.token}", err=True)
+            click.echo(f"Lambda API endpoint: {url.rstrip('/')}  (requests signed with "
+                       f"AWS_ACCESS_KEY_ID={auth.credentials.access_key_id} "
+                       f"AWS_SECRET_ACCESS_KEY={auth.credentials.secret_access_key})", err=True)
+            if not loopback:
+                click.echo(f"Listening on {host}: other machines can reach this console; they need the token or "
+                           "the keys above.", err=True)
         click.echo(f"Data: {console.config.data_dir}", err=True)
         stopping = threading.Event()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 ENV_PREFIX = "LAMBDA_CONSOLE_"
@@ -38,6 +38,14 @@ class Config:
     event_retry_delay: float = 1.0
     # Load the sample handlers as functions when the data folder is new.
     load_samples: bool = True
+    # Off loopback (or with `serve --auth`) every request must authenticate: the web console with this token (given
+    # once in the start URL, then a cookie), the REST API with SigV4 under this access key and secret. Empty: made
+    # up at start and printed.
+    token: str = field(default="", repr=False)
+    access_key_id: str = ""
+    secret_access_key: str = field(default="", repr=False)
+    # Host names the console answers to besides loopback ones (comma-separated), e.g. the machine's name.
+    allowed_hosts: str = ""
 
     @property
     def database_path(self) -> Path:
@@ -82,6 +90,8 @@ def _coerce(name: str, value: object, where: str) -> object:
             return number
         if kind == "Path":
             return Path(str(value)).expanduser()
+        if kind == "str":
+            return str(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{where}: {value!r} is not a valid {name} (a positive {kind} is expected).") from None
     return value

@@ -68,7 +68,7 @@ def client(app):
 class LiveServer:
     """`lambda-console serve --port 0` in a subprocess: the real server a browser or an SDK talks to."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
         import os
         import re
         import subprocess
@@ -76,15 +76,22 @@ class LiveServer:
 
         self.data_dir = data_dir
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "console", "--data-dir", str(data_dir), "serve", "--port", "0"],
+            [sys.executable, "-m", "console", "--data-dir", str(data_dir), "serve", "--port", "0", *args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})},
         )
         line = self.process.stderr.readline().decode()
-        match = re.search(r"at (http://[\d.]+:\d+)/", line)
+        match = re.search(r"at (http://[\d.]+:\d+)/(?:\?token=(\S+))?", line)
         if not match:
             self.process.kill()
             raise RuntimeError(f"lambda-console serve did not start: {line}{self.process.stderr.read().decode()}")
         self.url = match.group(1)
+        # With authentication: the browser's token, and the API's keys from the next line.
+        self.token = match.group(2)
+        self.access_key_id = self.secret_access_key = None
+        if self.token:
+            keys = re.search(r"AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)\)",
+                             self.process.stderr.readline().decode())
+            self.access_key_id, self.secret_access_key = keys.groups()
 
     def stop(self) -> None:
         import signal
