@@ -28,6 +28,10 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.config.update(settings)
     # The instance folder is the data folder unless one is named (option, LAMBDA_CONSOLE_DATA).
     config = load_config(data_dir, overrides)
+    # The largest request anyone needs: CreateFunction with the largest zip, base64 in JSON (Lambda's 69905067
+    # bytes for 50 MB). Werkzeug refuses a larger body before reading it.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default holds the key, set to None
+        app.config["MAX_CONTENT_LENGTH"] = -(-config.max_zip_bytes * 4 // 3) + 64 * 1024
     app.extensions[EXTENSION] = Console(config)
 
     security.init_app(app)

@@ -84,3 +84,17 @@ def test_serve_answers_on_loopback_and_stops_cleanly(live_server):
     conn.close()
     live_server.stop()
     assert live_server.process.returncode == 0
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(tmp_path):
+    from console import EXTENSION, create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path, "CONSOLE": {"load_samples": False,
+                                                                         "max_zip_bytes": 3000}})
+    try:
+        response = app.test_client().post("/2015-03-31/functions", data=b"x" * 100_000,
+                                          headers={"Content-Type": "application/json"})
+        assert response.status_code == 413
+        assert response.headers["x-amzn-ErrorType"] == "RequestEntityTooLargeException"
+    finally:
+        app.extensions[EXTENSION].close()
