@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
+from pathlib import Path
 
-from flask import Response, jsonify, render_template, request
+from flask import Response, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from console.core.events import EventNotFound
@@ -17,6 +20,7 @@ from console.web.results import ProxyResponse, pretty_json, proxy_response
 
 log = logging.getLogger(__name__)
 HTMX_VERSION = "2.0.11"
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 
 
 def is_fragment_request() -> bool:
@@ -43,6 +47,21 @@ def vary_on_htmx(response: Response) -> Response:
 @bp.app_template_global()
 def htmx_script() -> str:
     return f"htmx-{HTMX_VERSION}.min.js"
+
+
+@functools.cache
+def _fingerprint(filename: str) -> str:
+    return hashlib.sha256((STATIC_DIR / filename).read_bytes()).hexdigest()[:12]
+
+
+@bp.app_template_global()
+def asset(filename: str) -> str:
+    """A static file's URL with its content's fingerprint, so browsers may keep it for good (a change is a new URL)."""
+    return url_for("web.static", filename=filename, v=_fingerprint(filename))
+
+
+# Assets are fetched by fingerprinted URL (or, for htmx, a versioned name): browsers keep them without asking again.
+bp.get_send_file_max_age = lambda filename: 365 * 24 * 3600  # type: ignore[method-assign]
 
 
 def _not_found(message: str) -> tuple[Response | str, int]:
