@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -537,3 +538,43 @@ def test_a_client_context_cannot_inject_runtime_api_headers(engine, make_functio
     result = engine.invoke(spec, client_context=sneaky)
     assert result.error_type == "Runtime.LambdaContextUnmarshalError"
     assert body(result)["requestId"] == result.request_id != "forged"
+
+
+def test_each_environment_has_its_own_temporary_folder_removed_when_it_retires(engine, make_function):
+    spec = make_function("""
+        import os, tempfile
+        def handler(event, context):
+            with open(os.path.join(tempfile.gettempdir(), "scratch"), "w") as scratch:
+                scratch.write("x")
+            return tempfile.gettempdir()
+    """)
+    first = Path(body(engine.invoke(spec)))
+    assert (first / "scratch").is_file()
+    engine.invoke(spec)  # the same environment, the same folder
+    engine.retire(spec.name)
+    assert not first.exists()
+    second = Path(body(engine.invoke(spec)))
+    assert second != first
+
+
+@pytest.mark.parametrize("ending", ["cancel", "close"])
+def test_cancel_and_shutdown_take_the_handlers_children(make_function, tmp_path, ending):
+    pidfile = tmp_path / "child.pid"
+    spec = make_function(f"""
+        import subprocess, time
+        def handler(event, context):
+            child = subprocess.Popen(["sleep", "60"])
+            open({str(pidfile)!r}, "w").write(str(child.pid))
+            time.sleep(60)
+    """, timeout=120)
+    engine = Engine()
+    thread = threading.Thread(target=lambda: engine.invoke(spec, request_id="to-end"))
+    thread.start()
+    _wait_until(lambda: pidfile.exists() and pidfile.read_text())
+    if ending == "cancel":
+        assert engine.cancel("to-end")
+    else:
+        engine.close()
+    thread.join(20)
+    engine.close()
+    _wait_until(lambda: not _running(int(pidfile.read_text())))
