@@ -75,8 +75,9 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 def invoke(lam) -> None:
     answer = lam.invoke(FunctionName=FUNCTION, Payload=EVENT)
-    if answer["Payload"].read() != EXPECTED or "FunctionError" in answer:
-        raise RuntimeError(f"unexpected answer from {FUNCTION}")
+    payload = answer["Payload"].read()
+    if payload != EXPECTED or "FunctionError" in answer:
+        raise RuntimeError(f"unexpected answer from {FUNCTION}: {payload[:300]!r}")
 
 
 def latency(lam, calls: int) -> tuple[list[float], list[float]]:
@@ -99,6 +100,7 @@ def throughput(url: str, threads: int, seconds: float) -> tuple[int, list[float]
         invoke(lam)  # connect and warm an environment per client before the clock starts
     latencies: list[list[float]] = [[] for _ in range(threads)]
     errors = [0] * threads
+    samples: list[str] = []  # the first few errors, to say what went wrong
     start_gate = threading.Barrier(threads + 1)
     deadline = 0.0
 
@@ -109,8 +111,10 @@ def throughput(url: str, threads: int, seconds: float) -> tuple[int, list[float]
             start = time.perf_counter()
             try:
                 invoke(lam)
-            except Exception:  # noqa: BLE001 - counted and reported, the load goes on
+            except Exception as exc:  # noqa: BLE001 - counted and reported, the load goes on
                 errors[index] += 1
+                if len(samples) < 3:
+                    samples.append(f"{type(exc).__name__}: {exc}")
                 continue
             own.append((time.perf_counter() - start) * 1000)
 
@@ -124,6 +128,8 @@ def throughput(url: str, threads: int, seconds: float) -> tuple[int, list[float]
     for lam in clients:
         lam.close()
     every = [value for own in latencies for value in own]
+    for sample in samples:
+        print(f"  error: {sample}")
     return len(every), every, sum(errors)
 
 
