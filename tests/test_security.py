@@ -98,3 +98,47 @@ def test_an_oversized_request_is_refused_before_it_is_read(tmp_path):
         assert response.headers["x-amzn-ErrorType"] == "RequestEntityTooLargeException"
     finally:
         app.extensions[EXTENSION].close()
+
+
+HOSTS = {"127.0.0.1:8000": True, "localhost:8000": True, "[::1]:8000": True, "evil.example": False,
+         "127.0.0.1.nip.io": False}
+ORIGINS = {None: "none", "http://127.0.0.1:8000": "same", "http://localhost:8000": "other-local",
+           "http://evil.example": "foreign", "null": "opaque"}
+FETCH_SITES = [None, "same-origin", "same-site", "cross-site", "none"]
+
+
+@pytest.fixture(scope="module")
+def matrix_client(tmp_path_factory):
+    from console import EXTENSION, create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path_factory.mktemp("matrix"),
+                      "CONSOLE": {"load_samples": False}})
+    yield app.test_client()
+    app.extensions[EXTENSION].close()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+@pytest.mark.parametrize("fetch_site", FETCH_SITES)
+@pytest.mark.parametrize("origin", list(ORIGINS))
+@pytest.mark.parametrize("host", list(HOSTS))
+def test_every_header_combination_gets_the_rule(matrix_client, host, origin, fetch_site, method):
+    """The rule, stated once: a foreign Host is refused (DNS rebinding); a write whose Origin is not the Host's own,
+    or that a browser says comes from another site, is refused (CSRF); everything else reaches the console."""
+    headers = {"Host": host}
+    if origin is not None:
+        headers["Origin"] = origin
+    if fetch_site is not None:
+        headers["Sec-Fetch-Site"] = fetch_site
+    response = matrix_client.open("/2015-03-31/functions", method=method, headers=headers)
+    if not HOSTS[host]:
+        expected = 400
+    elif method != "GET" and (
+        (origin is not None and origin != f"http://{host}") or fetch_site == "cross-site"
+    ):
+        expected = 403
+    else:
+        expected = None
+    if expected is None:
+        assert response.status_code not in (400, 403) or response.headers.get("x-amzn-ErrorType"), response.data
+    else:
+        assert response.status_code == expected, (host, origin, fetch_site, method, response.data)
