@@ -262,3 +262,11 @@ def test_the_log_result_is_base64(lam) -> None:
     # The Tail header must be plain base64 (botocore hands it over undecoded).
     answer = lam.invoke(FunctionName="hello_python", LogType="Tail")
     assert base64.b64decode(answer["LogResult"], validate=True)
+
+
+def test_operations_on_latest_refuse_a_qualified_name(lam, create) -> None:
+    name = create(Publish=True)["FunctionName"]
+    code, status, message = error_of(lam.update_function_configuration, FunctionName=f"{name}:1", Timeout=5)
+    assert (code, status) == ("InvalidParameterValueException", 400)
+    assert message == f"{name}:1 has the qualifier '1', which this operation does not take: name the function without it."
+    assert lam.get_function_configuration(FunctionName=name)["Timeout"] == 3

@@ -1,0 +1,28 @@
+"""The AWS Lambda REST API (service `lambda`, rest-json, 2015-03-31) in AWS's wire format, over the Console.
+
+boto3, the AWS CLI and any SDK talk to it unchanged (`endpoint_url="http://127.0.0.1:PORT"`). Functions made here
+are the web console's functions: both call the one Console.
+
+Operations: CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
+UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction and Invoke; and
+`GET /2015-03-31/code/<sha256>.zip`, the `Code.Location` of GetFunction, which downloads the stored zip.
+
+Errors go out as botocore reads them: `x-amzn-ErrorType: <Code>` and `{"__type", "Type", "message"}`, with Lambda's
+codes and statuses. A 5xx or 429 makes SDKs retry, so only a full engine (429) answers with one.
+
+Request fields this console has no use for (VpcConfig, TracingConfig, Tags, KMSKeyArn, DeadLetterConfig,
+FileSystemConfigs, EphemeralStorage, SnapStart, LoggingConfig, Architectures...) are accepted and ignored. Fields that
+would change what the code sees and that cannot be honoured are refused with InvalidParameterValueException:
+non-empty `Layers`, `PackageType: Image`, and code from S3 or a container image instead of `ZipFile`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("lambda_api", __name__, url_prefix="/2015-03-31")
+
+# The modules register their error handlers and routes on `bp` when imported.
+from console.lambda_api import functions, invoke, wire
+
+__all__ = ["bp", "functions", "invoke", "wire"]

@@ -1,0 +1,239 @@
+"""The function operations: create, get, list, update code and configuration, delete, publish, list versions;
+and the download of a stored zip (GetFunction's Code.Location)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from collections.abc import Iterable
+
+from flask import Response, request, send_file, url_for
+
+from console import get_console
+from console.core import functions as checks
+from console.core.functions import LATEST, FunctionConfig, FunctionNotFound
+from console.core.packages import check_zip
+from console.lambda_api import bp
+from console.lambda_api.wire import (
+    ApiError,
+    check_revision,
+    check_role,
+    code_from,
+    configuration,
+    environment_from,
+    invalid,
+    json_body,
+    json_response,
+    load_function,
+    marker_key,
+    page,
+    parse_function_name,
+    refuse_unsupported,
+    refused_zip,
+    sort_key,
+    target_from_path,
+    validation,
+)
+
+# -- operations ------------------------------------------------------------------------------------------------------
+
+
+@bp.route("/functions", methods=["POST"])
+@bp.route("/functions/", methods=["POST"])
+def create_function() -> Response:
+    """CreateFunction: 201 with the new function's configuration (version 1's when Publish is true)."""
+    console = get_console()
+    body = json_body()
+    refuse_unsupported(body)
+    if "FunctionName" not in body:
+        raise invalid("FunctionName is required.")
+    target = parse_function_name(body["FunctionName"])
+    if target.qualifier:
+        raise invalid(f"FunctionName {body['FunctionName']} has a qualifier: a new function is named without one.")
+    checks.check_name(target.name)
+    if "Role" not in body:
+        raise invalid("Role is required: the ARN of the function's execution role, arn:aws:iam::<account>:role/<name>.")
+    role = check_role(body["Role"])
+    settings = {
+        "runtime": body.get("Runtime"),
+        "timeout": body.get("Timeout", 3),
+        "memory": body.get("MemorySize", 128),
+        "environment": environment_from(body),
+        "description": body.get("Description", ""),
+    }
+    _check_limits(settings)
+    # Conflicts and configuration first, so a refused request stores no package.
+    if console.functions.exists(target.name):
+        raise ApiError("ResourceConflictException", 409, f"Function already exist: {target.name}")
+    checks.check_handler(body.get("Handler"))
+    checks.check_timeout(settings["timeout"])
+    checks.check_memory(settings["memory"])
+    checks.check_runtime(settings["runtime"])
+    checks.check_environment(settings["environment"])
+    checks.check_description(settings["description"])
+    data = code_from(body)
+    with refused_zip("Code.ZipFile"):
+        function = console.create_function(target.name, data, body["Handler"], **settings)
+    console.set_function_role(function.name, role)
+    if body.get("Publish"):
+        function = console.publish_version(function.name)
+    return json_response(configuration(function), 201)
+
+
+def _check_limits(settings: dict) -> None:
+    """Lambda's wording for Timeout and MemorySize out of range (botocore lets too-large values through)."""
+    timeout, memory = settings.get("timeout"), settings.get("memory")
+    if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > 900:
+        raise validation(timeout, "timeout", "Member must have value less than or equal to 900")
+    if isinstance(memory, int) and not isinstance(memory, bool) and memory > 10240:
+        raise validation(memory, "memorySize", "Member must have value less than or equal to 10240")
+    for field, value in (("Timeout", timeout), ("MemorySize", memory)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise invalid(f"{field} must be a whole number, not {value!r}.")
+
+
+@bp.route("/functions", methods=["GET"])
+@bp.route("/functions/", methods=["GET"])
+def list_functions() -> Response:
+    """ListFunctions: `Functions` by name, paged by Marker and MaxItems; `FunctionVersion=ALL` adds versions."""
+    console = get_console()
+    every_version = request.args.get("FunctionVersion")
+    if every_version not in (None, "ALL"):
+        raise validation(every_version, "functionVersion", "Member must satisfy enum value set: [ALL]")
+    functions: Iterable[FunctionConfig] = console.functions.list()
+    if every_version:
+        functions = [version for function in functions for version in _versions(function.name)]
+    items, next_marker = page(sorted(functions, key=sort_key), sort_key, marker_key)
+    body: dict = {"Functions": [configuration(item, qualified=bool(every_version)) for item in items]}
+    if next_marker:
+        body["NextMarker"] = next_marker
+    return json_response(body)
+
+
+def _versions(name: str) -> list[FunctionConfig]:
+    try:
+        return get_console().functions.versions(name)
+    except FunctionNotFound:  # deleted meanwhile
+        return []
+
+
+@bp.route("/functions/<function_name>", methods=["GET"])
+def get_function(function_name: str) -> Response:
+    """GetFunction: the configuration, and where to download the code."""
+    function = load_function(target_from_path(function_name))
+    location = url_for("lambda_api.download_code", sha256=function.package_sha256, _external=True)
+    return json_response({
+        "Configuration": configuration(function),
+        "Code": {"RepositoryType": "S3", "Location": location},
+    })
+
+
+@bp.route("/functions/<function_name>/configuration", methods=["GET"])
+def get_function_configuration(function_name: str) -> Response:
+    return json_response(configuration(load_function(target_from_path(function_name))))
+
+
+@bp.route("/code/<sha256>.zip", methods=["GET"])
+def download_code(sha256: str) -> Response:
+    """The stored deployment package, as uploaded (GetFunction's Code.Location)."""
+    try:
+        package = get_console().packages.get(sha256)
+    except (KeyError, ValueError):
+        raise ApiError("ResourceNotFoundException", 404, f"No stored package has the SHA-256 {sha256}.") from None
+    return send_file(package.zip_path, mimetype="application/zip", download_name=f"{sha256[:12]}.zip")
+
+
+@bp.route("/functions/<function_name>/code", methods=["PUT"])
+def update_function_code(function_name: str) -> Response:
+    """UpdateFunctionCode: new code for $LATEST (hot reload); Publish, DryRun and RevisionId as Lambda has them."""
+    console = get_console()
+    target = target_from_path(function_name, qualifier_allowed=False)
+    body = json_body()
+    function = load_function(target)
+    check_revision(function, body)
+    data = code_from(body, field="ZipFile")
+    if body.get("DryRun"):
+        with refused_zip("ZipFile"):
+            check_zip(io.BytesIO(data), max_unzipped_bytes=console.config.max_unzipped_bytes)
+        shape = configuration(function)
+        shape["CodeSha256"] = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        shape["CodeSize"] = len(data)
+        return json_response(shape)
+    with refused_zip("ZipFile"):
+        function = console.update_function_code(target.name, data)
+    if body.get("Publish"):
+        function = console.publish_version(target.name)
+    return json_response(configuration(function))
+
+
+@bp.route("/functions/<function_name>/configuration", methods=["PUT"])
+def update_function_configuration(function_name: str) -> Response:
+    """UpdateFunctionConfiguration: Role, Handler, Runtime, Timeout, MemorySize, Environment, Description."""
+    console = get_console()
+    target = target_from_path(function_name, qualifier_allowed=False)
+    body = json_body()
+    refuse_unsupported({"Layers": body.get("Layers")})
+    function = load_function(target)
+    check_revision(function, body)
+    names = {"Handler": "handler", "Runtime": "runtime", "Timeout": "timeout", "MemorySize": "memory",
+             "Description": "description"}
+    changes = {setting: body[field] for field, setting in names.items() if field in body}
+    if "Environment" in body:
+        changes["environment"] = environment_from(body) or {}
+    _check_limits(changes)
+    role = check_role(body["Role"]) if "Role" in body else None
+    function = console.update_function_configuration(target.name, **changes)
+    if role is not None:
+        console.set_function_role(target.name, role)
+    return json_response(configuration(function))
+
+
+@bp.route("/functions/<function_name>", methods=["DELETE"])
+def delete_function(function_name: str) -> Response:
+    """DeleteFunction: the function with its versions, saved events and history; 204."""
+    console = get_console()
+    target = target_from_path(function_name)
+    if target.qualifier == LATEST:
+        raise invalid("$LATEST version cannot be deleted without deleting the function.")
+    load_function(target)
+    if target.qualifier:
+        raise invalid(
+            f"lambda-console does not delete single versions: delete {target.name} without a qualifier to delete it "
+            "with all its versions."
+        )
+    console.delete_function(target.name)  # its role goes with its row
+    return Response(status=204)
+
+
+@bp.route("/functions/<function_name>/versions", methods=["POST"])
+def publish_version(function_name: str) -> Response:
+    """PublishVersion: $LATEST as the next version (or the last one, when nothing changed); 201."""
+    console = get_console()
+    target = target_from_path(function_name, qualifier_allowed=False)
+    body = json_body()
+    function = load_function(target)
+    check_revision(function, body)
+    expected = body.get("CodeSha256")
+    if expected:
+        current = console.packages.get(function.package_sha256).code_sha256
+        if expected != current:
+            raise invalid(
+                f"CodeSHA256 ({expected}) is different from current CodeSHA256 in $LATEST ({current}). Please try again"
+            )
+    version = console.publish_version(target.name, body.get("Description"))
+    return json_response(configuration(version), 201)
+
+
+@bp.route("/functions/<function_name>/versions", methods=["GET"])
+def list_versions(function_name: str) -> Response:
+    """ListVersionsByFunction: $LATEST, then versions 1, 2, ..., with qualified ARNs; paged like ListFunctions."""
+    target = target_from_path(function_name, qualifier_allowed=False)
+    load_function(target)
+    items, next_marker = page(_versions(target.name), sort_key, marker_key)
+    body: dict = {"Versions": [configuration(item, qualified=True) for item in items]}
+    if next_marker:
+        body["NextMarker"] = next_marker
+    return json_response(body)
+
+

@@ -1,0 +1,117 @@
+"""Invoke: RequestResponse, Event (in the background, retried) and DryRun, with Lambda's headers and limits."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+
+from flask import Response, request
+
+from console import get_console
+from console.engine.invocation import MAX_EVENT_REQUEST_BYTES, MAX_REQUEST_BYTES
+from console.lambda_api import bp
+from console.lambda_api.wire import (
+    ACCOUNT,
+    INVOCATION_TYPES,
+    LOG_TAIL_BYTES,
+    ApiError,
+    invalid,
+    load_function,
+    request_region,
+    target_from_path,
+    validation,
+)
+
+# -- invoke ---------------------------------------------------------------------------------------------------------
+
+
+@bp.route("/functions/<function_name>/invocations", methods=["POST"])
+def invoke(function_name: str) -> Response:
+    """Invoke: RequestResponse (200, the payload), Event (202, in the background with retries), DryRun (204)."""
+    console = get_console()
+    invocation_type = request.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+    if invocation_type not in INVOCATION_TYPES:
+        raise validation(
+            invocation_type, "invocationType", f"Member must satisfy enum value set: [{', '.join(INVOCATION_TYPES)}]"
+        )
+    log_type = request.headers.get("X-Amz-Log-Type") or "None"
+    if log_type not in ("None", "Tail"):
+        raise validation(log_type, "logType", "Member must satisfy enum value set: [None, Tail]")
+    target = target_from_path(function_name)
+    function = load_function(target)
+    payload = request.get_data(cache=False) or b"{}"
+    if invocation_type == "Event" and len(payload) > MAX_EVENT_REQUEST_BYTES:
+        raise ApiError(
+            "RequestEntityTooLargeException", 413,
+            f"{len(payload)} byte payload is too large for the Event invocation type (limit {MAX_EVENT_REQUEST_BYTES} "
+            "bytes)",
+        )
+    if len(payload) > MAX_REQUEST_BYTES:
+        raise ApiError(
+            "RequestEntityTooLargeException", 413,
+            f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction operation",
+        )
+    try:
+        json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(
+            "InvalidRequestContentException", 400,
+            f"Could not parse request body into json: Could not parse payload into json: {exc}",
+        ) from None
+    client_context = _client_context()
+    region = request_region()
+    if invocation_type == "DryRun":
+        return Response(status=204)
+    if invocation_type == "Event":
+        job = console.jobs.start(
+            function.name, payload, version=function.version, source="event", retries=2,
+            client_context=client_context, region=region, account=ACCOUNT,
+        )
+        response = Response(status=202)
+        response.headers["x-amzn-RequestId"] = job.request_id
+        return response
+    request_id = str(uuid.uuid4())
+    record = console.invoke(
+        function.name, payload, version=function.version, source="api", client_context=client_context,
+        region=region, account=ACCOUNT, request_id=request_id,
+    )
+    response = Response(record.payload, status=200, mimetype="application/json")
+    response.headers["x-amzn-RequestId"] = record.request_id
+    response.headers["X-Amz-Executed-Version"] = record.version
+    if not record.succeeded:
+        response.headers["X-Amz-Function-Error"] = "Unhandled"
+    if log_type == "Tail":
+        response.headers["X-Amz-Log-Result"] = base64.b64encode(record.log.encode()[-LOG_TAIL_BYTES:]).decode()
+    return response
+
+
+def _client_context() -> str | None:
+    """X-Amz-Client-Context: base64 of a JSON object; the runtime receives the JSON itself."""
+    raw = request.headers.get("X-Amz-Client-Context")
+    if not raw:
+        return None
+    try:
+        text = base64.b64decode(raw, validate=True).decode()
+        value = json.loads(text)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        value = None
+    if not isinstance(value, dict):
+        raise invalid("Client context must be a valid Base64-encoded JSON object.")
+    return text
+
+
+# -- anything else under /2015-03-31 ------------------------------------------------------------------------------
+
+
+@bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
+def unknown_operation(rest: str) -> Response:
+    """An operation this console does not implement: a 4xx in Lambda's format (never an HTML page)."""
+    raise ApiError(
+        "UnknownOperationException", 404,
+        f"lambda-console does not implement {request.method} /2015-03-31/{rest}. It implements CreateFunction, "
+        "GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode, UpdateFunctionConfiguration, "
+        "DeleteFunction, PublishVersion, ListVersionsByFunction and Invoke.",
+    )
