@@ -166,12 +166,13 @@ class Console:
 
     def summary(self) -> list[dict]:
         """Each function with its last result, for the function list."""
+        latest = self.history.latest_results()
         rows = []
         for function in self.functions.list():
-            last = self.history.latest(function.name)
+            succeeded, when = latest.get(function.name, (None, None))
             rows.append({
                 "function": function,
-                "last_status": last.status_text if last else None,
-                "last_at": last.created_at if last else None,
+                "last_status": None if succeeded is None else ("succeeded" if succeeded else "failed"),
+                "last_at": when,
             })
         return rows

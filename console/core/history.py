@@ -128,6 +128,14 @@ class History:
         )
         return [_from_row(row) for row in rows]
 
+    def latest_results(self) -> dict[str, tuple[bool, str]]:
+        """Every function's last result, (succeeded, when), in one query: the function list shows them all."""
+        rows = self._store.query(
+            "SELECT function, succeeded, created_at FROM invocations"
+            " WHERE id IN (SELECT max(id) FROM invocations GROUP BY function)"
+        )
+        return {row["function"]: (bool(row["succeeded"]), row["created_at"]) for row in rows}
+
     def latest(self, function: str) -> InvocationRecord | None:
         entries = self.list(function, 1)
         return entries[0] if entries else None
