@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -68,6 +69,18 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
     """One live console for the API suite; Event retries wait 50 ms instead of Lambda's minutes."""
     server = LiveServer(tmp_path_factory.mktemp("api") / "data", env={"LAMBDA_CONSOLE_EVENT_RETRY_DELAY": "0.05"})
     yield server
+    interrupt(server)
+
+
+def interrupt(server: LiveServer) -> None:
+    """Stop the server as Ctrl-C does. `serve` answers SIGTERM only once every client has hung up, and a boto3
+    client keeps a connection open while an Invoke's payload stream is unread."""
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGINT)
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
     server.stop()
 
 
