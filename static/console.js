@@ -104,7 +104,8 @@
      control that was used, or to what needs attention. */
   document.addEventListener("htmx:afterSettle", function (event) {
     // An outerHTML swap reports the element it replaced: look the new one up by its id.
-    var target = event.detail.target, trigger = event.detail.elt;
+    var target = event.detail.target;
+    var trigger = event.detail.requestConfig ? event.detail.requestConfig.elt : null;  // what was clicked or changed
     if (target && target.id && !document.contains(target)) target = document.getElementById(target.id);
     if (target && (target.id === "result-body" || target.id === "presenter-result")) {
       var focus = target.querySelector("[data-focus]");

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import request
 
 from console import get_console
+from console.core.jobs import JobNotFound
 from console.web import bp
 from console.web.rendering import render
 from console.web.runs import FIRST_WAIT_SECONDS
@@ -42,6 +43,8 @@ def present_run(name: str) -> tuple[str, int]:
 @bp.get("/present/<name>/runs/<job_id>")
 def present_status(name: str, job_id: str) -> tuple[str, int]:
     job = get_console().jobs.get(job_id)
+    if job.function != name:
+        raise JobNotFound(f"No invocation {job_id} of {name} is running or recently finished")
     extra: dict[str, object] = {"job": job} if job.running else (
         {"record": job.record} if job.record is not None else {"run_error": job.error})
     return render("presenter.html", "_presenter_result.html", **_context(name, **extra))

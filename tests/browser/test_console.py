@@ -77,7 +77,7 @@ def test_bad_json_is_shown_with_line_and_column_before_anything_runs(page) -> No
     page.get_by_label("Event JSON").fill('{\n  "first_name": "Ada",\n  "last_name" "Lovelace"\n}')
     page.get_by_role("button", name="Test", exact=True).click()
     result = page.get_by_role("region", name="Execution result")
-    expect(result.get_by_text("nothing ran")).to_be_visible()
+    expect(result.get_by_text("Nothing ran: the event needs fixing first.")).to_be_visible()
     expect(result.get_by_text(re.compile("line 3, column 15"))).to_be_visible()
     expect(page.get_by_label("Event JSON")).to_be_focused()
 

@@ -136,9 +136,16 @@ def test_an_exception_shows_the_failed_banner_and_the_error_payload(client) -> N
 def test_invalid_json_is_refused_with_line_and_column_before_anything_runs(client) -> None:
     response = client.post("/functions/hello_python/test", data={"event_json": '{\n  "a": 1,,\n}'}, headers=HTMX)
     assert response.status_code == 422
-    assert "nothing ran" in text(response)
+    assert "Nothing ran: the event needs fixing first." in text(response)
     assert "line 2, column 10" in text(response)
     assert client.get("/functions/hello_python/history.json").get_json()["invocations"] == []
+
+
+def test_an_event_over_6_mb_is_refused_with_the_limit(client) -> None:
+    event = '{"first_name": "' + "A" * 6_300_000 + '", "last_name": "B"}'
+    response = client.post("/functions/hello_python/test", data={"event_json": event}, headers=HTMX)
+    assert response.status_code == 422
+    assert "Lambda accepts an event of at most 6,291,456 bytes (6 MB). Make the event smaller." in text(response)
 
 
 def test_without_htmx_test_redirects_to_the_run_page(client) -> None:
