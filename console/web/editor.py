@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flask import request
+from flask import request, url_for
 
 from console import get_console
 from console.core.events import EventError, EventExists, EventNotFound, check_event_name
@@ -86,9 +86,16 @@ def _form_editor(name: str) -> Editor:
 
 
 @bp.get("/functions/<name>/editor")
-def choose_event(name: str) -> tuple[str, int]:
-    """The editor with the chosen event (htmx swaps the form); the whole Test tab for a browser without it."""
-    return render("function.html", "_test_form.html", **test_tab_context(name, request.args))
+def choose_event(name: str) -> tuple[str, int, dict[str, str]]:
+    """The editor with the chosen event (htmx swaps the form); the whole Test tab for a browser without it.
+
+    The address bar then shows the Test tab's own URL for that choice, so it can be bookmarked and shared.
+    """
+    context = test_tab_context(name, request.args)
+    kind, _, value = context["editor"].choice.partition(":")
+    query = {kind: value} if kind in ("event", "template") else {"choice": "new"}
+    html, status = render("function.html", "_test_form.html", **context)
+    return html, status, {"HX-Push-Url": url_for("web.function_page", name=name, **query)}
 
 
 @bp.post("/functions/<name>/events")

@@ -180,3 +180,23 @@ def test_narrow_screen(page) -> None:
     screenshot(page, "narrow-test")
     page.goto("/")
     screenshot(page, "narrow-functions")
+
+
+def test_a_dropped_zip_uploads_with_progress_and_offers_its_handler(page, tmp_path) -> None:
+    import base64
+
+    package = zip_contents(HANDLERS / "with_dependency", tmp_path / "with_dependency.zip").read_bytes()
+    page.goto("/functions/new")
+    # Record what the progress bar shows while the upload runs.
+    page.evaluate("""() => { window.progressShown = [];
+        document.addEventListener('htmx:xhr:progress', () => {
+          const bar = document.getElementById('package-progress');
+          window.progressShown.push([bar.value, getComputedStyle(bar).display]); }); }""")
+    dropped = page.evaluate_handle("""(b64) => { const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+        const data = new DataTransfer(); data.items.add(new File([bytes], 'dropped.zip', {type: 'application/zip'}));
+        return data; }""", base64.b64encode(package).decode())
+    page.dispatch_event("[data-dropzone]", "drop", {"dataTransfer": dropped})
+    expect(page.locator("#package-field [role=status]")).to_contain_text("app.handler")
+    expect(page.get_by_label("Handler")).to_have_value("app.handler")
+    expect(page.get_by_label("Function name")).to_have_value("dropped")
+    assert [100, "block"] in page.evaluate("window.progressShown")

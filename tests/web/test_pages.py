@@ -177,7 +177,9 @@ def test_unknown_run_is_a_404(client) -> None:
 
 
 def test_choosing_a_template_or_a_saved_event_fills_the_editor(client) -> None:
-    html = text(client.get("/functions/hello_python/editor?choice=template:sqs", headers=HTMX))
+    response = client.get("/functions/hello_python/editor?choice=template:sqs", headers=HTMX)
+    assert response.headers["HX-Push-Url"] == "/functions/hello_python?template=sqs"
+    html = text(response)
     assert html.lstrip().startswith('<form id="test-form"')
     assert "eventSourceARN" in html
     unknown = text(client.get("/functions/hello_python/editor?choice=template:nope", headers=HTMX))
