@@ -72,6 +72,16 @@ def test_ctrl_enter_runs_the_test_and_format_pretty_prints(page) -> None:
     expect(page.get_by_role("region", name="Execution result").get_by_text("Hello Grace Hopper!")).to_be_visible()
 
 
+def test_format_says_where_the_json_is_broken(page) -> None:
+    page.goto("/functions/hello_python")
+    editor = page.get_by_label("Event JSON")
+    editor.fill('{\n  "first_name": "Ada",\n  "last_name" "Lovelace"\n}')
+    page.get_by_role("button", name="Format").click()
+    expect(page.locator("#event-json-error")).to_contain_text("not valid JSON at line 3, column 15")
+    expect(editor).to_have_attribute("aria-invalid", "true")
+    expect(editor).to_be_focused()
+
+
 def test_bad_json_is_shown_with_line_and_column_before_anything_runs(page) -> None:
     page.goto("/functions/hello_python")
     page.get_by_label("Event JSON").fill('{\n  "first_name": "Ada",\n  "last_name" "Lovelace"\n}')
