@@ -75,6 +75,13 @@ def new_function() -> str:
     return render_template("function_new.html", **_new_context(form, {}, request.args.get("package", "")))
 
 
+@bp.get("/functions/new/package")
+def choose_stored_package() -> tuple[str, int]:
+    """The package field with a stored package chosen, offering its handlers (htmx, on choosing)."""
+    form = {"timeout": "3", "memory": "128"}
+    return render("function_new.html", "_package_field.html", **_new_context(form, {}, request.args.get("package", "")))
+
+
 @bp.post("/functions/new/package")
 def new_function_package() -> tuple[str, int]:
     """The package field alone: a zip uploaded as soon as it is chosen, answered with its handlers (htmx)."""

@@ -123,11 +123,19 @@ def test_a_long_invocation_shows_running_then_the_timeout(page) -> None:
     expect(result.get_by_test_id("response")).to_contain_text("Task timed out after 2.00 seconds")
 
 
-def test_cancel_stops_a_running_invocation(page) -> None:
-    page.goto("/functions/sleep_seconds")
-    page.get_by_label("Event JSON").fill('{"seconds": 1.9}')
+def test_a_function_from_a_stored_package_and_cancel_a_long_run(page) -> None:
+    page.goto("/functions/new")
+    stored = page.get_by_label("Or a stored package")
+    stored.select_option(stored.locator("option", has_text="sleep_seconds.zip").get_attribute("value"))
+    expect(page.get_by_label("Handler")).to_have_value("sleep_seconds.handler")  # found in the package
+    page.get_by_label("Function name").fill("sleepy")
+    page.get_by_label("Timeout (seconds)").fill("60")
+    page.get_by_role("button", name="Create function").click()
+    expect(page).to_have_url(re.compile(r"/functions/sleepy$"))
+    page.get_by_label("Event JSON").fill('{"seconds": 30}')
     page.get_by_role("button", name="Test", exact=True).click()
     result = page.get_by_role("region", name="Execution result")
+    expect(result.get_by_text(re.compile(r"\d+\.\d s elapsed"))).to_be_visible()
     result.get_by_role("button", name="Cancel").click()
     expect(result.get_by_text("Executing function: failed")).to_be_visible()
     expect(result.get_by_text("(cancelled)")).to_be_visible()

@@ -238,6 +238,13 @@ def test_uploading_the_package_offers_its_handlers(client, tmp_path) -> None:
     assert "selected>dep.zip" in text(response)
 
 
+def test_choosing_a_stored_package_offers_its_handlers(client) -> None:
+    sha = client.get("/functions/with_dependency.json").get_json()["package_sha256"]
+    response = client.get(f"/functions/new/package?package={sha}", headers=HTMX)
+    assert '<option value="app.handler">' in text(response)
+    assert f'<option value="{sha}" selected>' in text(response)
+
+
 def test_a_zip_slip_is_refused_beside_the_package_field(client) -> None:
     evil = zip_bytes({"../evil.py": "x = 1"})
     response = client.post("/functions/new/package", data={"package_file": (io.BytesIO(evil), "evil.zip")},
