@@ -24,5 +24,7 @@ bp = Blueprint("lambda_api", __name__, url_prefix="/2015-03-31")
 
 # The modules register their error handlers and routes on `bp` when imported.
 from console.lambda_api import functions, invoke, wire
+from console.lambda_api.wire import ApiError, error_response
 
-__all__ = ["bp", "functions", "invoke", "wire"]
+# ApiError and error_response answer in Lambda's error format outside the views too (security.py's refusals).
+__all__ = ["ApiError", "bp", "error_response", "functions", "invoke", "wire"]
