@@ -26,7 +26,10 @@ if not CHROMIUM.exists():
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Generous waits: on a loaded CI machine a cold start can take seconds; a passing test never waits this long.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -49,7 +52,7 @@ class Problems(list):
 @pytest.fixture
 def page(browser, server: LiveServer) -> Iterator:
     context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(15_000)
     page = context.new_page()
     problems = Problems()
     def on_console(message) -> None:
