@@ -89,7 +89,11 @@ def handle_exception(exc: Exception) -> Response:
     if isinstance(exc, (FunctionError, PackageError)):
         return error_response(invalid(str(exc)))
     if isinstance(exc, FunctionNotFound):
-        return error_response(ApiError("ResourceNotFoundException", 404, str(exc)))
+        # Deleted while the request ran: the core names it `name` or `name:version`; Lambda names it by its ARN.
+        prefix = "Function not found: "
+        text = str(exc)
+        return error_response(not_found(text[len(prefix):]) if text.startswith(prefix) else
+                              ApiError("ResourceNotFoundException", 404, text))
     if isinstance(exc, RequestTooLargeError):
         return error_response(ApiError("RequestEntityTooLargeException", 413, str(exc)))
     if isinstance(exc, TooManyRequestsError):
