@@ -244,7 +244,8 @@ def _open(source: StrPath | IO[bytes]) -> zipfile.ZipFile:
         raise NotAZipFile("not a zip file", UPLOAD_TODO)
     try:
         return zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, NotImplementedError) as exc:
+        # A damaged table of contents surfaces as any of these (an unknown version, a bad offset, a bad name).
         raise _damaged(exc) from None
 
 
@@ -406,7 +407,8 @@ def _unzip_entry(archive: zipfile.ZipFile, entry: _Entry, target: Path, so_far: 
     written = 0
     try:
         src = archive.open(entry.info)
-    except (zipfile.BadZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        # A damaged local header: a bad offset (OSError), a name that is not the UTF-8 it claims (ValueError).
         raise _damaged(exc) from None
     except NotImplementedError as exc:
         raise PackageError(

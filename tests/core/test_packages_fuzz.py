@@ -10,7 +10,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from console.core.packages import PackageError, PackageStore
@@ -99,6 +99,10 @@ def test_hostile_entries_are_refused_or_stored_safely(tmp_path, entries):
 
 @FUZZ
 @given(entries=ENTRIES, flips=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), max_size=8))
+# Found here: an unknown zip version, a name flagged UTF-8 that is not, an offset beyond the file.
+@example(entries=[("00\x80", 0o100644, b"\x00" * 4, zipfile.ZIP_STORED)], flips=[(565114, 64)])
+@example(entries=[("00\x80", 0o100644, b"\x00" * 4, zipfile.ZIP_STORED)], flips=[(137, 1)])
+@example(entries=[("0", 0o100644, b"", zipfile.ZIP_STORED)], flips=[(95, 1)])
 def test_damaged_zips_are_refused_or_stored_safely(tmp_path, entries, flips):
     data = bytearray(_zip(entries))
     for position, value in flips:
