@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, redirect, request
 
+from console.lambda_api.wire import ApiError, error_response
 from console.sigv4 import Credentials, SignatureError, verify
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
@@ -100,8 +101,6 @@ class Authentication:
 
 
 def _api_refusal(error: SignatureError) -> Response:
-    from console.lambda_api import ApiError, error_response
-
     return error_response(ApiError(error.code, 403, error.message))
 
 
