@@ -100,6 +100,15 @@
     }
   });
 
+  /* An answer that arrives for an element no longer on the page is dropped: a running status's timer may still be
+     polling when Cancel or a new Test replaces the result, and its late answer must not land anywhere. */
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    elt.addEventListener("htmx:beforeOnLoad", function (loaded) {
+      if (!document.contains(elt)) loaded.preventDefault();
+    }, { once: true });
+  });
+
   /* After a swap: the result takes the focus (or the event at its JSON error); a swapped form gives it back to the
      control that was used, or to what needs attention. */
   document.addEventListener("htmx:afterSettle", function (event) {

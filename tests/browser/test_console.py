@@ -141,6 +141,23 @@ def test_a_function_from_a_stored_package_and_cancel_a_long_run(page) -> None:
     expect(result.get_by_text("(cancelled)")).to_be_visible()
 
 
+def test_a_late_answer_of_the_running_status_lands_nowhere_after_cancel(page) -> None:
+    page.goto("/functions/sleep_seconds?event=too-long")
+    held = []
+    # Hold the running status's poll, so that its answer comes after Cancel has replaced the status.
+    page.route(re.compile(r"/runs/\w+$"), lambda route: held.append(route))
+    with page.expect_request(re.compile(r"/runs/\w+$")):
+        page.get_by_role("button", name="Test", exact=True).click()
+    result = page.get_by_role("region", name="Execution result")
+    result.get_by_role("button", name="Cancel").click()
+    expect(result.get_by_text("(cancelled)")).to_be_visible()
+    with page.expect_response(re.compile(r"/runs/\w+$")) as late:
+        held[0].continue_()
+    late.value.finished()
+    page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 100))")  # let the page handle the answer
+    expect(result.get_by_text("(cancelled)")).to_be_visible()  # and the page reported no error (fixture)
+
+
 def test_a_file_that_is_not_a_zip_is_refused_beside_the_field(page, tmp_path) -> None:
     not_zip = tmp_path / "notes.zip"
     not_zip.write_text("these are notes, not a zip")
