@@ -56,6 +56,16 @@ def test_pages_have_no_inline_script_or_style(client, url: str) -> None:
     assert "htmx-2.0.11.min.js" in html
 
 
+def test_results_and_the_running_status_have_no_inline_script_or_style(client) -> None:
+    fragments = [run(client, name, event) for name, event in
+                 (("api_gateway_html", "{}"), ("raise_error", '{"quantity": 0}'), ("return_none", "{}"))]
+    fragments.append(text(client.post("/functions/sleep_seconds/test", data={"event_json": '{"seconds": 0.9}'},
+                                      headers=HTMX)))
+    fragments.append(text(client.get("/functions/return_none/history/3")))
+    for html in fragments:
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=|\sstyle=", html)
+
+
 def test_a_tab_is_a_fragment_for_htmx_and_the_page_includes_it(client) -> None:
     page = text(client.get("/functions/hello_python/history"))
     fragment = text(client.get("/functions/hello_python/history", headers=HTMX))
