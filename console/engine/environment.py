@@ -55,6 +55,7 @@ class _Pending:
     headers: list[tuple[str, str]]
     timeout: float
     done: threading.Event = field(default_factory=threading.Event)
+    queued: float = field(default_factory=time.perf_counter)
     started: float | None = None  # perf_counter when the worker took the event
     ended: float | None = None
     kind: str | None = None  # "response", "error", "init_error", "too_large"
@@ -302,11 +303,15 @@ class Environment:
             if self.process.poll() is not None:
                 return "done" if pending.done.is_set() else "exited"
             started = pending.started
-            if started is None:
-                # Still in the init phase: it may use its own 10 s, then the invocation's timeout.
-                if now - self._spawned > INIT_LIMIT_SECONDS + spec.timeout:
+            if started is not None:
+                if now - started >= spec.timeout:
                     return "timeout"
-            elif now - started >= spec.timeout:
+            elif self._init_done:
+                # Warm, and the worker has not taken the event yet (a busy machine): the clock runs from the queue.
+                if now - pending.queued >= spec.timeout:
+                    return "timeout"
+            elif now - self._spawned > INIT_LIMIT_SECONDS + spec.timeout:
+                # Still in the init phase: it may use its own 10 s, then the invocation's timeout.
                 return "timeout"
             used_kb = self._memory.rss_kb()
             if used_kb is not None:
@@ -338,7 +343,7 @@ class Environment:
             else:
                 duration = (ended - (pending.started or ended)) * 1000
         else:
-            duration = (now - (pending.started or self._spawned)) * 1000
+            duration = (now - (pending.started or (self._spawned if cold else pending.queued))) * 1000
             if pending.started is None:
                 init_ms = None
 

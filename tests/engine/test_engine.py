@@ -578,3 +578,27 @@ def test_cancel_and_shutdown_take_the_handlers_children(make_function, tmp_path,
     thread.join(20)
     engine.close()
     _wait_until(lambda: not _running(int(pidfile.read_text())))
+
+
+def test_a_warm_worker_slow_to_take_its_event_is_not_timed_out(engine, make_function):
+    """On a busy machine a warm worker may take its next event late; only the function's timeout may end it.
+
+    The handler leaves a thread that, while the response is being posted, holds the interpreter in one long C call
+    (a regular expression that backtracks for about half a second): the worker cannot ask for its next event until
+    it ends, while the engine queues that event at once.
+    """
+    spec = make_function("""
+        import re, threading, time
+        def hold():
+            time.sleep(0)
+            re.match(r"(a+)+$", "a" * 23 + "b")
+        def handler(event, context):
+            if event.get("hold"):
+                threading.Thread(target=hold).start()
+            return "ok"
+    """, timeout=3)
+    engine.invoke(spec)
+    engine._idle[spec.key][0]._spawned -= 60  # as if the environment had been warm for a minute
+    assert engine.invoke(spec, b'{"hold": true}').payload == b'"ok"'
+    result = engine.invoke(spec)  # queued while the worker is still held
+    assert result.payload == b'"ok"' and not result.cold
