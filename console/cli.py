@@ -421,11 +421,9 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
                 click.echo(f"Listening on {host}: other machines can reach this console; they need the token or "
                            "the keys above.", err=True)
         click.echo(f"Data: {console.config.data_dir}", err=True)
-        stopping = threading.Event()
-
         def stop(signum: int, frame: object) -> None:
-            stopping.set()
-            server.close()
+            # As Ctrl-C does: out of the serving loop at once, even while clients keep connections open.
+            raise KeyboardInterrupt
 
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, stop)
@@ -433,9 +431,6 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
             server.run()
         except KeyboardInterrupt:
             pass
-        except OSError:
-            if not stopping.is_set():  # closing the socket under the loop is how SIGTERM stops it
-                raise
         finally:
             server.close()
     finally:

@@ -142,3 +142,18 @@ def test_every_header_combination_gets_the_rule(matrix_client, host, origin, fet
         assert response.status_code not in (400, 403) or response.headers.get("x-amzn-ErrorType"), response.data
     else:
         assert response.status_code == expected, (host, origin, fetch_site, method, response.data)
+
+
+def test_serve_stops_on_sigterm_while_a_client_keeps_its_connection(live_server):
+    import http.client
+    import time
+    from urllib.parse import urlsplit
+
+    conn = http.client.HTTPConnection(urlsplit(live_server.url).netloc, timeout=10)
+    conn.request("GET", "/2015-03-31/functions/")
+    conn.getresponse().read()  # the connection stays open (keep-alive)
+    started = time.monotonic()
+    live_server.stop()
+    assert live_server.process.returncode == 0
+    assert time.monotonic() - started < 10
+    conn.close()
