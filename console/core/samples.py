@@ -72,6 +72,5 @@ def load_samples(console: Console, handlers_dir: Path) -> list[str]:
         for event in sorted(events_dir.glob("*.json")) if events_dir.is_dir() else ():
             console.events.save(folder.name, event.stem, event.read_text())
         created.append(folder.name)
-    with store.write() as conn:
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (LOADED_KEY,))
+    store.set_meta(LOADED_KEY, "1")
     return created
