@@ -23,11 +23,12 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask, Response, redirect, request
 
 from console.lambda_api.wire import ApiError, error_response
-from console.sigv4 import Credentials, SignatureError, verify
+from console.sigv4 import Credentials, SignatureError, presign, verify
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 API_PREFIX = "/2015-03-31/"
+DOWNLOAD_PREFIX = API_PREFIX + "code/"  # GetFunction's Code.Location: a presigned download, as on AWS
 SESSION_COOKIE = "lambda_console_session"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -107,6 +108,11 @@ def _api_refusal(error: SignatureError) -> Response:
 def authenticate(auth: Authentication) -> Response | None:
     """None when the request proves itself; otherwise the refusal, or the redirect that sets the session cookie."""
     if request.path.startswith(API_PREFIX):
+        offered = request.args.get("signature")
+        if request.method == "GET" and request.path.startswith(DOWNLOAD_PREFIX) and offered is not None:
+            if hmac.compare_digest(offered.encode(), presign(auth.credentials, request.path).encode()):
+                return None
+            return _api_refusal(SignatureError("AccessDenied", "The download link's signature is not valid."))
         raw_path = request.environ.get("REQUEST_URI", request.environ.get("RAW_URI", "")).split("?", 1)[0]
         try:
             verify(request.method, raw_path or request.path, request.query_string.decode("latin-1"),

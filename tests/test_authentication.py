@@ -137,3 +137,19 @@ def test_the_debugger_is_never_served_with_authentication(tmp_path):
                            "--host", "0.0.0.0"], capture_output=True, timeout=60, check=False)
     assert proc.returncode == 2
     assert "it is for 127.0.0.1 only" in proc.stderr.decode()
+
+
+def test_code_location_is_a_presigned_download(guarded_server):
+    import urllib.error
+    import urllib.request
+
+    client = lambda_client(guarded_server, "AKIDLIVECONSOLE", "live-secret")
+    location = client.get_function(FunctionName="hello_python")["Code"]["Location"]
+    with urllib.request.urlopen(location) as response:  # a plain GET, as for AWS's presigned S3 URL
+        assert response.read(2) == b"PK"
+    tampered = location.replace("signature=", "signature=0")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(tampered)
+    assert refused.value.code == 403
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(location.split("?")[0])  # unsigned: refused like any unsigned API request

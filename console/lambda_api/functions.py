@@ -8,7 +8,7 @@ import hashlib
 import io
 from collections.abc import Iterable
 
-from flask import Response, request, send_file, url_for
+from flask import Response, current_app, request, send_file, url_for
 
 from console import get_console
 from console.core import functions as checks
@@ -35,6 +35,7 @@ from console.lambda_api.wire import (
     target_from_path,
     validation,
 )
+from console.sigv4 import presign
 
 # -- operations ------------------------------------------------------------------------------------------------------
 
@@ -122,7 +123,10 @@ def _versions(name: str) -> list[FunctionConfig]:
 def get_function(function_name: str) -> Response:
     """GetFunction: the configuration, and where to download the code."""
     function = load_function(target_from_path(function_name))
-    location = url_for("lambda_api.download_code", sha256=function.package_sha256, _external=True)
+    path = url_for("lambda_api.download_code", sha256=function.package_sha256)
+    auth = current_app.config.get("AUTHENTICATION")
+    signature = f"?signature={presign(auth.credentials, path)}" if auth is not None else ""
+    location = request.host_url.rstrip("/") + path + signature
     return json_response({
         "Configuration": configuration(function),
         "Code": {"RepositoryType": "S3", "Location": location},
