@@ -29,7 +29,7 @@ def test_seed_flow_upload_a_zip_create_the_function_and_test_it(page, tmp_path) 
     expect(page).to_have_url(re.compile(r"/functions/new$"))
     page.get_by_label("Package (.zip)").set_input_files(package)
     # The upload reports the handlers found; the console fills the Handler and the name from them.
-    expect(page.get_by_text("Handlers found")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Handlers found")).to_be_visible()
     expect(page.get_by_label("Handler")).to_have_value("hello_python.my_handler")
     page.get_by_label("Function name").fill("seed-hello")
     screenshot(page, "create-function")
