@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask, Response, redirect, request
 
 from console.lambda_api.wire import ApiError, error_response
-from console.sigv4 import Credentials, SignatureError, presign, verify
+from console.sigv4 import Credentials, SignatureError, check_presigned, verify
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -110,9 +110,10 @@ def authenticate(auth: Authentication) -> Response | None:
     if request.path.startswith(API_PREFIX):
         offered = request.args.get("signature")
         if request.method == "GET" and request.path.startswith(DOWNLOAD_PREFIX) and offered is not None:
-            if hmac.compare_digest(offered.encode(), presign(auth.credentials, request.path).encode()):
+            if check_presigned(auth.credentials, request.path, request.args.get("expires"), offered):
                 return None
-            return _api_refusal(SignatureError("AccessDenied", "The download link's signature is not valid."))
+            return _api_refusal(SignatureError(
+                "AccessDenied", "The download link is not valid or has expired: call GetFunction for a new one."))
         raw_path = request.environ.get("REQUEST_URI", request.environ.get("RAW_URI", "")).split("?", 1)[0]
         try:
             verify(request.method, raw_path or request.path, request.query_string.decode("latin-1"),

@@ -89,9 +89,29 @@ def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     return _sign(_sign(_sign(_sign(f"AWS4{secret}".encode(), date), region), service), "aws4_request")
 
 
-def presign(credentials: Credentials, path: str) -> str:
-    """The signature of one download URL (GetFunction's Code.Location), as AWS presigns its S3 locations."""
-    return hmac.new(credentials.secret_access_key.encode(), path.encode(), hashlib.sha256).hexdigest()
+PRESIGNED_LIFETIME = timedelta(minutes=15)
+
+
+def presign(credentials: Credentials, path: str, expires: int) -> str:
+    """The signature of one download URL until `expires` (epoch seconds), as AWS presigns its S3 locations."""
+    message = f"{path}\n{expires}".encode()
+    return hmac.new(credentials.secret_access_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def presigned_query(credentials: Credentials, path: str, now: datetime | None = None) -> str:
+    """`?expires=...&signature=...` for a download URL that works for PRESIGNED_LIFETIME."""
+    expires = int(((now or datetime.now(timezone.utc)) + PRESIGNED_LIFETIME).timestamp())
+    return f"?expires={expires}&signature={presign(credentials, path, expires)}"
+
+
+def check_presigned(credentials: Credentials, path: str, expires: str | None, signature: str,
+                    now: datetime | None = None) -> bool:
+    """True when the signature is this console's for `path` and `expires`, and that moment has not passed."""
+    if not expires or not expires.isdigit():
+        return False
+    expected = presign(credentials, path, int(expires))
+    current = (now or datetime.now(timezone.utc)).timestamp()
+    return hmac.compare_digest(signature.encode(), expected.encode()) and current <= int(expires)
 
 
 def verify(

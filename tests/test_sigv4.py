@@ -112,3 +112,17 @@ def test_a_declared_body_hash_must_match_the_body():
     verify(method, path, query, headers, b"{}", KEY)
     with pytest.raises(SignatureError, match="x-amz-content-sha256"):
         verify(method, path, query, headers, b'{"swapped": true}', KEY)
+
+
+def test_a_presigned_link_works_until_it_expires():
+    from console.sigv4 import PRESIGNED_LIFETIME, check_presigned, presigned_query
+
+    now = datetime.now(timezone.utc)
+    query = dict(pair.split("=") for pair in presigned_query(KEY, "/2015-03-31/code/ab.zip", now)[1:].split("&"))
+    path = "/2015-03-31/code/ab.zip"
+    assert check_presigned(KEY, path, query["expires"], query["signature"], now)
+    assert not check_presigned(KEY, path, query["expires"], query["signature"], now + PRESIGNED_LIFETIME * 2)
+    assert not check_presigned(KEY, "/2015-03-31/code/cd.zip", query["expires"], query["signature"], now)
+    later = str(int(query["expires"]) + 3600)  # stretching the expiry breaks the signature
+    assert not check_presigned(KEY, path, later, query["signature"], now)
+    assert not check_presigned(KEY, path, None, query["signature"], now)

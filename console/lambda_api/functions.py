@@ -35,7 +35,7 @@ from console.lambda_api.wire import (
     target_from_path,
     validation,
 )
-from console.sigv4 import presign
+from console.sigv4 import presigned_query
 
 # -- operations ------------------------------------------------------------------------------------------------------
 
@@ -125,7 +125,7 @@ def get_function(function_name: str) -> Response:
     function = load_function(target_from_path(function_name))
     path = url_for("lambda_api.download_code", sha256=function.package_sha256)
     auth = current_app.config.get("AUTHENTICATION")
-    signature = f"?signature={presign(auth.credentials, path)}" if auth is not None else ""
+    signature = presigned_query(auth.credentials, path) if auth is not None else ""
     location = request.host_url.rstrip("/") + path + signature
     return json_response({
         "Configuration": configuration(function),
