@@ -31,10 +31,6 @@ class LogCapture:
         self._thread = threading.Thread(target=self._pump, name="worker-log", daemon=True)
         self._thread.start()
 
-    @property
-    def eof(self) -> bool:
-        return self._eof
-
     def _pump(self) -> None:
         poller = select.poll()
         poller.register(self._fd, select.POLLIN | select.POLLHUP | select.POLLERR)
