@@ -18,10 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,33 +26,14 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from server import start_server, stop_server
+
 FUNCTION = "hello_python"  # a sample function: every new data folder has it
 EVENT = b'{"first_name": "Ada", "last_name": "Lovelace"}'
 EXPECTED = b'{"message": "Hello Ada Lovelace!"}'
 INVOKE_FACTOR_GOAL = 1.5
-
-
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    """`lambda-console serve --port 0`; returns the process and its URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "console", "--data-dir", str(data_dir), "serve", "--port", "0"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    line = process.stderr.readline().decode()
-    match = re.search(r"at (http://[\d.]+:\d+)/", line)
-    if not match:
-        process.kill()
-        raise SystemExit(f"lambda-console serve did not start: {line}{process.stderr.read().decode()}")
-    return process, match.group(1)
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def client(url: str):

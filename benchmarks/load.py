@@ -16,10 +16,7 @@ import argparse
 import io
 import json
 import os
-import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,7 +25,9 @@ import uuid
 import zipfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from server import start_server, stop_server
 
 ECHO = """
 def handler(event, context):
@@ -42,20 +41,6 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "console", "--data-dir", str(data_dir), "serve", "--port", "0"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env={**os.environ, "LAMBDA_CONSOLE_MAX_ENVIRONMENTS": "16", "LAMBDA_CONSOLE_LOAD_SAMPLES": "false"},
-    )
-    line = process.stderr.readline().decode()
-    match = re.search(r"at (http://[\d.]+:\d+)/", line)
-    if not match:
-        process.kill()
-        raise SystemExit(f"lambda-console serve did not start: {line}")
-    return process, match.group(1)
 
 
 def main() -> int:
@@ -75,7 +60,8 @@ def main() -> int:
     package = buffer.getvalue()
 
     with tempfile.TemporaryDirectory(prefix="lambda-console-load-") as folder:
-        process, url = start_server(Path(folder) / "data")
+        process, url = start_server(Path(folder) / "data", {"LAMBDA_CONSOLE_MAX_ENVIRONMENTS": "16",
+                                                             "LAMBDA_CONSOLE_LOAD_SAMPLES": "false"})
         try:
             config = Config(retries={"max_attempts": 1}, max_pool_connections=args.threads * 2,
                             read_timeout=60, connect_timeout=10)
@@ -127,11 +113,7 @@ def main() -> int:
             elapsed = time.monotonic() - began
             rss_end = rss_mb(process.pid)
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_server(process)
 
     total = len(latencies)
     ordered = sorted(latencies) or [float("nan")]

@@ -1,0 +1,36 @@
+"""A `lambda-console serve` of its own for a benchmark: started on a free port over a given data folder, stopped."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def start_server(data_dir: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """`lambda-console serve --port 0` with `env` added to the environment; returns the process and its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", "--data-dir", str(data_dir), "serve", "--port", "0"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+    )
+    line = process.stderr.readline().decode()
+    match = re.search(r"at (http://[\d.]+:\d+)/", line)
+    if not match:
+        process.kill()
+        raise SystemExit(f"lambda-console serve did not start: {line}{process.stderr.read().decode()}")
+    return process, match.group(1)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
