@@ -58,7 +58,7 @@ def many_functions(data_dir: Path, count: int) -> None:
         sample = console.functions.get("hello_python")
         record = console.test("hello_python", "ada-lovelace")
         result = console.engine.invoke(console.function_spec("hello_python"), record.event.encode())
-        for number in range(count - len(console.functions.list())):
+        for number in range(count - len(console.functions.all())):
             name = f"function-{number:04d}"
             console.functions.create(name, sample.package_sha256, sample.handler, description=f"Function {number}")
             console.history.record(name, "console", "{}", dataclasses.replace(result), record.code_sha256)

@@ -517,7 +517,7 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
         try:
             payload = console.events.get(name, event_name).payload
         except EventNotFound:
-            saved = ", ".join(event.name for event in console.events.list(name)) or "none"
+            saved = ", ".join(event.name for event in console.events.for_function(name)) or "none"
             raise InputError(f"--event {event_name}: {name} has no saved event of that name (it has: {saved}).") from None
     else:
         payload = read_event(event_file, click.get_binary_stream("stdin"))
@@ -537,7 +537,7 @@ def events() -> None:
 def events_list(ctx: click.Context, function: str) -> None:
     """List a function's saved events."""
     console = _console_with(ctx, function)
-    for event in console.events.list(function):
+    for event in console.events.for_function(function):
         click.echo(event.name)
 
 
@@ -556,7 +556,7 @@ def events_export(ctx: click.Context, function: str, destination: str, bundle: b
                 click.echo(text)
                 return
             Path(destination).write_text(text + "\n")
-            count = len(console.events.list(function))
+            count = len(console.events.for_function(function))
             click.echo(f"Exported {count} event(s) of {function} to {destination}.", err=True)
         else:
             written = console.events.export_folder(function, Path(destination))

@@ -57,7 +57,7 @@ def test_test_runs_a_saved_event_and_records_it(data):
     from console.core.console import Console
 
     with Console(load_config(data)) as console:
-        entries = console.history.list("hello_python")
+        entries = console.history.for_function("hello_python")
     assert [(e.source, e.succeeded) for e in entries] == [("cli", True)]
 
 

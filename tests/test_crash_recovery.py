@@ -120,9 +120,9 @@ def test_killed_mid_work_then_restarted_nothing_acknowledged_is_lost(tmp_path):
 
     with Console(load_config(data)) as console:
         assert console.store.query_one("PRAGMA integrity_check")[0] == "ok"
-        recorded = {json.loads(entry.event)["first_name"] for entry in console.history.list("hello_python")}
+        recorded = {json.loads(entry.event)["first_name"] for entry in console.history.for_function("hello_python")}
         assert set(acknowledged_invocations) <= recorded
-        for package in console.packages.list():
+        for package in console.packages.all():
             assert package.code_dir.is_dir() and package.zip_path.is_file()
-        names = {function.name for function in console.functions.list()}
+        names = {function.name for function in console.functions.all()}
         assert set(acknowledged_functions) <= names

@@ -168,7 +168,7 @@ class Console:
         """Each function with its last result, for the function list."""
         latest = self.history.latest_results()
         rows = []
-        for function in self.functions.list():
+        for function in self.functions.all():
             succeeded, when = latest.get(function.name, (None, None))
             rows.append({
                 "function": function,

@@ -289,7 +289,7 @@ class EventStore:
 
     # reading
 
-    def list(self, function: str) -> list[SavedEvent]:
+    def for_function(self, function: str) -> list[SavedEvent]:
         """The function's events by name (ignoring case); empty for a function without events."""
         rows = self._store.query(
             "SELECT * FROM events WHERE function = ? ORDER BY name COLLATE NOCASE, name", (function,)
@@ -493,7 +493,7 @@ class EventStore:
     def _events_to_export(self, function: str) -> list[SavedEvent]:
         if self._store.query_one("SELECT 1 FROM functions WHERE name = ?", (function,)) is None:
             raise FunctionNotFound(f"Function not found: {function}")
-        events = self.list(function)
+        events = self.for_function(function)
         names: dict[str, str] = {}
         for event in events:
             clash = names.setdefault(event.name.casefold(), event.name)
@@ -548,7 +548,7 @@ class EventStore:
                         (event.name, event.body, stamp, row["id"]),
                     )
         wanted = {event.name for event in incoming}
-        return [event for event in self.list(function) if event.name in wanted]
+        return [event for event in self.for_function(function) if event.name in wanted]
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------

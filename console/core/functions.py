@@ -319,7 +319,7 @@ class FunctionStore:
     def exists(self, name: str) -> bool:
         return self._store.query_one("SELECT 1 FROM functions WHERE name = ?", (name,)) is not None
 
-    def list(self) -> list[FunctionConfig]:
+    def all(self) -> list[FunctionConfig]:
         return [_from_row(row, LATEST) for row in self._store.query("SELECT * FROM functions ORDER BY name")]
 
     def update_code(self, name: str, package_sha256: str) -> FunctionConfig:

@@ -121,7 +121,7 @@ class History:
             row = conn.execute("SELECT * FROM invocations WHERE id = ?", (cursor.lastrowid,)).fetchone()
         return _from_row(row)
 
-    def list(self, function: str, limit: int | None = None) -> list[InvocationRecord]:
+    def for_function(self, function: str, limit: int | None = None) -> list[InvocationRecord]:
         """The function's invocations, newest first."""
         rows = self._store.query(
             "SELECT * FROM invocations WHERE function = ? ORDER BY id DESC LIMIT ?", (function, limit or self.keep)
@@ -137,7 +137,7 @@ class History:
         return {row["function"]: (bool(row["succeeded"]), row["created_at"]) for row in rows}
 
     def latest(self, function: str) -> InvocationRecord | None:
-        entries = self.list(function, 1)
+        entries = self.for_function(function, 1)
         return entries[0] if entries else None
 
     def get(self, entry_id: int) -> InvocationRecord:

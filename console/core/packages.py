@@ -651,7 +651,7 @@ class PackageStore:
             raise PackageNotFound(sha256)
         return self._package(row, _users(self._store.query, sha256).get(sha256, ()))
 
-    def list(self) -> list[Package]:
+    def all(self) -> list[Package]:
         """Every stored package, newest first, each with the functions and versions using it."""
         rows = self._store.query("SELECT * FROM packages ORDER BY created_at DESC, rowid DESC")
         users = _users(self._store.query)

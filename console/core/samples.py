@@ -50,7 +50,7 @@ def _settings_file(folder: Path) -> Path:
 def load_samples(console: Console, handlers_dir: Path) -> list[str]:
     """Create the sample functions on a new data folder; return the names created."""
     store = console.store
-    if store.get_meta(LOADED_KEY) is not None or console.functions.list():
+    if store.get_meta(LOADED_KEY) is not None or console.functions.all():
         return []
     created = []
     for folder in sample_folders(handlers_dir):

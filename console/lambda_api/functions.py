@@ -102,7 +102,7 @@ def list_functions() -> Response:
     every_version = request.args.get("FunctionVersion")
     if every_version not in (None, "ALL"):
         raise validation(every_version, "functionVersion", "Member must satisfy enum value set: [ALL]")
-    functions: Iterable[FunctionConfig] = console.functions.list()
+    functions: Iterable[FunctionConfig] = console.functions.all()
     if every_version:
         functions = [version for function in functions for version in _versions(function.name)]
     items, next_marker = page(sorted(functions, key=sort_key), sort_key, marker_key)

@@ -52,7 +52,7 @@ def editor_for(function: str, args: Mapping[str, str]) -> Editor:
             return editor
         return Editor(choice, template.name, template.body)
     if kind != "new":
-        events = console.events.list(function)
+        events = console.events.for_function(function)
         if events:
             return Editor(f"event:{events[0].name}", events[0].name, events[0].body, saved=True)
     return _new_editor()
@@ -69,7 +69,7 @@ def test_tab_context(name: str, args: Mapping[str, str], editor: Editor | None =
     return {
         "tab": "test",
         "function": function,
-        "events": console.events.list(name),
+        "events": console.events.for_function(name),
         "templates": list_templates(),
         "editor": editor or editor_for(name, args),
         **run,
@@ -80,7 +80,7 @@ def _form_editor(name: str) -> Editor:
     """The editor as the person left it in the form, so a refusal keeps every character they typed."""
     event_name = request.form.get("event_name", "").strip()
     body = request.form.get("event_json", "")
-    saved = bool(event_name) and any(e.name == event_name for e in get_console().events.list(name))
+    saved = bool(event_name) and any(e.name == event_name for e in get_console().events.for_function(name))
     choice = f"event:{event_name}" if saved else request.form.get("choice", "new")
     return Editor(choice, event_name, body, saved=saved)
 

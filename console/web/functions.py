@@ -63,7 +63,7 @@ def _new_context(form: dict[str, str], errors: dict[str, str], package_sha: str 
     return {
         "form": form,
         "errors": errors,
-        "packages": console.packages.list(),
+        "packages": console.packages.all(),
         "package_sha": package_sha,
         "discovery": discovery,
     }
@@ -149,7 +149,7 @@ def function_page_json(name: str) -> Response:
     return jsonify({
         **function_json(function),
         "versions": [v.version for v in console.functions.versions(name)],
-        "events": [{"name": e.name, "event": e.body} for e in console.events.list(name)],
+        "events": [{"name": e.name, "event": e.body} for e in console.events.for_function(name)],
         "last_invocation": record_json(last) if last else None,
     })
 

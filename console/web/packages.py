@@ -12,7 +12,7 @@ from console.web.rendering import render
 
 
 def _context(**extra: object) -> dict:
-    return {"packages": get_console().packages.list(), "errors": {}, "message": "", **extra}
+    return {"packages": get_console().packages.all(), "errors": {}, "message": "", **extra}
 
 
 @bp.get("/packages")
@@ -25,7 +25,7 @@ def packages_json() -> Response:
     return jsonify({"packages": [
         {"sha256": p.sha256, "code_sha256": p.code_sha256, "filename": p.filename, "size": p.size,
          "unzipped_size": p.unzipped_size, "files": p.files, "created_at": p.created_at, "used_by": list(p.used_by)}
-        for p in get_console().packages.list()
+        for p in get_console().packages.all()
     ]})
 
 

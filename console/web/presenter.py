@@ -16,7 +16,7 @@ from console.web.runs import FIRST_WAIT_SECONDS
 def _context(name: str, **extra: object) -> dict:
     console = get_console()
     function = console.functions.get(name)
-    return {"function": function, "events": console.events.list(name), "presenting": True, **extra}
+    return {"function": function, "events": console.events.for_function(name), "presenting": True, **extra}
 
 
 @bp.get("/present/<name>")

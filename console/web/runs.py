@@ -93,7 +93,7 @@ def cancel_run(name: str, job_id: str) -> tuple[str, int]:
 
 def history_context(name: str, **extra: object) -> dict:
     console = get_console()
-    return {"tab": "history", "function": console.functions.get(name), "entries": console.history.list(name, 50),
+    return {"tab": "history", "function": console.functions.get(name), "entries": console.history.for_function(name, 50),
             **extra}
 
 
@@ -105,7 +105,7 @@ def history(name: str) -> tuple[str, int]:
 @bp.get("/functions/<name>/history.json")
 def history_json(name: str) -> Response:
     get_console().functions.get(name)
-    entries = get_console().history.list(name)
+    entries = get_console().history.for_function(name)
     return jsonify({"function": name, "invocations": [
         {key: value for key, value in record_json(entry).items() if key not in ("log", "event", "response")}
         for entry in entries

@@ -27,7 +27,7 @@ def test_a_function_created_through_the_api_is_the_consoles_at_once(app, client)
         function = console.functions.get("HelloPython")
         assert (function.handler, function.runtime, function.timeout, function.memory) == (
             "hello_python.my_handler", "python3.6", 15, 512)
-        assert "HelloPython" in [f.name for f in console.functions.list()]
+        assert "HelloPython" in [f.name for f in console.functions.all()]
         # The Test button runs it.
         record = console.invoke("HelloPython", json.dumps(HELLO))
         assert record.payload == b'{"message": "Hello Ada Lovelace!"}'
@@ -42,7 +42,7 @@ def test_a_function_created_in_the_console_is_the_apis_at_once(app, client) -> N
     invoked = client.post("/2015-03-31/functions/from_console/invocations", data=json.dumps(HELLO))
     assert (invoked.status_code, invoked.data) == (200, b'{"message": "Hello Ada Lovelace!"}')
     with app.app_context():
-        assert [r.source for r in get_console().history.list("from_console")] == ["api"]
+        assert [r.source for r in get_console().history.for_function("from_console")] == ["api"]
 
 
 def test_changes_and_deletion_through_the_api_reach_the_console(app, client) -> None:

@@ -40,7 +40,7 @@ def test_create_and_invoke_records_history(console):
     assert record.event == '{"name": "Ada"}'
     assert record.source == "console" and record.cold
     assert record.log.splitlines()[0].startswith("START RequestId: ")
-    assert console.history.list("greet") == [record]
+    assert console.history.for_function("greet") == [record]
     package = console.packages.get(console.functions.get("greet").package_sha256)
     assert record.code_sha256 == package.code_sha256
 
@@ -83,7 +83,7 @@ def test_rerun_runs_the_same_event_again(console):
     again = console.rerun(first.id)
     assert again.payload == b'"hello Grace"'
     assert again.id != first.id and again.request_id != first.request_id
-    assert [entry.id for entry in console.history.list("greet")] == [again.id, first.id]
+    assert [entry.id for entry in console.history.for_function("greet")] == [again.id, first.id]
 
 
 def test_test_button_uses_a_saved_event(console):
@@ -118,7 +118,7 @@ def test_function_settings_are_checked_with_lambdas_rules(console):
     console.create_function("f", code, "app.handler")
     with pytest.raises(FunctionExists, match="Function already exist: f"):
         console.create_function("f", code, "app.handler")
-    assert [f.name for f in console.functions.list()] == ["f"]
+    assert [f.name for f in console.functions.all()] == ["f"]
 
 
 def test_an_older_runtime_is_accepted_and_runs_locally(console):
@@ -158,8 +158,8 @@ def test_history_keeps_the_latest_entries_per_function(tmp_path):
         console.create_function("other", greeter("hi"), "app.handler")
         console.invoke("other")
         ids = [console.invoke("counted", json.dumps({"name": str(n)}).encode()).id for n in range(5)]
-        assert [entry.id for entry in console.history.list("counted")] == ids[:-4:-1]
-        assert len(console.history.list("other")) == 1
+        assert [entry.id for entry in console.history.for_function("counted")] == ids[:-4:-1]
+        assert len(console.history.for_function("other")) == 1
 
 
 def test_history_caps_a_long_log_with_a_marker(tmp_path):
@@ -175,14 +175,14 @@ def test_history_caps_a_long_log_with_a_marker(tmp_path):
 
 def test_first_run_loads_every_sample_with_a_working_event(tmp_path):
     with Console(load_config(tmp_path / "data")) as console:
-        names = [f.name for f in console.functions.list()]
+        names = [f.name for f in console.functions.all()]
         assert names == sorted(folder.name for folder in sample_folders(SAMPLES_DIR))
         assert "hello_python" in names
-        hello = console.events.list("hello_python")
+        hello = console.events.for_function("hello_python")
         assert json.loads(hello[0].body) == {"first_name": "Ada", "last_name": "Lovelace"}
         assert console.test("hello_python", hello[0].name).payload == b'{"message": "Hello Ada Lovelace!"}'
         for name in names:
-            events = console.events.list(name)
+            events = console.events.for_function(name)
             assert events, f"sample {name} has no saved event"
             outcomes = {event.name: console.test(name, event.name).status_text for event in events}
             assert "succeeded" in outcomes.values(), f"no event of {name} succeeds: {outcomes}"
@@ -229,7 +229,7 @@ def test_a_job_runs_in_the_background_and_can_be_cancelled(console):
     assert console.jobs.cancel(long.id)
     assert long.done.wait(20)
     assert not long.record.succeeded and "cancelled" in long.record.log
-    assert console.history.list("slow")[0].request_id == long.request_id
+    assert console.history.for_function("slow")[0].request_id == long.request_id
 
 
 def test_an_event_job_retries_twice_after_a_function_error(tmp_path):
@@ -240,7 +240,7 @@ def test_an_event_job_retries_twice_after_a_function_error(tmp_path):
         job = console.jobs.start("flaky", b"{}", source="event", retries=2)
         assert job.done.wait(30)
         assert job.attempts == 3
-        entries = console.history.list("flaky")
+        entries = console.history.for_function("flaky")
         assert [(e.source, e.error_type) for e in entries] == [("event", "RuntimeError")] * 3
         assert len({e.request_id for e in entries}) == 3
 

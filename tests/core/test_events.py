@@ -215,12 +215,12 @@ def test_an_event_is_saved_with_the_text_as_written(events: EventStore) -> None:
 def test_a_bad_event_is_not_saved(events: EventStore) -> None:
     error = error_of(events.create, "orders", "broken", '{\n  "a": 1\n  "b": 2\n}')
     assert str(error) == "event 'broken': not valid JSON at line 3, column 3: Expecting ',' delimiter"
-    assert events.list("orders") == []
+    assert events.for_function("orders") == []
 
 
 def test_a_bad_name_is_not_saved(events: EventStore) -> None:
     assert "contains ' '" in str(error_of(events.create, "orders", "my event", "{}"))
-    assert events.list("orders") == []
+    assert events.for_function("orders") == []
 
 
 def test_update_replaces_the_body_and_keeps_the_creation_time(events: EventStore) -> None:
@@ -236,14 +236,14 @@ def test_save_creates_then_updates(events: EventStore) -> None:
     created = events.save("orders", "hello", "1")
     updated = events.save("orders", "hello", "2")
     assert (updated.id, updated.body) == (created.id, "2")
-    assert [event.name for event in events.list("orders")] == ["hello"]
+    assert [event.name for event in events.for_function("orders")] == ["hello"]
 
 
 def test_rename_keeps_the_body(events: EventStore) -> None:
     original = events.create("orders", "old-name", '{"a": 1}')
     renamed = events.rename("orders", "old-name", "new-name")
     assert (renamed.id, renamed.name, renamed.body) == (original.id, "new-name", '{"a": 1}')
-    assert [event.name for event in events.list("orders")] == ["new-name"]
+    assert [event.name for event in events.for_function("orders")] == ["new-name"]
     with pytest.raises(EventNotFound):
         events.get("orders", "old-name")
 
@@ -261,14 +261,14 @@ def test_rename_onto_a_taken_name_is_refused(events: EventStore) -> None:
     assert (
         str(info.value) == "Function orders already has an event named 'b': choose another name, or save over that one."
     )
-    assert [(event.name, event.body) for event in events.list("orders")] == [("a", "1"), ("b", "2")]
+    assert [(event.name, event.body) for event in events.for_function("orders")] == [("a", "1"), ("b", "2")]
     assert "not allowed" in str(error_of(events.rename, "orders", "a", "a b"))
 
 
 def test_delete(events: EventStore) -> None:
     events.create("orders", "hello", "{}")
     events.delete("orders", "hello")
-    assert events.list("orders") == []
+    assert events.for_function("orders") == []
     with pytest.raises(EventNotFound) as info:
         events.delete("orders", "hello")
     assert str(info.value) == "Function orders has no saved event named 'hello'."
@@ -289,7 +289,7 @@ def test_events_belong_to_an_existing_function(events: EventStore) -> None:
     with pytest.raises(FunctionNotFound) as info:
         events.create("ghost", "hello", "{}")
     assert str(info.value) == "Function not found: ghost"
-    assert events.list("ghost") == []
+    assert events.for_function("ghost") == []
 
 
 def test_names_are_unique_per_function(events: EventStore) -> None:
@@ -317,7 +317,7 @@ def test_more_than_ten_events_listed_by_name(events: EventStore) -> None:
     names = [f"event-{number:02d}" for number in range(25)] + ["Zebra", "apple", "Mango"]
     for name in reversed(names):
         events.create("orders", name, json.dumps({"name": name}))
-    listed = events.list("orders")
+    listed = events.for_function("orders")
     assert [event.name for event in listed] == ["apple", *names[:25], "Mango", "Zebra"]
     assert all(event.value == {"name": event.name} for event in listed)
 
@@ -326,8 +326,8 @@ def test_deleting_a_function_deletes_its_events(store: Store, events: EventStore
     events.create("orders", "hello", "{}")
     events.create("billing", "hello", "{}")
     FunctionStore(store).delete("orders")
-    assert events.list("orders") == []
-    assert [event.function for event in events.list("billing")] == ["billing"]
+    assert events.for_function("orders") == []
+    assert [event.function for event in events.for_function("billing")] == ["billing"]
     assert [tuple(row) for row in store.query("SELECT function FROM events")] == [("billing",)]
 
 
@@ -384,7 +384,7 @@ def test_folder_round_trip_keeps_every_event_exactly(events: EventStore, tmp_pat
     events.export_folder("orders", tmp_path / "events")
     imported = events.import_folder("billing", tmp_path / "events")
     assert {event.name: event.body for event in imported} == BODIES
-    assert {event.name: event.body for event in events.list("billing")} == BODIES
+    assert {event.name: event.body for event in events.for_function("billing")} == BODIES
     assert all(event.function == "billing" for event in imported)
 
 
@@ -408,7 +408,7 @@ def test_import_folder_with_one_bad_file_imports_nothing(events: EventStore, tmp
         "Nothing was imported: fix these and import again.\n"
         f"{tmp_path / 'b-bad.json'}: not valid JSON at line 3, column 10: Expecting ':' delimiter"
     )
-    assert events.list("orders") == []
+    assert events.for_function("orders") == []
 
 
 def test_import_folder_names_every_bad_file(events: EventStore, tmp_path: Path) -> None:
@@ -434,7 +434,7 @@ def test_import_folder_names_every_bad_file(events: EventStore, tmp_path: Path) 
             " Write a number, null or a string instead."
         ),
     ]
-    assert events.list("orders") == []
+    assert events.for_function("orders") == []
 
 
 def test_import_folder_refuses_a_file_over_6_mb(events: EventStore, tmp_path: Path) -> None:
@@ -462,7 +462,7 @@ def test_import_refuses_names_that_exist_and_names_them(events: EventStore, tmp_
         "Function orders already has events named 'Text', 'hello-world': nothing was imported."
         " Rename or delete them first, or import again replacing them."
     )
-    assert {event.name: event.body for event in events.list("orders")} == {
+    assert {event.name: event.body for event in events.for_function("orders")} == {
         "hello-world": '"mine"',
         "Text": '"mine too"',
     }
@@ -475,7 +475,7 @@ def test_import_with_replace_overwrites_those_names_and_keeps_the_others(events:
     (tmp_path / "new.json").write_text('"new"')
     imported = events.import_folder("orders", tmp_path, replace=True)
     assert [(event.name, event.body) for event in imported] == [("hello-world", '"theirs"'), ("new", '"new"')]
-    assert {event.name: event.body for event in events.list("orders")} == {
+    assert {event.name: event.body for event in events.for_function("orders")} == {
         "hello-world": '"theirs"',
         "kept": '"kept"',
         "new": '"new"',
@@ -516,8 +516,8 @@ def test_bundle_round_trip_keeps_each_event_as_written(events: EventStore) -> No
     imported = events.import_bundle("billing", events.export_bundle("orders"))
     # Whitespace around an event is not kept in a bundle; everything between is.
     assert {event.name: event.body for event in imported} == {name: body.strip() for name, body in BODIES.items()}
-    assert {event.name: event.value for event in events.list("billing")} == {
-        event.name: event.value for event in events.list("orders")
+    assert {event.name: event.value for event in events.for_function("billing")} == {
+        event.name: event.value for event in events.for_function("orders")
     }
 
 
@@ -557,7 +557,7 @@ def test_a_bundle_with_one_bad_entry_imports_nothing(events: EventStore) -> None
         'bundle: events[4] (line 6, column 3): expected an object {"name": ..., "event": ...}.',
         "bundle: holds the event 'good' twice: keep one of them.",
     ]
-    assert events.list("orders") == []
+    assert events.for_function("orders") == []
 
 
 def test_a_bundle_that_is_not_json_is_refused_where_it_breaks(events: EventStore) -> None:
@@ -600,9 +600,9 @@ def test_bundle_import_refuses_clashes_unless_replacing(events: EventStore) -> N
     with pytest.raises(EventExists) as info:
         events.import_bundle("orders", bundle)
     assert "already has events named 'HELLO-WORLD': nothing was imported" in str(info.value)
-    assert [event.name for event in events.list("orders")] == ["HELLO-WORLD"]
+    assert [event.name for event in events.for_function("orders")] == ["HELLO-WORLD"]
     events.import_bundle("orders", bundle, replace=True)
-    assert {event.name: event.body for event in events.list("orders")} == {
+    assert {event.name: event.body for event in events.for_function("orders")} == {
         name: body.strip() for name, body in BODIES.items()
     }
 
@@ -618,7 +618,7 @@ def test_a_bundle_holding_one_name_twice_ignoring_case_imports_nothing(events: E
     assert str(error_of(events.import_bundle, "orders", bundle)).splitlines()[1:] == [
         "bundle: holds the event 'hello' as 'Hello' and 'hello' (names are compared ignoring case): keep one of them."
     ]
-    assert events.list("orders") == []
+    assert events.for_function("orders") == []
 
 
 def test_text_with_half_a_surrogate_pair_is_refused(events: EventStore) -> None:

@@ -90,7 +90,7 @@ def refusal(packages: PackageStore, data: bytes) -> str:
     """The message a refused upload gets; and the store is left as it was (empty)."""
     with pytest.raises(PackageError) as caught:
         packages.add(data, "package.zip")
-    assert packages.list() == []
+    assert packages.all() == []
     assert leftovers(packages) == []
     return str(caught.value)
 
@@ -379,7 +379,7 @@ def test_the_same_zip_twice_is_one_package(packages):
     first = packages.add(data, "first.zip")
     again = packages.add(io.BytesIO(data), "second.zip")
     assert again == first and again.filename == "first.zip"
-    assert packages.list() == [first]
+    assert packages.all() == [first]
     assert len(leftovers(packages)) == 2
 
 
@@ -392,7 +392,7 @@ def test_the_same_zip_from_many_threads_at_once_is_one_package(packages):
     for thread in threads:
         thread.join()
     assert len(set(results)) == 1 and len(results) == 6
-    assert packages.list() == [results[0]]
+    assert packages.all() == [results[0]]
     assert len(leftovers(packages)) == 2
 
 
@@ -420,7 +420,7 @@ def test_list_is_newest_first_and_says_which_functions_use_each_package(packages
     functions.publish("hello")  # hello:1 runs the old code
     functions.update_code("hello", new.sha256)
     functions.create("other", old.sha256, "app.handler")
-    listed = packages.list()
+    listed = packages.all()
     assert [p.filename for p in listed] == ["unused.zip", "new.zip", "old.zip"]
     assert {p.filename: p.used_by for p in listed} == {
         "unused.zip": (),
@@ -445,14 +445,14 @@ def test_a_package_in_use_is_not_deleted(packages, store):
     assert packages.get(package.sha256).code_dir.is_dir()
     functions.delete("hello")
     packages.delete(package.sha256)
-    assert packages.list() == [] and leftovers(packages) == []
+    assert packages.all() == [] and leftovers(packages) == []
 
 
 def test_deleting_removes_the_row_and_the_read_only_files(packages):
     keep = packages.add(zip_of(("keep.py", HELLO)))
     gone = packages.add(zip_of(("lib/app.py", HELLO), ("lib/deeper/more.py", HELLO)))
     packages.delete(gone.sha256)
-    assert packages.list() == [keep]
+    assert packages.all() == [keep]
     assert leftovers(packages) == [f"code/{keep.sha256}", f"zips/{keep.sha256}.zip"]
     with pytest.raises(PackageNotFound) as caught:
         packages.get(gone.sha256)
@@ -485,7 +485,7 @@ def test_opening_the_store_removes_what_an_interrupted_upload_left(store, tmp_pa
     (tmp_path / "packages/code/notes.txt").write_text("not the store's: left alone")
 
     reopened = PackageStore(store, tmp_path / "packages")
-    assert reopened.list() == [kept]
+    assert reopened.all() == [kept]
     assert leftovers(reopened) == [f"code/{kept.sha256}", "code/notes.txt", f"zips/{kept.sha256}.zip"]
     reopened.close()
 
@@ -613,7 +613,7 @@ def assert_consistent(root: Path, expected: set[str], zips: dict[str, bytes]) ->
     """Reopened, the store lists exactly the complete packages, with their files, and nothing else is left."""
     packages = PackageStore(Store(root / "lambda-console.sqlite3"), root / "packages")
     try:
-        listed = packages.list()
+        listed = packages.all()
         assert {p.sha256 for p in listed} == expected
         for package in listed:
             data = package.zip_path.read_bytes()
