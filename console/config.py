@@ -44,6 +44,8 @@ class Config:
     token: str = field(default="", repr=False)
     access_key_id: str = ""
     secret_access_key: str = field(default="", repr=False)
+    # A signed-in browser's session ends after this many seconds without a request (12 hours), or at Log out.
+    session_idle_timeout: float = 12 * 3600.0
     # Host names the console answers to besides loopback ones (comma-separated), e.g. the machine's name.
     allowed_hosts: str = ""
 

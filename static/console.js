@@ -4,6 +4,58 @@
 (function () {
   "use strict";
 
+  /* The session's write key, when the console requires its access token. The sign-in page hands it over once; it
+     is kept in localStorage, which belongs to this origin (scheme, host and port) alone, so another server on the
+     same host, which the browser does send the session cookie to, can never learn it. Every htmx request carries it
+     in a header and every form submitted adds it as a field: without it the server refuses any change. */
+  var WRITE_KEY = "lambda-console-write-key";
+  function writeKey() {
+    try { return window.localStorage.getItem(WRITE_KEY) || ""; } catch (err) { return ""; }
+  }
+  function forgetWriteKey() {
+    try { window.localStorage.removeItem(WRITE_KEY); } catch (err) { /* storage is off: nothing kept */ }
+  }
+  var given = document.querySelector('meta[name="lambda-console-write-key"]');
+  if (given) {
+    try { window.localStorage.setItem(WRITE_KEY, given.content); } catch (err) { /* changes will be refused */ }
+    var next = document.querySelector('meta[name="lambda-console-next"]').content;
+    window.location.replace(/^\/(?![\/\\])/.test(next) ? next : "/");  // this console's own paths only
+  }
+  if (document.querySelector('meta[name="lambda-console-signed-out"]')) forgetWriteKey();
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var key = writeKey();
+    if (key) event.detail.headers["X-Lambda-Console-Key"] = key;
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target, key = writeKey();
+    if (!key || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    if (form.hasAttribute("data-logout")) forgetWriteKey();
+    var field = form.querySelector('input[name="lambda_console_key"]');
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "lambda_console_key";
+      form.appendChild(field);
+    }
+    field.value = key;
+  }, true);
+
+  /* A refusal of the session (ended, or a change without the write key) says so at the top of the page. */
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr, main = document.getElementById("main");
+    if (!xhr || (xhr.status !== 401 && xhr.status !== 403) || !main) return;
+    var alert = document.getElementById("session-alert");
+    if (!alert) {
+      alert = document.createElement("p");
+      alert.id = "session-alert";
+      alert.className = "alert alert-error";
+      alert.setAttribute("role", "alert");
+      main.insertBefore(alert, main.firstChild);
+    }
+    alert.textContent = xhr.responseText;
+  });
+
   /* A position in a text as 1-based line and column, and back. */
   function lineColumn(text, position) {
     var before = text.slice(0, position).split("\n");

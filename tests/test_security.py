@@ -8,14 +8,16 @@ from console.security import host_name
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example", "0.0.0.0:8000",
-                                  "192.168.1.10:8000", ""])
+                                  "192.168.1.10:8000", "", "127.0.0.2.nip.io:8000", "localhost.evil.example",
+                                  "[::2]:8000", "[::ffff:7f00:2]:8000"])
 def test_dns_rebinding_foreign_host_is_refused(client, host):
     response = client.get("/", headers={"Host": host})
     assert response.status_code == 400
     assert b"is not served here" in response.data
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:8000", "localhost:8000", "[::1]:8000", "app.localhost"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:8000", "localhost:8000", "[::1]:8000", "app.localhost",
+                                  "127.0.0.2:8000", "127.255.0.9", "[::1]"])
 def test_loopback_hosts_are_served(client, host):
     assert client.get("/2015-03-31/functions", headers={"Host": host}).status_code != 400
 
@@ -157,3 +159,34 @@ def test_serve_stops_on_sigterm_while_a_client_keeps_its_connection(live_server)
     assert live_server.process.returncode == 0
     assert time.monotonic() - started < 10
     conn.close()
+
+
+def test_serve_on_another_loopback_address_answers_to_its_own_url(tmp_path):
+    """`serve --host 127.0.0.2` prints http://127.0.0.2:PORT/; a browser sends that as Host, and is served. Other
+    names for the same address are still refused (DNS rebinding)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    from tests.conftest import LiveServer
+
+    server = LiveServer(tmp_path / "data", args=("--host", "127.0.0.2"))
+    try:
+        netloc = urlsplit(server.url).netloc
+        assert netloc.startswith("127.0.0.2:") and server.token is None  # loopback: no token needed
+        for host, status in ((netloc, 200), ("rebound.example:" + netloc.split(":")[1], 400)):
+            conn = http.client.HTTPConnection(netloc, timeout=10)
+            conn.request("GET", "/", headers={"Host": host})
+            response = conn.getresponse()
+            body = response.read()
+            conn.close()
+            assert response.status == status, (host, body[:200])
+        assert b"Functions" in http_get(server.url + "/")
+    finally:
+        server.stop()
+
+
+def http_get(url: str) -> bytes:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=10) as response:  # Host is exactly what the URL says, as a browser's
+        return response.read()
