@@ -207,9 +207,8 @@ def authenticate(auth: Authentication, sessions: Sessions) -> Response | None:
     session = sessions.find(cookie)
     if session is None:
         if cookie:
-            hours = sessions.idle_timeout / 3600
-            return refusal(401, f"Your session has ended: you logged out, it was idle for more than {hours:g} hours, "
-                                "or the console restarted. Open the URL lambda-console serve printed to sign in "
+            return refusal(401, f"Your session has ended: you logged out, it was idle for more than "
+                                f"{_duration(sessions.idle_timeout)}, or the console restarted. Open the URL lambda-console serve printed to sign in "
                                 "again (it ends in ?token=...).")
         return refusal(401, "This console needs its access token: open the URL lambda-console serve printed "
                             "(it ends in ?token=...).")
@@ -220,6 +219,13 @@ def authenticate(auth: Authentication, sessions: Sessions) -> Response | None:
                             "to sign in again.")
     g.lambda_console_session = session
     return None
+
+
+def _duration(seconds: float) -> str:
+    """`12 hours`, `30 minutes`, `2 seconds`: the idle time as a person says it."""
+    unit, size = ("hour", 3600) if seconds >= 3600 else ("minute", 60) if seconds >= 60 else ("second", 1)
+    amount = round(seconds / size, 1)
+    return f"{amount:g} {unit}{'' if amount == 1 else 's'}"
 
 
 def logout(sessions: Sessions) -> Response:
