@@ -42,7 +42,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask, Response, g, render_template, request
 
 from console.lambda_api.wire import ApiError, error_response
-from console.sessions import DEFAULT_IDLE_TIMEOUT, Session, Sessions, write_key_matches
+from console.sessions import Session, Sessions, write_key_matches
 from console.sigv4 import Credentials, SignatureError, check_presigned, verify
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
@@ -70,7 +70,10 @@ def host_name(host_header: str) -> str:
 def host_port(host_header: str) -> str:
     """The port part of a Host header, "" when it names none: `127.0.0.1:8000` -> `8000`, `[::1]:80` -> `80`."""
     host = host_header.strip()
-    port = host[host.find("]") + 1:] if host.startswith("[") else (host[host.find(":"):] if host.count(":") == 1 else "")
+    if host.startswith("["):
+        port = host[host.find("]") + 1:]
+    else:
+        port = host[host.find(":"):] if host.count(":") == 1 else ""
     return port[1:] if port.startswith(":") and port[1:].isdigit() else ""
 
 
@@ -207,9 +210,9 @@ def authenticate(auth: Authentication, sessions: Sessions) -> Response | None:
     session = sessions.find(cookie)
     if session is None:
         if cookie:
-            return refusal(401, f"Your session has ended: you logged out, it was idle for more than "
-                                f"{_duration(sessions.idle_timeout)}, or the console restarted. Open the URL lambda-console serve printed to sign in "
-                                "again (it ends in ?token=...).")
+            return refusal(401, "Your session has ended: you logged out, it was idle for more than "
+                                f"{_duration(sessions.idle_timeout)}, or the console restarted. Open the URL "
+                                "lambda-console serve printed to sign in again (it ends in ?token=...).")
         return refusal(401, "This console needs its access token: open the URL lambda-console serve printed "
                             "(it ends in ?token=...).")
     if request.method in UNSAFE_METHODS and not write_key_matches(session, offered_write_key()):
@@ -250,9 +253,7 @@ def init_app(app: Flask) -> None:
 
     allowed = frozenset(name.strip().lower() for name in app.config.get("ALLOWED_HOSTS", ()) if name.strip())
     auth: Authentication | None = app.config.get("AUTHENTICATION")
-    console = app.extensions.get(EXTENSION)
-    sessions = Sessions(getattr(getattr(console, "config", None), "session_idle_timeout", DEFAULT_IDLE_TIMEOUT))
-    app.extensions["lambda_console_sessions"] = sessions
+    sessions = Sessions(app.extensions[EXTENSION].config.session_idle_timeout)
     app.context_processor(signed_in)
 
     @app.before_request
@@ -263,6 +264,9 @@ def init_app(app: Flask) -> None:
         # session cookie or the keys) and would stand in the way of every name this machine is reached by.
         return check_request(allowed, any_host=True) or authenticate(auth, sessions)
 
+    def _logout() -> Response:
+        return logout(sessions)
+
     if auth is not None:
-        app.add_url_rule(LOGOUT_PATH, "logout", lambda: logout(sessions), methods=["POST"])
+        app.add_url_rule(LOGOUT_PATH, "logout", _logout, methods=["POST"])
     app.after_request(add_headers)

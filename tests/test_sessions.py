@@ -39,7 +39,7 @@ def sign_in(app) -> tuple[str, str]:
 
 
 class Replay:
-    """A plain HTTP client that holds nothing but the cookie, as a server that received it would."""
+    """A client that holds nothing but the cookie, as a server that received it would."""
 
     def __init__(self, app, cookie: str, cookie_name: str = COOKIE) -> None:
         self.client = app.test_client(use_cookies=False)
@@ -52,7 +52,8 @@ class Replay:
         return self.client.post(path, data=data, headers={**headers, "Cookie": self.cookie})
 
 
-replay = Replay
+def replay(app, cookie: str, cookie_name: str = COOKIE) -> Replay:
+    return Replay(app, cookie, cookie_name)
 
 
 def test_a_replayed_session_cookie_cannot_run_a_function(guarded):
@@ -69,8 +70,8 @@ def test_a_replayed_session_cookie_cannot_run_a_function(guarded):
 
 def test_a_replayed_session_cookie_cannot_create_a_function(guarded):
     cookie, _ = sign_in(guarded)
-    response = replay(guarded, cookie).post("/functions/new", data={"name": "stolen", "handler": "a.b", "package": "x"},
-                                        headers=HOST)
+    response = replay(guarded, cookie).post("/functions/new",
+                                            data={"name": "stolen", "handler": "a.b", "package": "x"})
     assert response.status_code == 403
     assert "stolen" not in [f.name for f in guarded.extensions[EXTENSION].functions.all()]
 
@@ -87,12 +88,13 @@ def test_no_page_a_replayed_cookie_can_fetch_holds_the_write_key(guarded):
 def test_the_signed_in_page_changes_things_with_its_write_key(guarded):
     cookie, key = sign_in(guarded)
     client = replay(guarded, cookie)
-    by_header = client.post("/functions/hello_python/test", data={"event_json": '{"first_name": "Ada", "last_name": "L"}'},
+    event = '{"first_name": "Ada", "last_name": "L"}'
+    by_header = client.post("/functions/hello_python/test", data={"event_json": event},
                             headers={**HOST, WRITE_KEY_HEADER: key, "HX-Request": "true"})
     assert b"Hello Ada" in by_header.data
     assert by_header.status_code == 200
     by_field = client.post("/functions/hello_python/test", data={"event_json": "{}", WRITE_KEY_FIELD: key})
-    assert by_field.status_code == 303  # the page without JavaScript goes on to the run's status
+    assert by_field.status_code == 303  # a whole-form submission (the field console.js adds) goes on to the run
 
 
 def test_logout_ends_the_session_on_the_server(guarded):

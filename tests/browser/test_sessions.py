@@ -206,3 +206,20 @@ def test_an_idle_session_ends_and_the_page_says_how_to_sign_in_again(browser, sh
         expect(page.get_by_text("Your session has ended")).to_be_visible()
     finally:
         context.close()
+
+
+def test_without_javascript_pages_read_and_log_out_work_and_changes_say_why_they_are_refused(browser, console):
+    context = browser.new_context(base_url=console.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"/?token={console.token}")
+        expect(page).to_have_url(console.url + "/")  # the sign-in page's refresh, without the token
+        page.goto("/functions/hello_python")
+        page.get_by_role("button", name="Test", exact=True).click()
+        expect(page.get_by_text("a session cookie alone changes nothing")).to_be_visible()
+        expect(page.get_by_text("with JavaScript on")).to_be_visible()
+        page.goto("/packages")
+        page.get_by_role("button", name="Log out").click()
+        expect(page.get_by_role("heading", name="Logged out")).to_be_visible()
+    finally:
+        context.close()
