@@ -161,3 +161,15 @@ def test_without_authentication_pages_offer_no_log_out(client):
                                               ("[::1]", ""), ("::1", ""), ("host:x", "")])
 def test_host_port_parsing(header, port):
     assert host_port(header) == port
+
+
+def test_signing_in_again_and_again_keeps_a_bounded_table_and_ends_the_oldest_first():
+    from console.sessions import MAX_SESSIONS, Sessions
+
+    sessions = Sessions(idle_timeout=60)
+    first = sessions.start()
+    later = [sessions.start() for _ in range(MAX_SESSIONS)]
+    assert len(sessions) == MAX_SESSIONS
+    assert sessions.find(first.secret) is None  # the least recently used made room
+    assert sessions.find(later[-1].secret).write_key == later[-1].write_key
+    assert sessions.find(later[0].secret) is not None
