@@ -29,7 +29,6 @@ class Console:
 
     def __init__(self, config: Config, *, engine: Engine | None = None) -> None:
         self.config = config
-        config.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(config.database_path)
         self.packages = PackageStore(
             self.store,
