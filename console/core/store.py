@@ -106,6 +106,15 @@ MIGRATIONS: list[str] = [
                     AND json_extract(value, '$.created_at') = functions.created_at);
     DELETE FROM meta WHERE key LIKE 'role:%';
     """,
+    # 2 -> 3: the handlers found in each package, so that its files are read once, not on every page that asks.
+    """
+    CREATE TABLE discoveries (
+        package_sha256 TEXT PRIMARY KEY REFERENCES packages(sha256) ON DELETE CASCADE,
+        format INTEGER NOT NULL,            -- how it was found: a lambda-console that finds differently looks again
+        result TEXT NOT NULL,               -- JSON: handlers, the folder mistake, files skipped
+        created_at TEXT NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
