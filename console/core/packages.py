@@ -598,9 +598,10 @@ class PackageStore:
         if recorded:
             self.recorded_again = tuple(recorded)
             log.warning(
-                "%d stored package(s) in %s were not in the database (a new, emptied or older database); they are "
-                "listed again under Packages. Functions, saved events and history cannot be rebuilt from packages: "
-                "if the database was lost, stop the console and restore %s from a backup.",
+                "%d stored package(s) in %s were not in the database (an upload cut short just before it was "
+                "recorded, or a database that is new, emptied or older than the packages); they are listed again "
+                "under Packages. Functions, saved events and history cannot be rebuilt from packages: if the "
+                "database was lost, stop the console and restore %s from a backup.",
                 len(recorded), self._zips, self._store.path,
             )
         rows.update(recorded)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import os
 import sqlite3
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -151,3 +153,16 @@ def test_a_database_at_its_size_limit_still_returns_the_result(tmp_path):
         # The condition really was the database being full.
         with pytest.raises(sqlite3.OperationalError), console.store.write() as conn:
             conn.execute("INSERT INTO meta (key, value) VALUES ('k', ?)", ("v" * 100_000,))
+
+
+def test_the_command_line_says_the_data_folder_is_read_only(tmp_path):
+    with tmpfs(tmp_path / "mount", "8m") as mount:
+        data = mount / "data"
+        with open_console(data) as console:
+            console.create_function("greet", GREETER, "app.handler")
+        remount_read_only(mount)
+        done = subprocess.run([sys.executable, "-m", "console", "--data-dir", str(data), "functions"],
+                              capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"Error: The data folder {data} is on a read-only file system.")
+    assert "Traceback" not in done.stderr
