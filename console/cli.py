@@ -522,7 +522,7 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
     else:
         payload = read_event(event_file, click.get_binary_stream("stdin"))
     record = console.invoke(name, payload, version=version, source="cli")
-    _write_result(record, None)
+    _write_result(record, record.not_kept and f"Warning: {record.not_kept}")
     return 0 if record.succeeded else 1
 
 

@@ -79,8 +79,14 @@ class LiveServer:
             [sys.executable, "-m", "console", "--data-dir", str(data_dir), "serve", "--port", "0", *args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})},
         )
-        line = self.process.stderr.readline().decode()
-        match = re.search(r"at (http://[\d.]+:\d+)/(?:\?token=(\S+))?", line)
+        # Warnings may come first (packages recorded again at start...); the address is on the line that names it.
+        line, before = "", ""
+        while not (match := re.search(r"at (http://[\d.]+:\d+)/(?:\?token=(\S+))?", line)):
+            before += line
+            line = self.process.stderr.readline().decode()
+            if not line:
+                break
+        line = before + line
         if not match:
             self.process.kill()
             raise RuntimeError(f"lambda-console serve did not start: {line}{self.process.stderr.read().decode()}")

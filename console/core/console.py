@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from console.config import Config
-from console.core.discovery import Discovery, discover
+from console.core.discoveries import Discoveries
+from console.core.discovery import Discovery
 from console.core.events import EventStore, SavedEvent
 from console.core.functions import LATEST, FunctionConfig, FunctionStore
 from console.core.history import History, InvocationRecord
@@ -29,7 +30,6 @@ class Console:
 
     def __init__(self, config: Config, *, engine: Engine | None = None) -> None:
         self.config = config
-        config.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(config.database_path)
         self.packages = PackageStore(
             self.store,
@@ -37,6 +37,7 @@ class Console:
             max_zip_bytes=config.max_zip_bytes,
             max_unzipped_bytes=config.max_unzipped_bytes,
         )
+        self.discoveries = Discoveries(self.store)
         self.functions = FunctionStore(self.store)
         self.events = EventStore(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
@@ -67,7 +68,8 @@ class Console:
         return self.packages.add(data, filename)
 
     def discover_handlers(self, sha256: str) -> Discovery:
-        return discover(self.packages.get(sha256).code_dir)
+        """The handlers the package's files suggest (found once per package, then kept)."""
+        return self.discoveries.get(sha256, self.packages.get(sha256).code_dir)
 
     # -- functions ------------------------------------------------------------------------------------------------
 

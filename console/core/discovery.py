@@ -13,7 +13,9 @@ instead of its contents, so that every file sits inside one top folder where Lam
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib.util
+import json
 import os
 import re
 import shlex
@@ -28,7 +30,13 @@ PREFERRED_MODULES = ("lambda_function", "app", "handler", "handlers", "main", "i
 EVENT_NAMES = frozenset({"event", "evt", "_event"})
 MAX_HANDLERS = 25
 MAX_FILES = 2000  # Python files read at most; a package with more is mostly dependencies anyway
-MAX_FILE_BYTES = 1024 * 1024  # bigger files are generated code or data, not a handler
+# Parsing costs far more memory than the source (about 100 bytes of syntax tree per byte): a file over this is
+# generated code or data, not a handler, and all the files parsed together stop at MAX_TOTAL_BYTES.
+MAX_FILE_BYTES = 256 * 1024
+MAX_TOTAL_BYTES = 4 * 1024 * 1024
+MAX_SKIPPED_SHOWN = 20
+# Only a file with a top-level `def` or a handler's usual name assigned can hold a handler: no need to parse others.
+MAY_HOLD_HANDLER = re.compile(r"^(def\s|(lambda_handler|handler)\s*=)", re.MULTILINE)
 MAX_HANDLER_LENGTH = 128  # Lambda's limit for the Handler setting
 # Never a place for the function's own handler.
 SKIPPED_FOLDERS = frozenset({"__pycache__", "__MACOSX", "node_modules", "site-packages", "tests", "test", "venv"})
@@ -44,26 +52,70 @@ class Discovery:
     folder_mistake: str | None  # what is wrong and how to fix it, or None
     folder: str | None = None  # the one folder every file is in, when there is one (also when that is intended)
     unwrapped_handlers: tuple[str, ...] = ()  # the handlers as they would be with that folder's contents on top
+    skipped: tuple[str, ...] = ()  # files not read for handlers, each with why ('gen/data.py: 3.1 MB, over ...')
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Discovery:
+        data = json.loads(text)
+        return cls(
+            handlers=tuple(data["handlers"]),
+            folder_mistake=data["folder_mistake"],
+            folder=data["folder"],
+            unwrapped_handlers=tuple(data["unwrapped_handlers"]),
+            skipped=tuple(data["skipped"]),
+        )
 
 
 def discover(code_dir: Path) -> Discovery:
     """Suggest handlers for the package unpacked in `code_dir` and spot the zipped-folder mistake."""
     code_dir = Path(code_dir)
-    handlers = _suggestions(code_dir)
+    budget = _Budget()
+    handlers = _suggestions(code_dir, budget)
     folder = wrapping_folder(code_dir)
     if folder is None:
-        return Discovery(handlers, None)
-    unwrapped = _suggestions(code_dir / folder)
+        return Discovery(handlers, None, skipped=budget.shown())
+    unwrapped = _suggestions(code_dir / folder, _Budget())  # the same files again, under other names
     # A folder that is a regular package (it has __init__.py) is likely meant: `pkg.module.handler` imports it.
     if (code_dir / folder / "__init__.py").is_file():
-        return Discovery(handlers, None, folder, unwrapped)
+        return Discovery(handlers, None, folder, unwrapped, skipped=budget.shown())
     message = (
         f"Every file in the package is inside the folder '{folder}/'. Lambda looks for your code at the top of the "
         f"zip: zip the folder's contents, not the folder (cd {shlex.quote(folder)} && zip -r ../package.zip .)."
     )
     if unwrapped:
         message += f" With the files at the top, the handler would be {unwrapped[0]}."
-    return Discovery(handlers, message, folder, unwrapped)
+    return Discovery(handlers, message, folder, unwrapped, skipped=budget.shown())
+
+
+class _Budget:
+    """The bytes left to parse in one discovery, and the files skipped for their size."""
+
+    def __init__(self) -> None:
+        self.left = MAX_TOTAL_BYTES
+        self.skipped: list[str] = []
+
+    def allows(self, name: str, size: int) -> bool:
+        if size > MAX_FILE_BYTES:
+            self.skipped.append(f"{name}: {_human(size)}, over the {_human(MAX_FILE_BYTES)} read per file")
+            return False
+        if size > self.left:
+            self.skipped.append(
+                f"{name}: {_human(size)}, past the {_human(MAX_TOTAL_BYTES)} read per package"
+            )
+            return False
+        self.left -= size
+        return True
+
+    def shown(self) -> tuple[str, ...]:
+        more = len(self.skipped) - MAX_SKIPPED_SHOWN
+        return tuple(self.skipped[:MAX_SKIPPED_SHOWN]) + ((f"and {more} more",) if more > 0 else ())
+
+
+def _human(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 def wrapping_folder(code_dir: Path) -> str | None:
@@ -77,13 +129,13 @@ def wrapping_folder(code_dir: Path) -> str | None:
     return None
 
 
-def _suggestions(code_dir: Path) -> tuple[str, ...]:
+def _suggestions(code_dir: Path, budget: _Budget) -> tuple[str, ...]:
     """The handlers in the package, the likely one first, at most MAX_HANDLERS."""
-    found = sorted(_scan(code_dir), key=lambda candidate: candidate[0])
+    found = sorted(_scan(code_dir, budget), key=lambda candidate: candidate[0])
     return tuple(dict.fromkeys(handler for _, handler in found))[:MAX_HANDLERS]
 
 
-def _scan(code_dir: Path) -> list[tuple[tuple, str]]:
+def _scan(code_dir: Path, budget: _Budget) -> list[tuple[tuple, str]]:
     """(sort key, handler) for each qualifying function, folders read breadth first so top-level files come first."""
     found: list[tuple[tuple, str]] = []
     queue: list[tuple[str, ...]] = [()]  # folders as their parts below code_dir
@@ -108,7 +160,7 @@ def _scan(code_dir: Path) -> list[tuple[tuple, str]]:
                 if _is_test(name) or _unusable(name[:-3]) or "." in name[:-3]:
                     continue
                 files_read += 1
-                found.extend(_handlers_in(Path(entry.path), parts, name[:-3]))
+                found.extend(_handlers_in(Path(entry.path), parts, name[:-3], budget))
     return found
 
 
@@ -145,12 +197,14 @@ def _vendored(folder: Path, names: list[str]) -> set[str]:
     return vendored
 
 
-def _handlers_in(path: Path, parts: tuple[str, ...], module: str) -> list[tuple[tuple, str]]:
+def _handlers_in(path: Path, parts: tuple[str, ...], module: str, budget: _Budget) -> list[tuple[tuple, str]]:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        if not budget.allows("/".join((*parts, path.name)), path.stat().st_size):
             return []
         # Decoded as the import system decodes it (a coding cookie, else UTF-8), so what would not import is skipped.
         source = importlib.util.decode_source(path.read_bytes())
+        if not MAY_HOLD_HANDLER.search(source):
+            return []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like: the user's, not ours to show
             tree = ast.parse(source, filename=str(path))

@@ -6,12 +6,15 @@ records a new one. Logs are stored capped, with a marker where they were cut.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 
 from console.core.functions import now_iso
-from console.core.store import Store
+from console.core.store import Store, is_disk_full
 from console.engine import InvocationResult
+
+log = logging.getLogger(__name__)
 
 DEFAULT_KEEP = 200
 DEFAULT_LOG_LIMIT = 256 * 1024
@@ -46,6 +49,8 @@ class InvocationRecord:
     cold: bool
     code_sha256: str
     created_at: str
+    # Why the invocation is not in the history (a full disk...), or None once it is kept; `id` is then 0.
+    not_kept: str | None = None
 
     @property
     def status_text(self) -> str:
@@ -100,8 +105,35 @@ class History:
     def record(
         self, function: str, source: str, event: str, result: InvocationResult, code_sha256: str = ""
     ) -> InvocationRecord:
+        """Keep the invocation; when the database cannot be written, the record still comes back, with `not_kept`
+        saying why, so that the person who ran it sees the result."""
         if source not in SOURCES:
             raise ValueError(f"source must be one of {', '.join(SOURCES)}")
+        try:
+            return self._insert(function, source, event, result, code_sha256)
+        except sqlite3.OperationalError as exc:
+            log.exception("the invocation %s of %s could not be recorded", result.request_id, function)
+            if is_disk_full(exc):
+                why = f"the disk holding the database {self._store.path} is full. Free some space"
+            else:
+                why = f"the database {self._store.path} could not be written ({exc}). Check the data folder"
+            return self._unkept(function, source, event, result, code_sha256,
+                                f"This result was not kept in the history: {why}, and later results are kept again.")
+
+    def _unkept(self, function: str, source: str, event: str, result: InvocationResult, code_sha256: str,
+                why: str) -> InvocationRecord:
+        return InvocationRecord(
+            id=0, function=function, version=result.version, request_id=result.request_id, source=source,
+            event=event, succeeded=result.succeeded, payload=result.payload, error_type=result.error_type,
+            status=result.status, log=result.log, duration_ms=result.duration_ms,
+            billed_duration_ms=result.billed_duration_ms, init_duration_ms=result.init_duration_ms,
+            max_memory_used_mb=result.max_memory_used_mb, memory_size_mb=result.memory_size_mb, cold=result.cold,
+            code_sha256=code_sha256, created_at=now_iso(), not_kept=why,
+        )
+
+    def _insert(
+        self, function: str, source: str, event: str, result: InvocationResult, code_sha256: str
+    ) -> InvocationRecord:
         with self._store.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO invocations (function, version, request_id, source, event, succeeded, payload,"

@@ -8,7 +8,14 @@ Layout under the store's root:
 
 A package's database row is inserted only after both its zip and its code folder are complete and in place, and each
 of those appears under its final name by one rename. So a process killed at any moment leaves at worst temporary
-files and finished-but-unrecorded files, and a `PackageStore` opened later removes both: a row always has its files.
+files and finished-but-unrecorded files: a `PackageStore` opened later removes the temporary ones, and records a
+complete zip that no row explains again (its row rebuilt from the zip), because such a zip may be the only copy of a
+package whose database was lost, emptied or restored from an older backup. Nothing under a final name is deleted
+unless the user deleted it: a deletion marks the package in the same transaction that removes its row, and only a
+marked package's files are removed by a later start. A row always has its files.
+
+Files keep the modification times their zip entries record, as unzip does, so that the .pyc files pip compiled
+still match their sources and Python need not compile them again on every cold start (the code folder is read-only).
 
 `check_zip` and `unpack_zip` are the one implementation of the zip checks; the command line uses them without a store.
 """
@@ -23,8 +30,10 @@ import os
 import re
 import shutil
 import stat
+import struct
 import tempfile
 import threading
+import time
 import unicodedata
 import uuid
 import zipfile
@@ -64,6 +73,7 @@ BOMB_TOTAL_BYTES = 10 * 1024 * 1024
 
 CHUNK = 1024 * 1024
 TEMP_PREFIX = ".tmp-"
+DELETION_MARK = "deleting-package:"  # a `meta` key: the package's row is deleted, its files are being removed
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 # What zipfile can decompress here; anything else (Deflate64, AES...) is refused with a message before unpacking.
 READABLE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
@@ -387,12 +397,46 @@ def unpack_zip(
                         "Give it a shorter name, and create the zip again.",
                     ) from None
                 raise
+            _set_mtime(target, entry.info)
             os.chmod(target, _file_mode(entry.executable, read_only))
+    # Folders' times last, deepest first: creating a file in a folder changes the folder's time.
+    for entry in sorted((e for e in entries if e.is_dir), key=lambda e: e.path.count("/"), reverse=True):
+        _set_mtime(into / entry.path, entry.info)
     if read_only:
         # Folders last, deepest first: files could not be created in a read-only folder.
         for folder, _, _ in sorted(os.walk(into), key=lambda walked: walked[0].count(os.sep), reverse=True):
             os.chmod(folder, 0o555)
     return ZipContents(files=sum(1 for e in entries if not e.is_dir), unzipped_size=unzipped)
+
+
+# Info-ZIP's "extended timestamp" extra field: a flags byte, then (flag bit 0) the modification time, seconds since
+# 1970 UTC as a signed 32-bit little-endian number (Info-ZIP's extrafld.txt). The zip tool writes it on Unix.
+EXTENDED_TIMESTAMP = 0x5455
+
+
+def entry_mtime(info: zipfile.ZipInfo) -> float | None:
+    """When the entry's file was last modified, as unzip restores it: the extended timestamp (UTC, to the second)
+    when the zip has one, else the entry's DOS date and time, which are local time to two seconds. None if invalid."""
+    extra, offset = info.extra, 0
+    while offset + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, offset)
+        body = extra[offset + 4 : offset + 4 + size]
+        if tag == EXTENDED_TIMESTAMP and len(body) >= 5 and body[0] & 1:
+            return float(struct.unpack_from("<i", body, 1)[0])
+        offset += 4 + size
+    try:
+        return time.mktime((*info.date_time, 0, 0, -1))
+    except (OverflowError, ValueError):
+        return None
+
+
+def _set_mtime(path: Path, info: zipfile.ZipInfo) -> None:
+    mtime = entry_mtime(info)
+    if mtime is not None:
+        try:
+            os.utime(path, (mtime, mtime))
+        except (OSError, OverflowError, ValueError):
+            pass  # a time this system cannot store: the file keeps the time it was unzipped at
 
 
 def _file_mode(executable: bool, read_only: bool) -> int:
@@ -506,6 +550,8 @@ class PackageStore:
         # Within this process: the step from finished files to a recorded package, and deletion, one at a time.
         self._lock = threading.Lock()
         self._lock_file: IO[bytes] | None = None
+        # Packages found stored but not in the database when the store opened, recorded again from their zips.
+        self.recorded_again: tuple[str, ...] = ()
         if self._open_lock():
             self._recover()
         if self._lock_file is not None and fcntl is not None:
@@ -533,30 +579,97 @@ class PackageStore:
             self._lock_file = None
 
     def _recover(self) -> None:
-        """Remove what a killed process left (temporary files, files never recorded); restore a missing code folder."""
+        """Finish what a killed process left: remove temporary files and the files of packages the user deleted,
+        record again complete zips that no row explains, and unzip again a recorded package's missing code folder."""
+        for key, sha256 in self._deletion_marks():
+            self._remove_files(sha256)
+            self._store.set_meta(key, None)
+        for folder in (self._code, self._zips):
+            for entry in list(folder.iterdir()):
+                if entry.name.startswith(TEMP_PREFIX):
+                    log.info("removing %s, left by an interrupted upload or deletion", entry)
+                    _remove(entry)
         rows = {row["sha256"] for row in self._store.query("SELECT sha256 FROM packages")}
+        recorded = [
+            entry.stem for entry in sorted(self._zips.iterdir())
+            if entry.suffix == ".zip" and SHA256_HEX.fullmatch(entry.stem) and entry.stem not in rows
+            and self._record_again(entry.stem)
+        ]
+        if recorded:
+            self.recorded_again = tuple(recorded)
+            log.warning(
+                "%d stored package(s) in %s were not in the database (an upload cut short just before it was "
+                "recorded, or a database that is new, emptied or older than the packages); they are listed again "
+                "under Packages. Functions, saved events and history cannot be rebuilt from packages: if the "
+                "database was lost, stop the console and restore %s from a backup.",
+                len(recorded), self._zips, self._store.path,
+            )
+        rows.update(recorded)
         for entry in list(self._code.iterdir()):
-            if entry.name.startswith(TEMP_PREFIX) or (SHA256_HEX.fullmatch(entry.name) and entry.name not in rows):
-                log.info("removing %s, left by an interrupted upload", entry)
-                _remove(entry)
-        for entry in list(self._zips.iterdir()):
-            orphan = entry.suffix == ".zip" and SHA256_HEX.fullmatch(entry.stem) and entry.stem not in rows
-            if entry.name.startswith(TEMP_PREFIX) or orphan:
+            if SHA256_HEX.fullmatch(entry.name) and entry.name not in rows:
+                # Its zip is gone, so no upload finished with it: unzipped code of an upload killed before the end.
                 log.info("removing %s, left by an interrupted upload", entry)
                 _remove(entry)
         for sha256 in rows:
             if not (self._code / sha256).is_dir() and (self._zips / f"{sha256}.zip").is_file():
                 # Only a crash of the whole machine (or a person) removes a recorded code folder: unzip it again.
                 log.warning("unzipping package %s again: its code folder was missing", sha256)
-                temp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=self._code))
                 try:
-                    # No size limit: the package was checked when it was stored, perhaps under other settings.
-                    unpack_zip(self._zips / f"{sha256}.zip", temp, max_unzipped_bytes=1 << 62, read_only=True)
-                    os.rename(temp, self._code / sha256)
+                    self._unzip_again(sha256)
                 except (PackageError, OSError) as exc:
                     log.error("package %s cannot be unzipped again: %s", sha256, exc)
-                finally:
-                    _remove(temp)
+
+    def _unzip_again(self, sha256: str) -> ZipContents:
+        temp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=self._code))
+        try:
+            # No size limit: the package was checked when it was stored, perhaps under other settings.
+            contents = unpack_zip(self._zips / f"{sha256}.zip", temp, max_unzipped_bytes=1 << 62, read_only=True)
+            os.rename(temp, self._code / sha256)
+            return contents
+        finally:
+            _remove(temp)
+
+    def _record_again(self, sha256: str) -> bool:
+        """Rebuild the row of a stored zip the database does not list; False (and the zip left alone) if it cannot."""
+        zip_path = self._zips / f"{sha256}.zip"
+        try:
+            digest = hashlib.sha256()
+            with open(zip_path, "rb") as file:
+                while chunk := file.read(CHUNK):
+                    digest.update(chunk)
+            if digest.hexdigest() != sha256:
+                log.warning("%s does not hold the package its name says; left as it is", zip_path)
+                return False
+            if (self._code / sha256).is_dir():
+                contents = check_zip(zip_path, max_unzipped_bytes=1 << 62)  # the folder is complete: it was renamed
+            else:
+                contents = self._unzip_again(sha256)
+            created = datetime.fromtimestamp(zip_path.stat().st_mtime, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        except (PackageError, OSError) as exc:
+            log.warning("%s cannot be recorded again (%s); left as it is", zip_path, exc)
+            return False
+        with self._store.write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO packages (sha256, code_sha256, size, unzipped_size, files, filename, created_at)"
+                " VALUES (?, ?, ?, ?, ?, '', ?)",
+                (sha256, _code_sha256(sha256), zip_path.stat().st_size, contents.unzipped_size, contents.files,
+                 created),
+            )
+        return True
+
+    def _deletion_marks(self) -> list[tuple[str, str]]:
+        rows = self._store.query("SELECT key FROM meta WHERE key LIKE ?", (DELETION_MARK + "%",))
+        marks = [(row["key"], row["key"][len(DELETION_MARK):]) for row in rows]
+        return [(key, sha256) for key, sha256 in marks if SHA256_HEX.fullmatch(sha256)]
+
+    def _remove_files(self, sha256: str) -> None:
+        """Remove a deleted package's files, out of their final names first: a folder or zip under its final name is
+        always complete, even if this process is killed halfway through removing."""
+        for path in (self._code / sha256, self._zips / f"{sha256}.zip"):
+            if os.path.lexists(path):
+                doomed = path.with_name(f"{TEMP_PREFIX}deleted-{uuid.uuid4().hex}")
+                os.rename(path, doomed)
+                _remove(doomed)
 
     # -- adding -------------------------------------------------------------------------------------------------
 
@@ -683,14 +796,12 @@ class PackageStore:
                 if used_by:
                     raise PackageInUse(sha256, used_by)
                 conn.execute("DELETE FROM packages WHERE sha256 = ?", (sha256,))
-            # After the commit, so that a row never lacks its files. First a rename out of the final names: a folder
-            # or zip under its final name is always complete, even if this process is killed halfway through removing.
-            # The next start removes what a kill leaves here.
-            for path in (self._code / sha256, self._zips / f"{sha256}.zip"):
-                if os.path.lexists(path):
-                    doomed = path.with_name(f"{TEMP_PREFIX}deleted-{uuid.uuid4().hex}")
-                    os.rename(path, doomed)
-                    _remove(doomed)
+                # The mark tells a later start that files without a row were deleted by the user, not lost by the
+                # database: it finishes removing them if this process is killed before it does.
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (DELETION_MARK + sha256, _now()))
+            # After the commit, so that a row never lacks its files.
+            self._remove_files(sha256)
+            self._store.set_meta(DELETION_MARK + sha256, None)
 
 
 def _users(query: Callable[[str, tuple], list], sha256: str | None = None) -> dict[str, tuple[str, ...]]:

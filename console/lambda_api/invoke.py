@@ -82,6 +82,9 @@ def invoke(function_name: str) -> Response:
     response.headers["X-Amz-Executed-Version"] = record.version
     if not record.succeeded:
         response.headers["X-Amz-Function-Error"] = "Unhandled"
+    if record.not_kept:
+        # Lambda's response has no place for it: a header of the console's own, and the console's log, say so.
+        response.headers["X-Lambda-Console-Not-Kept"] = record.not_kept
     if log_type == "Tail":
         response.headers["X-Amz-Log-Result"] = base64.b64encode(record.log.encode()[-LOG_TAIL_BYTES:]).decode()
     return response

@@ -122,4 +122,5 @@ def record_json(record: InvocationRecord) -> dict:
         "max_memory_used_mb": record.max_memory_used_mb,
         "cold": record.cold,
         "created_at": record.created_at,
+        "not_kept": record.not_kept,
     }

@@ -480,13 +480,45 @@ def test_opening_the_store_removes_what_an_interrupted_upload_left(store, tmp_pa
     orphan = "0" * 64
     (tmp_path / "packages/zips/.tmp-upload.zip").write_bytes(b"PK\x03\x04 half an upload")
     make_read_only_tree(tmp_path / "packages/code/.tmp-unzipping")
-    make_read_only_tree(tmp_path / "packages/code" / orphan)  # renamed into place, never recorded
-    (tmp_path / "packages/zips" / f"{orphan}.zip").write_bytes(b"PK never recorded")
+    make_read_only_tree(tmp_path / "packages/code" / orphan)  # unzipped and renamed, but its zip never was
     (tmp_path / "packages/code/notes.txt").write_text("not the store's: left alone")
 
     reopened = PackageStore(store, tmp_path / "packages")
     assert reopened.all() == [kept]
     assert leftovers(reopened) == [f"code/{kept.sha256}", "code/notes.txt", f"zips/{kept.sha256}.zip"]
+    reopened.close()
+
+
+def test_a_stored_zip_the_database_does_not_list_is_recorded_again_not_deleted(store, tmp_path):
+    data = zip_of(("lib/app.py", HELLO))
+    sha256 = hashlib.sha256(data).hexdigest()
+    (tmp_path / "packages/zips").mkdir(parents=True)
+    (tmp_path / "packages/zips" / f"{sha256}.zip").write_bytes(data)  # the only copy; no row, no code folder
+    wrong = "1" * 64
+    (tmp_path / "packages/zips" / f"{wrong}.zip").write_bytes(b"PK not what its name says")
+
+    packages = PackageStore(store, tmp_path / "packages")
+    [package] = packages.all()
+    assert (package.sha256, package.size, package.files) == (sha256, len(data), 1)
+    assert (package.code_dir / "lib" / "app.py").read_text() == HELLO
+    assert packages.recorded_again == (sha256,)
+    # A zip whose bytes do not match its name is not the store's to judge: it stays, unrecorded.
+    assert (tmp_path / "packages/zips" / f"{wrong}.zip").read_bytes() == b"PK not what its name says"
+    packages.close()
+
+
+def test_a_deleted_package_killed_before_its_files_went_is_not_recorded_again(store, tmp_path):
+    packages = PackageStore(store, tmp_path / "packages")
+    package = packages.add(zip_of(("app.py", HELLO)))
+    packages.close()
+    # What a kill right after the deletion's commit leaves: no row, the mark, the files under their final names.
+    with store.write() as conn:
+        conn.execute("DELETE FROM packages")
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, 'now')", (f"deleting-package:{package.sha256}",))
+
+    reopened = PackageStore(store, tmp_path / "packages")
+    assert reopened.all() == [] and leftovers(reopened) == []
+    assert store.get_meta(f"deleting-package:{package.sha256}") is None
     reopened.close()
 
 
@@ -673,7 +705,8 @@ def test_killed_at_any_moment_the_reopened_store_is_consistent(tmp_path, big_zip
     uploader.kill()
     lock.release()
     assert uploader.files("code") == sorted([small_sha, big_sha])  # complete files, but no row
-    assert_consistent(tmp_path, {small_sha}, zips)
+    # The zip may be the only copy of the package (the database may be the one lost): it is recorded again.
+    assert_consistent(tmp_path, {small_sha, big_sha}, zips)
 
     # 4. Recorded: the package is complete and stays.
     uploader = Uploader(tmp_path)
