@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, NoReturn
 import click
 
 from console.core.discovery import wrapping_folder
-from console.core.events import EventError, parse_event
+from console.core.events import EventError, check_event
 from console.core.functions import FunctionError, check_environment, check_handler, check_name
 from console.core.packages import NotAZipFile, PackageError, check_zip, unpack_zip
 from console.engine.invocation import (
@@ -124,7 +124,7 @@ def read_event(source: str | None, stdin: IO[bytes]) -> bytes:
         except OSError as exc:
             raise InputError(f"{where}: cannot be read ({exc.strerror}). {todo}") from None
     try:
-        parse_event(data, where)
+        check_event(data, where)
     except EventError as exc:
         message = str(exc)
         # A syntax error says where; say what to do as well.

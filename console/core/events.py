@@ -44,6 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from console.core.deepjson import check_json
 from console.core.functions import FunctionNotFound, now_iso
 from console.core.store import Store
 
@@ -81,12 +82,38 @@ class EventExists(EventError):
     """The function already has an event of that name."""
 
 
+class EventTooDeep(EventError):
+    """JSON nested deeper than Python's reader can follow: valid or not, its value cannot be built here."""
+
+
 # -- checks -----------------------------------------------------------------------------------------------------
 
 
 def parse_event(text: str | bytes, source: str = "event") -> object:
-    """The JSON value of an event's text, or EventError saying what is wrong and where (`source` starts the message)."""
+    """The JSON value of an event's text, or EventError saying what is wrong and where (`source` starts the message).
+
+    JSON nested deeper than Python can build is refused with EventTooDeep; `check_event` accepts it.
+    """
     return _parse_json(_event_text(text, source), source)
+
+
+def check_event(text: str | bytes, source: str = "event") -> None:
+    """Refuse, with EventError, an event Lambda's Invoke would refuse; accept any other, however deeply nested.
+
+    Lambda passes a payload of any depth on to the function's runtime, which then reports whether it could read it.
+    """
+    decoded = _event_text(text, source)
+    try:
+        _parse_json(decoded, source)
+    except EventTooDeep:
+        try:
+            check_json(decoded)
+        except json.JSONDecodeError as exc:
+            raise EventError(
+                f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {_EXPLAINED.get(exc.msg, exc.msg)}",
+                line=exc.lineno,
+                column=exc.colno,
+            ) from None
 
 
 def check_event_name(name: str) -> str:
@@ -206,7 +233,7 @@ def _parse_json(text: str, source: str) -> object:
             column=column,
         ) from None
     except RecursionError:
-        raise EventError(
+        raise EventTooDeep(
             f"{source}: nested too deeply: the arrays and objects go deeper than Python's JSON reader can follow."
             " Flatten the event."
         ) from None
@@ -409,7 +436,7 @@ class EventStore:
                 # Check the size before reading: a stray video renamed .json should not be read whole.
                 _check_size(size, str(path))
                 body = _event_text(path.read_bytes(), str(path))
-                _parse_json(body, str(path))
+                check_event(body, str(path))
             except EventError as exc:
                 problems.append(str(exc))
             except OSError as exc:
@@ -559,7 +586,7 @@ def _checked_body(body: str, name: object) -> str:
     if not isinstance(body, str):
         raise TypeError(f"an event body is str, not {type(body).__name__}")
     text = _event_text(body, source)
-    _parse_json(text, source)
+    check_event(text, source)
     return text
 
 

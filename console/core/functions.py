@@ -306,10 +306,10 @@ class FunctionStore:
     def get(self, name: str, version: str = LATEST) -> FunctionConfig:
         if version == LATEST:
             row = self._store.query_one("SELECT * FROM functions WHERE name = ?", (name,))
+        elif (number := _version_number(version)) > MAX_VERSION:
+            row = None  # more than SQLite holds, so no version was ever published with it
         else:
-            row = self._store.query_one(
-                "SELECT * FROM versions WHERE function = ? AND version = ?", (name, _version_number(version))
-            )
+            row = self._store.query_one("SELECT * FROM versions WHERE function = ? AND version = ?", (name, number))
         if row is None:
             raise FunctionNotFound(
                 f"Function not found: {name}" if version == LATEST else f"Function not found: {name}:{version}"
@@ -390,7 +390,14 @@ class FunctionStore:
         return [latest, *(_from_row(row, str(row["version"])) for row in rows)]
 
 
+# Versions are numbered from 1 in an SQLite INTEGER column (64-bit signed): a larger number was never published.
+MAX_VERSION = 2**63 - 1
+
+
 def _version_number(version: str) -> int:
-    if not str(version).isdigit():
+    text = str(version)
+    # ASCII digits only: str.isdigit() also takes '²' and other scripts' digits, which int() may refuse.
+    if not (text.isascii() and text.isdigit()):
         raise FunctionNotFound(f"Version {version!r} is not $LATEST or a published version number")
-    return int(version)
+    # Beyond 19 digits it is above MAX_VERSION; not converting it also spares int() a number of thousands of digits.
+    return int(text) if len(text.lstrip("0")) <= 19 else MAX_VERSION + 1

@@ -303,7 +303,8 @@ def page(items: list, key: Callable[[object], tuple], marker_key: Callable[[str]
     raw = request.args.get("MaxItems")
     limit = MAX_PAGE
     if raw is not None:
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST_ITEMS:
+        # ASCII digits, few enough for int() to read: '²' passes isdigit() and int() refuses 4,301 digits.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not 1 <= int(raw) <= MAX_LIST_ITEMS:
             raise validation(raw, "maxItems", f"Member must be a whole number from 1 to {MAX_LIST_ITEMS}")
         limit = min(int(raw), MAX_PAGE)
     marker = request.args.get("Marker")
