@@ -388,6 +388,9 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
     if debug and (require_auth or not loopback):
         raise InputError("--debug: the debugger runs code typed in a browser; it is for 127.0.0.1 only, "
                          "without --auth.")
+    from console.errorlog import log_to_stderr
+
+    log_to_stderr()
     try:
         config = load_config(ctx.obj["data_dir"])
         auth = None
@@ -615,6 +618,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
         click.echo("Interrupted.", err=True)
         code = 130
     except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
-        click.echo(f"Error: the console could not run the function: {type(exc).__name__}: {exc}", err=True)
+        # The traceback goes to the console's log, never the terminal (imported here: logging is not free at start).
+        from console.errorlog import log_command_failure
+
+        logged = log_command_failure(exc, " ".join([PROG_NAME, *(sys.argv[1:] if argv is None else argv)][:2]))
+        where = f" (details in {logged})" if logged else ""
+        click.echo(f"Error: the console could not run the function: {type(exc).__name__}: {exc}{where}", err=True)
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

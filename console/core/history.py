@@ -141,6 +141,9 @@ class History:
         return entries[0] if entries else None
 
     def get(self, entry_id: int) -> InvocationRecord:
+        # Ids are SQLite INTEGERs (64-bit signed): a larger number names no entry, and SQLite could not take it.
+        if not -(2**63) <= entry_id < 2**63:
+            raise HistoryNotFound(f"No invocation {entry_id} in the history")
         row = self._store.query_one("SELECT * FROM invocations WHERE id = ?", (entry_id,))
         if row is None:
             raise HistoryNotFound(f"No invocation {entry_id} in the history")

@@ -18,7 +18,7 @@ from console.core.packages import PackageNotFound
 from console.web import bp
 from console.web.results import ProxyResponse, pretty_json, proxy_response
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("lambda_console.web")
 HTMX_VERSION = "2.0.11"
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 
