@@ -594,6 +594,17 @@ def events_import(ctx: click.Context, function: str, source: str, replace: bool)
 # --- the entry point -------------------------------------------------------------------------------------------
 
 
+def _command_path(args: list[str]) -> str:
+    """`lambda-console events export` from the arguments: the commands only, never values a secret might be in."""
+    words, group = [PROG_NAME], cli
+    for arg in args:
+        command = group.commands.get(arg) if isinstance(group, click.Group) else None
+        if command is not None:
+            words.append(arg)
+            group = command
+    return " ".join(words)
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """`lambda-console` and `python -m console`: run the command line, turn every usage error into one line."""
     no_args_is_help = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -621,7 +632,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         # The traceback goes to the console's log, never the terminal (imported here: logging is not free at start).
         from console.errorlog import log_command_failure
 
-        logged = log_command_failure(exc, " ".join([PROG_NAME, *(sys.argv[1:] if argv is None else argv)][:2]))
+        logged = log_command_failure(exc, _command_path(sys.argv[1:] if argv is None else argv))
         where = f" (details in {logged})" if logged else ""
         click.echo(f"Error: the console could not run the function: {type(exc).__name__}: {exc}{where}", err=True)
         code = 1
