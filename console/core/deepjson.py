@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # public in CPython, absent from the stubs
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 # RFC 8259's number; json.loads reads the same.

@@ -432,12 +432,19 @@ class Environment:
             self._dead = True
             self._inbox.append(None)  # wake a connection thread blocked on `next`
             self._inbox_ready.notify_all()
+        # Found before the worker dies: descendants that left its process group, or outlive it in its session.
+        strays = self._memory.descendants(fresh=True) if first else set()
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             self._reap(grace=5.0)
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         if first:
             self._server.unregister(self._token)
 
