@@ -373,7 +373,8 @@ class Environment:
                 platform_lines.append(f"{_log_time()} {request_id} Invocation cancelled from the console")
             platform_lines += [f"RequestId: {request_id} Error: {reason}", error_type]
 
-        max_used = min(spec.memory, max(1, math.ceil(self._peak_kb / 1024)))
+        # No reading at all (no /proc, no psutil, or a worker gone before the first poll): no figure.
+        max_used = min(spec.memory, max(1, math.ceil(self._peak_kb / 1024))) if self._peak_kb else None
         billed = billed_ms(duration, init_ms)
         rest = self._log.take().decode("utf-8", "replace")
         if pending.started is None:

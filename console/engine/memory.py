@@ -8,8 +8,9 @@ set inside the worker, which may be AWS's unmodified runtime client, and it woul
 to it.)
 
 Readings come from /proc on Linux (a kept descriptor for the worker's status, read on every poll) and from psutil
-elsewhere (macOS). Setting the environment variable `LAMBDA_CONSOLE_MEMORY_READER=psutil` makes Linux read through
-psutil as well; the tests use it to check the path macOS takes.
+elsewhere (macOS). The environment variable `LAMBDA_CONSOLE_MEMORY_READER` picks the reader, for the tests: `psutil`
+makes Linux read through psutil, the path macOS takes; `none` takes no readings, as a system with neither would, and
+Max Memory Used is then left out rather than guessed (and the memory limit cannot be enforced).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ except ImportError:  # a dependency of the console; without it, memory is read w
     psutil = None  # type: ignore[assignment]
 
 _PROC = os.path.isdir("/proc/self/task")
-# The environment variable that picks the reader: "proc" (the default where /proc exists) or "psutil".
+# The environment variable that picks the reader: "proc" (the default where /proc exists), "psutil" or "none".
 READER_VARIABLE = "LAMBDA_CONSOLE_MEMORY_READER"
 # How often the session is searched for descendants that no walk of children finds (a scan reads every process).
 _SCAN_SECONDS = 0.1

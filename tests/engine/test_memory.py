@@ -124,3 +124,13 @@ def test_a_double_forked_grandchild_past_the_limit_is_out_of_memory(reader: str,
     result = engine.invoke(spec, json.dumps({"mb": 300, "pidfile": str(pidfile)}).encode())
     assert result.error_type == "Runtime.OutOfMemory"
     assert _ended(int(pidfile.read_text()))
+
+
+def test_without_any_reading_max_memory_used_is_left_out_not_invented(monkeypatch, engine, make_function) -> None:
+    monkeypatch.setenv(READER_VARIABLE, "none")
+    result = engine.invoke(make_function(HOLD, memory=1024), b'{"mb": 50}')
+    assert result.succeeded
+    assert result.max_memory_used_mb is None
+    assert "Max Memory Used" not in result.report_line
+    assert re.fullmatch(r"REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 1024 MB"
+                        r"\tInit Duration: [\d.]+ ms", result.report_line)

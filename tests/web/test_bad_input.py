@@ -140,3 +140,13 @@ def test_a_version_too_large_for_the_database_is_not_found(console) -> None:
     with pytest.raises(FunctionNotFound, match="is not \\$LATEST or a published version number"):
         console.functions.get("hello_python", "\u00b2")  # a digit to str.isdigit(), not to int()
 
+
+
+def test_a_memory_figure_that_could_not_be_measured_says_so(client, console, monkeypatch) -> None:
+    from console.engine.memory import READER_VARIABLE
+
+    monkeypatch.setenv(READER_VARIABLE, "none")
+    html = test_run(client, make(console, "unmeasured", "def handler(event, context):\n    return 1\n"), "{}")
+    assert "<dt>Max memory used</dt><dd>not measured</dd>" in html
+    assert "Max Memory Used" not in html
+    assert console.history.latest("unmeasured").max_memory_used_mb is None
