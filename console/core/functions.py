@@ -94,7 +94,20 @@ def check_name(name: object) -> str:
     return name
 
 
+def _refuse_lone_surrogate(text: str, what: str, field: str) -> None:
+    """JSON can escape half of a surrogate pair ("\\udc80"); it has no UTF-8 form to store or pass to a process."""
+    half = next((char for char in text if "\ud800" <= char <= "\udfff"), None)
+    if half is not None:
+        raise FunctionError(
+            f"{what} holds U+{ord(half):04X}, half of a surrogate pair, which has no UTF-8 form: remove it, or write"
+            " the whole character.",
+            field,
+        )
+
+
 def check_handler(handler: object) -> str:
+    if isinstance(handler, str):
+        _refuse_lone_surrogate(handler, "Handler", "handler")
     # Control characters fit Lambda's pattern, but no module or function has them and a process cannot be given them.
     if not isinstance(handler, str) or not HANDLER_PATTERN.fullmatch(handler) or _CONTROL.search(handler):
         raise FunctionError(
@@ -146,6 +159,7 @@ def check_environment(environment: object) -> dict[str, str]:
             )
         if not isinstance(value, str):
             raise FunctionError(f"Environment variable {key} must have a text value.", "environment")
+        _refuse_lone_surrogate(value, f"Environment variable {key}", "environment")
         if "\x00" in value:
             raise FunctionError(
                 f"Environment variable {key} holds a NUL character, which no process environment can carry: "
@@ -174,6 +188,7 @@ def check_description(description: object) -> str:
         return ""
     if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
         raise FunctionError(f"Description must be text of at most {MAX_DESCRIPTION} characters.", "description")
+    _refuse_lone_surrogate(description, "Description", "description")
     return description
 
 

@@ -7,8 +7,11 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+# Text JSON escapes but UTF-8 and process environments cannot carry: lone surrogates, NUL, line breaks.
+HOSTILE_TEXT = st.text(alphabet=st.sampled_from(["\udc80", "\ud83d", "\x00", "\r", "\n", "\x7f", "a"]), max_size=6)
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20) | HOSTILE_TEXT
+    | st.builds(lambda key, value: {"Variables": {key: value}}, st.sampled_from(["AB", "A_1"]), HOSTILE_TEXT),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=12,
 )
@@ -59,8 +62,7 @@ HUGE_QUALIFIERS = st.one_of(st.integers(min_value=2**63 - 2).map(str),
                             st.integers(min_value=20, max_value=4400).map(lambda digits: "9" * digits),
                             st.sampled_from(["\u00b2", "\u0663", "1\r\n", "$LATEST\x00"]))
 HOSTILE_BODIES = st.one_of(
-    st.text(alphabet=st.sampled_from(["\udc80", "\ud83d", "\x00", "\r", "\n", "\x7f", "a"]), max_size=6)
-    .map(lambda text: json.dumps({"text": text}).encode()),
+    HOSTILE_TEXT.map(lambda text: json.dumps({"text": text}).encode()),
     st.integers(min_value=1, max_value=5000).map(lambda depth: ("[" * depth + "]" * depth).encode()),
     st.integers(min_value=1, max_value=5000).map(lambda depth: ("[" * depth + "]" * (depth - 1)).encode()),
 )
