@@ -91,6 +91,7 @@ def unexpected(exc: Exception) -> Response | tuple[Response | str, int]:
     log.exception("web console: %s %s failed", request.method, request.path)
     message = (f"The console could not finish this request ({type(exc).__name__}: {exc}). Go back and try again; "
                "the server's log has the details.")
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate in it cannot be sent
     if wants_json():
         return jsonify({"error": message}), 500
     return render_template("error.html", title="Something went wrong", message=message), 500
