@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 
 import psutil
@@ -62,14 +64,22 @@ def max_memory_used(result) -> int:
     return reported
 
 
-def test_the_reader_is_the_one_asked_for(reader: str) -> None:
-    memory = ProcessMemory(os.getpid())
+def test_the_reader_is_the_one_asked_for_and_reads_a_session_leader(reader: str) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import time; held = b'x' * (60 << 20); print('ready', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, start_new_session=True,
+    )
+    memory = ProcessMemory(holder.pid)
     try:
+        assert holder.stdout.readline() == b"ready\n"
         assert memory.reader == reader
-        own = psutil.Process().memory_info().rss // 1024
-        assert abs(memory.rss_kb() - own) < own // 4
+        actual = psutil.Process(holder.pid).memory_info().rss // 1024
+        assert actual > 60 * 1024
+        assert abs(memory.rss_kb() - actual) < actual // 10
     finally:
         memory.close()
+        holder.kill()
+        holder.wait()
 
 
 def test_a_handler_holding_300_mb_reports_about_300_mb(reader: str, engine, make_function) -> None:
