@@ -92,7 +92,8 @@ def test_hostile_but_valid_events_get_lambdas_answer(console, text, depth, runti
     if depth >= 1000:
         assert record.error_type == "Runtime.UnmarshalError"
         assert json.loads(record.payload)["errorMessage"].startswith("Unable to unmarshal input: maximum recursion")
-    elif runtime == "python3.12" and any("\ud800" <= char <= "\udfff" for char in text):
+    elif runtime == "python3.12" and any("\ud800" <= char <= "\udfff" for char in json.loads(json.dumps(text))):
+        # (a high and a low half in a row are read back as one whole character, which UTF-8 can write)
         assert record.error_type == "Runtime.ExitError"
     else:
         assert record.succeeded and json.loads(record.payload) == json.loads(event)
