@@ -27,8 +27,14 @@ def check_json(text: str) -> None:
 
     The value itself is not built, so the depth of nesting does not matter.
     """
+    end = _skip(text, value_end(text, _skip(text, 0)))
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+
+
+def value_end(text: str, pos: int) -> int:
+    """Where the JSON value starting at `pos` ends; json.JSONDecodeError if it is not valid JSON."""
     stack: list[str] = []  # "[" or "{" for each open array or object
-    pos = _skip(text, 0)
     while True:
         # A value starts here.
         if pos >= len(text):
@@ -59,11 +65,9 @@ def check_json(text: str) -> None:
                 pos += len(literal)
         # After a value: close the arrays and objects it ends, or go on to the next member.
         while True:
-            pos = _skip(text, pos)
             if not stack:
-                if pos != len(text):
-                    raise json.JSONDecodeError("Extra data", text, pos)
-                return
+                return pos
+            pos = _skip(text, pos)
             closing = "]" if stack[-1] == "[" else "}"
             if pos < len(text) and text[pos] == closing:
                 stack.pop()
