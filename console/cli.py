@@ -598,9 +598,11 @@ def _command_path(args: list[str]) -> str:
     """`lambda-console events export` from the arguments: the commands only, never values a secret might be in."""
     words, group = [PROG_NAME], cli
     for arg in args:
-        command = group.commands.get(arg) if isinstance(group, click.Group) else None
+        command = group.commands.get(arg)
         if command is not None:
             words.append(arg)
+            if not isinstance(command, click.Group):
+                break
             group = command
     return " ".join(words)
 
