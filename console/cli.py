@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, NoReturn
 import click
 
 from console.core.discovery import wrapping_folder
-from console.core.events import EventError, parse_event
+from console.core.events import EventError, check_event
 from console.core.functions import FunctionError, check_environment, check_handler, check_name
 from console.core.packages import NotAZipFile, PackageError, check_zip, unpack_zip
 from console.engine.invocation import (
@@ -124,7 +124,7 @@ def read_event(source: str | None, stdin: IO[bytes]) -> bytes:
         except OSError as exc:
             raise InputError(f"{where}: cannot be read ({exc.strerror}). {todo}") from None
     try:
-        parse_event(data, where)
+        check_event(data, where)
     except EventError as exc:
         message = str(exc)
         # A syntax error says where; say what to do as well.
@@ -388,6 +388,9 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
     if debug and (require_auth or not loopback):
         raise InputError("--debug: the debugger runs code typed in a browser; it is for 127.0.0.1 only, "
                          "without --auth.")
+    from console.errorlog import log_to_stderr
+
+    log_to_stderr()
     try:
         config = load_config(ctx.obj["data_dir"])
         auth = None
@@ -591,6 +594,19 @@ def events_import(ctx: click.Context, function: str, source: str, replace: bool)
 # --- the entry point -------------------------------------------------------------------------------------------
 
 
+def _command_path(args: list[str]) -> str:
+    """`lambda-console events export` from the arguments: the commands only, never values a secret might be in."""
+    words, group = [PROG_NAME], cli
+    for arg in args:
+        command = group.commands.get(arg)
+        if command is not None:
+            words.append(arg)
+            if not isinstance(command, click.Group):
+                break
+            group = command
+    return " ".join(words)
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """`lambda-console` and `python -m console`: run the command line, turn every usage error into one line."""
     no_args_is_help = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -615,6 +631,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
         click.echo("Interrupted.", err=True)
         code = 130
     except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
-        click.echo(f"Error: the console could not run the function: {type(exc).__name__}: {exc}", err=True)
+        # The traceback goes to the console's log, never the terminal (imported here: logging is not free at start).
+        from console.errorlog import log_command_failure
+
+        logged = log_command_failure(exc, _command_path(sys.argv[1:] if argv is None else argv))
+        where = f" (details in {logged})" if logged else ""
+        click.echo(f"Error: the console could not run the function: {type(exc).__name__}: {exc}{where}", err=True)
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

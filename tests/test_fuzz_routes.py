@@ -17,19 +17,29 @@ from hypothesis import strategies as st
 from console import EXTENSION, create_app
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Strings JSON escapes but pages and headers cannot carry as they are: lone surrogates, control characters.
+HOSTILE_TEXT = st.text(alphabet=st.sampled_from(["\udc80", "\ud83d", "\x00", "\r", "\n", "\x1b", "a"]), max_size=6)
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30) | HOSTILE_TEXT,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=12,
 )
 # Values a path segment might be: real names, hostile ones, encoded ones.
 SEGMENTS = st.one_of(
     st.sampled_from(["hello_python", "nope", "..", "%2e%2e", "a:1", "hello_python:$LATEST", "hello_python:99",
-                     "arn:aws:lambda:us-east-1:123456789012:function:hello_python", "x" * 200, "ü", "1"]),
+                     "arn:aws:lambda:us-east-1:123456789012:function:hello_python", "x" * 200, "ü", "1",
+                     "99999999999999999999999", "hello_python:99999999999999999999999", "\u00b2"]),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/?#"), min_size=1,
             max_size=20),
 )
-FIELDS = ("name", "handler", "timeout", "memory", "environment", "description", "event", "event_name", "body",
+# Text a form field may hold: JSON nested deeper than Python reads, escaped lone surrogates, control characters.
+FIELD_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.integers(min_value=1, max_value=3000).map(lambda depth: "[" * depth + "]" * depth),
+    HOSTILE_TEXT.map(json.dumps),
+    HOSTILE_TEXT.filter(lambda text: not any("\ud800" <= char <= "\udfff" for char in text)),  # as a browser sends
+)
+FIELDS = ("event_json", "name", "handler", "timeout", "memory", "environment", "description", "event", "event_name", "body",
           "runtime", "runtime_client", "package", "template", "new_name", "FunctionName", "Handler", "Runtime",
           "Timeout", "MemorySize", "Role", "Code", "Payload")
 
@@ -62,6 +72,8 @@ def _fill(rule: str, values: list[str]) -> str:
     def value(match: re.Match) -> str:
         drawn = next(parts, "x")
         if match.group(0).startswith("<int:"):
+            if drawn.isascii() and drawn.isdigit():
+                return drawn  # as drawn: numbers beyond SQLite's integers too
             return str(sum(map(ord, drawn)) % 5)  # 0 to 4: recorded entries and missing ones
         return quote(drawn, safe="")
 
@@ -96,7 +108,7 @@ def test_random_bodies_never_break_a_route(app, data):
             body = json.dumps(data.draw(JSON_VALUES)).encode()
             response = client.open(path, method=method, data=body, headers={**headers, "Content-Type": "application/json"})
         elif kind == "form":
-            form = {name: data.draw(st.text(max_size=40)) for name in data.draw(st.lists(st.sampled_from(FIELDS),
+            form = {name: data.draw(FIELD_TEXT) for name in data.draw(st.lists(st.sampled_from(FIELDS),
                                                                                          max_size=5, unique=True))}
             response = client.open(path, method=method, data=form, headers=headers)
         else:
@@ -106,7 +118,9 @@ def test_random_bodies_never_break_a_route(app, data):
 
 @FUZZ
 @given(query=st.dictionaries(st.sampled_from(["Qualifier", "Marker", "MaxItems", "tab", "event", "template", "page",
-                                              "FunctionVersion", "token"]), st.text(max_size=20), max_size=4))
+                                              "FunctionVersion", "token"]),
+                             st.text(max_size=20) | st.sampled_from(["9" * 23, "9" * 4400, "\u00b2", "\r\n"]),
+                             max_size=4))
 def test_random_query_strings_never_break_a_page(app, query):
     client = app.test_client()
     for method, rule, args in _routes(app):

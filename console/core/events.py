@@ -44,6 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from console.core.deepjson import check_json, value_end
 from console.core.functions import FunctionNotFound, now_iso
 from console.core.store import Store
 
@@ -81,12 +82,43 @@ class EventExists(EventError):
     """The function already has an event of that name."""
 
 
+class EventTooDeep(EventError):
+    """JSON nested deeper than Python's reader can follow: valid or not, its value cannot be built here."""
+
+
 # -- checks -----------------------------------------------------------------------------------------------------
 
 
 def parse_event(text: str | bytes, source: str = "event") -> object:
-    """The JSON value of an event's text, or EventError saying what is wrong and where (`source` starts the message)."""
+    """The JSON value of an event's text, or EventError saying what is wrong and where (`source` starts the message).
+
+    JSON nested deeper than Python can build is refused with EventTooDeep; `check_event` accepts it.
+    """
     return _parse_json(_event_text(text, source), source)
+
+
+def check_event(text: str | bytes, source: str = "event") -> None:
+    """Refuse, with EventError, an event Lambda's Invoke would refuse; accept any other, however deeply nested.
+
+    Lambda passes a payload of any depth on to the function's runtime, which then reports whether it could read it.
+    """
+    decoded = _event_text(text, source)
+    try:
+        _parse_json(decoded, source)
+    except EventTooDeep:
+        _check_deep(decoded, source)
+
+
+def _check_deep(text: str, source: str) -> None:
+    """EventError, with its place, unless the text is JSON; for text too deeply nested for Python's reader."""
+    try:
+        check_json(text)
+    except json.JSONDecodeError as exc:
+        raise EventError(
+            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {_EXPLAINED.get(exc.msg, exc.msg)}",
+            line=exc.lineno,
+            column=exc.colno,
+        ) from None
 
 
 def check_event_name(name: str) -> str:
@@ -206,7 +238,7 @@ def _parse_json(text: str, source: str) -> object:
             column=column,
         ) from None
     except RecursionError:
-        raise EventError(
+        raise EventTooDeep(
             f"{source}: nested too deeply: the arrays and objects go deeper than Python's JSON reader can follow."
             " Flatten the event."
         ) from None
@@ -409,7 +441,7 @@ class EventStore:
                 # Check the size before reading: a stray video renamed .json should not be read whole.
                 _check_size(size, str(path))
                 body = _event_text(path.read_bytes(), str(path))
-                _parse_json(body, str(path))
+                check_event(body, str(path))
             except EventError as exc:
                 problems.append(str(exc))
             except OSError as exc:
@@ -441,16 +473,21 @@ class EventStore:
         """Import every event of a bundle made by `export_bundle` (or written by hand in its format)."""
         source = "bundle"
         text = _event_text(text, source, bounded=False)
-        document = _parse_json(text, source)
+        try:
+            _parse_json(text, source)
+        except EventTooDeep:
+            # Events nested deeper than Python reads (accepted when saved): check the whole, read it member by member.
+            _check_deep(text, source)
         incoming, problems = [], []
-        top = _members_with_spans(text) if isinstance(document, dict) else None
+        top = _members_with_spans(text) if _is_object(text, 0) else None
         if top is None:
             raise EventError(
                 f'{source}: not a lambda-console events bundle: expected an object with "{BUNDLE_FORMAT}": '
                 f'{BUNDLE_VERSION} and "events". Export a bundle from lambda-console, or import a folder of .json'
                 " files."
             )
-        version = document.get(BUNDLE_FORMAT)
+        version_span = _last_span(top, BUNDLE_FORMAT)
+        version = _value_end(text, version_span[0])[0] if version_span else None
         if version != BUNDLE_VERSION:
             if isinstance(version, int) and not isinstance(version, bool) and version > BUNDLE_VERSION:
                 raise EventError(
@@ -463,16 +500,17 @@ class EventStore:
                 " lambda-console, or import a folder of .json files."
             )
         events_span = _last_span(top, "events")
-        if not isinstance(document.get("events"), list) or events_span is None:
+        if events_span is None or text[events_span[0]] != "[":
             raise EventError(f'{source}: "events" must be a list of {{"name": ..., "event": ...}} objects.')
         for index, (item, start, _end) in enumerate(_items_with_spans(text, events_span[0])):
             line, column = _line_column(text, start)
             where = f"{source}: events[{index}] (line {line}, column {column})"
-            if not isinstance(item, dict):
+            if not _is_object(text, start):
                 problems.append(f'{where}: expected an object {{"name": ..., "event": ...}}.')
                 continue
             members = _members_with_spans(text, start)
-            name, event_span = item.get("name"), _last_span(members, "event")
+            name_span, event_span = _last_span(members, "name"), _last_span(members, "event")
+            name = _value_end(text, name_span[0])[0] if name_span else None
             if event_span is None:
                 problems.append(f'{where}: has no "event".')
                 continue
@@ -559,7 +597,7 @@ def _checked_body(body: str, name: object) -> str:
     if not isinstance(body, str):
         raise TypeError(f"an event body is str, not {type(body).__name__}")
     text = _event_text(body, source)
-    _parse_json(text, source)
+    check_event(text, source)
     return text
 
 
@@ -632,8 +670,21 @@ def _skip(text: str, pos: int) -> int:
     return _WHITESPACE.match(text, pos).end()
 
 
+# Stands for a value nested deeper than Python's reader can build; its text is still found by its span.
+_TOO_DEEP = object()
+
+
 def _value_end(text: str, pos: int) -> tuple[object, int]:
-    return _DECODER.raw_decode(text, pos)
+    """The valid JSON value at pos and where it ends; `_TOO_DEEP` for the value when it cannot be built."""
+    try:
+        return _DECODER.raw_decode(text, pos)
+    except RecursionError:
+        return _TOO_DEEP, value_end(text, pos)
+
+
+def _is_object(text: str, pos: int) -> bool:
+    pos = _skip(text, pos)
+    return pos < len(text) and text[pos] == "{"
 
 
 def _members_with_spans(text: str, pos: int = 0) -> list[tuple[str, int, int]]:

@@ -94,7 +94,20 @@ def check_name(name: object) -> str:
     return name
 
 
+def _refuse_lone_surrogate(text: str, what: str, field: str) -> None:
+    """JSON can escape half of a surrogate pair ("\\udc80"); it has no UTF-8 form to store or pass to a process."""
+    half = next((char for char in text if "\ud800" <= char <= "\udfff"), None)
+    if half is not None:
+        raise FunctionError(
+            f"{what} holds U+{ord(half):04X}, half of a surrogate pair, which has no UTF-8 form: remove it, or write"
+            " the whole character.",
+            field,
+        )
+
+
 def check_handler(handler: object) -> str:
+    if isinstance(handler, str):
+        _refuse_lone_surrogate(handler, "Handler", "handler")
     # Control characters fit Lambda's pattern, but no module or function has them and a process cannot be given them.
     if not isinstance(handler, str) or not HANDLER_PATTERN.fullmatch(handler) or _CONTROL.search(handler):
         raise FunctionError(
@@ -146,6 +159,7 @@ def check_environment(environment: object) -> dict[str, str]:
             )
         if not isinstance(value, str):
             raise FunctionError(f"Environment variable {key} must have a text value.", "environment")
+        _refuse_lone_surrogate(value, f"Environment variable {key}", "environment")
         if "\x00" in value:
             raise FunctionError(
                 f"Environment variable {key} holds a NUL character, which no process environment can carry: "
@@ -174,6 +188,7 @@ def check_description(description: object) -> str:
         return ""
     if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
         raise FunctionError(f"Description must be text of at most {MAX_DESCRIPTION} characters.", "description")
+    _refuse_lone_surrogate(description, "Description", "description")
     return description
 
 
@@ -306,10 +321,10 @@ class FunctionStore:
     def get(self, name: str, version: str = LATEST) -> FunctionConfig:
         if version == LATEST:
             row = self._store.query_one("SELECT * FROM functions WHERE name = ?", (name,))
+        elif (number := _version_number(version)) > MAX_VERSION:
+            row = None  # more than SQLite holds, so no version was ever published with it
         else:
-            row = self._store.query_one(
-                "SELECT * FROM versions WHERE function = ? AND version = ?", (name, _version_number(version))
-            )
+            row = self._store.query_one("SELECT * FROM versions WHERE function = ? AND version = ?", (name, number))
         if row is None:
             raise FunctionNotFound(
                 f"Function not found: {name}" if version == LATEST else f"Function not found: {name}:{version}"
@@ -390,7 +405,14 @@ class FunctionStore:
         return [latest, *(_from_row(row, str(row["version"])) for row in rows)]
 
 
+# Versions are numbered from 1 in an SQLite INTEGER column (64-bit signed): a larger number was never published.
+MAX_VERSION = 2**63 - 1
+
+
 def _version_number(version: str) -> int:
-    if not str(version).isdigit():
+    text = str(version)
+    # ASCII digits only: str.isdigit() also takes '²' and other scripts' digits, which int() may refuse.
+    if not (text.isascii() and text.isdigit()):
         raise FunctionNotFound(f"Version {version!r} is not $LATEST or a published version number")
-    return int(version)
+    # Beyond 19 digits it is above MAX_VERSION; not converting it also spares int() a number of thousands of digits.
+    return int(text) if len(text.lstrip("0")) <= 19 else MAX_VERSION + 1

@@ -44,7 +44,7 @@ class InvocationRecord:
     duration_ms: float
     billed_duration_ms: int
     init_duration_ms: float | None
-    max_memory_used_mb: int
+    max_memory_used_mb: int | None  # None: not measured
     memory_size_mb: int
     cold: bool
     code_sha256: str
@@ -84,7 +84,7 @@ def _from_row(row: sqlite3.Row) -> InvocationRecord:
         duration_ms=row["duration_ms"],
         billed_duration_ms=row["billed_duration_ms"],
         init_duration_ms=row["init_duration_ms"],
-        max_memory_used_mb=row["max_memory_used_mb"],
+        max_memory_used_mb=row["max_memory_used_mb"] or None,  # stored as 0 when not measured
         memory_size_mb=row["memory_size_mb"],
         cold=bool(row["cold"]),
         code_sha256=row["code_sha256"],
@@ -142,7 +142,7 @@ class History:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (function, result.version, result.request_id, source, event, int(result.succeeded), result.payload,
                  result.error_type, result.status, _cap(result.log, self.log_limit), result.duration_ms,
-                 result.billed_duration_ms, result.init_duration_ms, result.max_memory_used_mb,
+                 result.billed_duration_ms, result.init_duration_ms, result.max_memory_used_mb or 0,
                  result.memory_size_mb, int(result.cold), code_sha256, now_iso()),
             )
             conn.execute(
@@ -173,6 +173,9 @@ class History:
         return entries[0] if entries else None
 
     def get(self, entry_id: int) -> InvocationRecord:
+        # Ids are SQLite INTEGERs (64-bit signed): a larger number names no entry, and SQLite could not take it.
+        if not -(2**63) <= entry_id < 2**63:
+            raise HistoryNotFound(f"No invocation {entry_id} in the history")
         row = self._store.query_one("SELECT * FROM invocations WHERE id = ?", (entry_id,))
         if row is None:
             raise HistoryNotFound(f"No invocation {entry_id} in the history")

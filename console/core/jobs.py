@@ -7,6 +7,7 @@ error, as Lambda retries asynchronous invocations. Every attempt is recorded in 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -99,7 +100,8 @@ class Jobs:
                     )
                     if job.record.succeeded or job.cancelled:
                         break
-            except Exception as exc:  # noqa: BLE001 - the job reports why it could not run instead of dying silently
+            except Exception as exc:  # the job reports why it could not run, and the log keeps the traceback
+                logging.getLogger("lambda_console.jobs").exception("job %s (%s of %s) failed", job.id, source, function)
                 job.error = str(exc) or type(exc).__name__
             finally:
                 job.done.set()

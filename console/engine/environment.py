@@ -373,7 +373,8 @@ class Environment:
                 platform_lines.append(f"{_log_time()} {request_id} Invocation cancelled from the console")
             platform_lines += [f"RequestId: {request_id} Error: {reason}", error_type]
 
-        max_used = min(spec.memory, max(1, math.ceil(self._peak_kb / 1024)))
+        # No reading at all (no /proc, no psutil, or a worker gone before the first poll): no figure.
+        max_used = min(spec.memory, max(1, math.ceil(self._peak_kb / 1024))) if self._peak_kb else None
         billed = billed_ms(duration, init_ms)
         rest = self._log.take().decode("utf-8", "replace")
         if pending.started is None:
@@ -432,12 +433,19 @@ class Environment:
             self._dead = True
             self._inbox.append(None)  # wake a connection thread blocked on `next`
             self._inbox_ready.notify_all()
+        # Found before the worker dies: descendants that left its process group, or outlive it in its session.
+        strays = self._memory.descendants(fresh=True) if first else set()
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             self._reap(grace=5.0)
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         if first:
             self._server.unregister(self._token)
 

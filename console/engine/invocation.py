@@ -106,7 +106,8 @@ class InvocationResult:
     duration_ms: float
     billed_duration_ms: int
     init_duration_ms: float | None
-    max_memory_used_mb: int
+    # None when no reading of the worker's memory could be taken: no figure is better than an invented one.
+    max_memory_used_mb: int | None
     memory_size_mb: int
     cold: bool
     version: str
@@ -189,7 +190,7 @@ def report_line(
     duration_ms: float,
     billed_duration_ms: int,
     memory_size: int,
-    max_memory_used: int,
+    max_memory_used: int | None,
     init_duration_ms: float | None,
     status: str | None,
     error_type: str | None,
@@ -199,8 +200,9 @@ def report_line(
         f"Duration: {duration_ms:.2f} ms",
         f"Billed Duration: {billed_duration_ms} ms",
         f"Memory Size: {memory_size} MB",
-        f"Max Memory Used: {max_memory_used} MB",
     ]
+    if max_memory_used is not None:  # left out, never guessed, when it could not be measured
+        parts.append(f"Max Memory Used: {max_memory_used} MB")
     if init_duration_ms is not None:
         parts.append(f"Init Duration: {init_duration_ms:.2f} ms")
     if status:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
 from console.lambda_api import bp
 
 ACCOUNT = DEFAULT_ACCOUNT
+log = logging.getLogger("lambda_console.api")
 # Shown for functions made without a Role (in the web console): the account's usual basic execution role.
 DEFAULT_ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda_basic_execution"
 ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
@@ -104,6 +106,7 @@ def handle_exception(exc: Exception) -> Response:
         code = "RequestEntityTooLargeException" if exc.code == 413 else "InvalidRequestContentException"
         return error_response(ApiError(code, exc.code if exc.code and exc.code < 500 else 400, exc.description or ""))
     # Anything else is a fault of the console; a 400 says so without making the SDK retry it five times.
+    log.exception("Lambda API: %s %s failed", request.method, request.path)
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     kind = "engine" if isinstance(exc, EngineError) else "console"
     return error_response(ApiError("ServiceException", 400, f"lambda-console could not do this ({kind} error): {detail}"))
@@ -303,7 +306,8 @@ def page(items: list, key: Callable[[object], tuple], marker_key: Callable[[str]
     raw = request.args.get("MaxItems")
     limit = MAX_PAGE
     if raw is not None:
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST_ITEMS:
+        # ASCII digits, few enough for int() to read: '²' passes isdigit() and int() refuses 4,301 digits.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not 1 <= int(raw) <= MAX_LIST_ITEMS:
             raise validation(raw, "maxItems", f"Member must be a whole number from 1 to {MAX_LIST_ITEMS}")
         limit = min(int(raw), MAX_PAGE)
     marker = request.args.get("Marker")

@@ -18,7 +18,7 @@ from console.core.packages import PackageNotFound
 from console.web import bp
 from console.web.results import ProxyResponse, pretty_json, proxy_response
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("lambda_console.web")
 HTMX_VERSION = "2.0.11"
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 
@@ -91,6 +91,7 @@ def unexpected(exc: Exception) -> Response | tuple[Response | str, int]:
     log.exception("web console: %s %s failed", request.method, request.path)
     message = (f"The console could not finish this request ({type(exc).__name__}: {exc}). Go back and try again; "
                "the server's log has the details.")
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate in it cannot be sent
     if wants_json():
         return jsonify({"error": message}), 500
     return render_template("error.html", title="Something went wrong", message=message), 500

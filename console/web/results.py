@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 
 from console.core.history import InvocationRecord
@@ -16,14 +17,36 @@ PROXY_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "i
                         "statusDescription"})
 
 
+# Half of a surrogate pair: JSON may escape one (`"\\udc80"`, which python3.11's runtime writes for such a string), but
+# it has no UTF-8 form, so a page cannot carry it as a character.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters a header value may not hold: a CR or LF would end the header and start another; HTTP carries others
+# (beyond ASCII) only as Latin-1 bytes, which no browser reads the same way.
+_NOT_IN_A_HEADER = re.compile("[^\t\x20-\x7e]")
+
+
+def _escape_lone_surrogates(text: str) -> str:
+    """JSON text with each lone surrogate written back as the `\\uXXXX` escape it came from."""
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _utf8(text: str) -> bytes:
+    """A string from a handler's JSON as bytes; a lone surrogate becomes bytes a browser shows as U+FFFD."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def pretty_json(data: bytes | str) -> str:
-    """The payload pretty printed when it is JSON (`null` stays `null`), else the text as it is."""
+    """The payload pretty printed when it is JSON (`null` stays `null`), else the text as it is.
+
+    Valid JSON nested deeper than Python's recursion limit (Lambda passes such a payload on as it is) is shown as the
+    text it is; a lone surrogate is shown as its escape.
+    """
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     try:
-        value = json.loads(text)
-    except ValueError:
-        return text
-    return json.dumps(value, indent=2, ensure_ascii=False)
+        pretty = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        pretty = text
+    return _escape_lone_surrogates(pretty)
 
 
 @dataclass(frozen=True)
@@ -35,8 +58,21 @@ class ProxyResponse:
     body: bytes
 
     @property
+    def refusal(self) -> str | None:
+        """Why the response cannot be previewed, or None: a Content-Type holding a line break would inject headers."""
+        bad = _NOT_IN_A_HEADER.search(self.content_type)
+        if bad is None:
+            return None
+        return (f"Not previewed: the response's Content-Type header holds {_escape_lone_surrogates(repr(bad.group()))}"
+                f" at character {bad.start() + 1}, which a header cannot carry (a CR or LF would start a header of"
+                " its own). API Gateway answers such a response with 502 (Malformed Lambda proxy response)."
+                " Return a Content-Type of printable ASCII, such as 'text/html; charset=utf-8'.")
+
+    @property
     def kind(self) -> str:
-        """How the Preview shows it: html, json, image or text."""
+        """How the Preview shows it: html, json, image, text, or refused (see `refusal`)."""
+        if self.refusal is not None:
+            return "refused"
         media = self.content_type.split(";", 1)[0].strip().lower()
         if media in ("text/html", "application/xhtml+xml"):
             return "html"
@@ -56,7 +92,7 @@ def proxy_response(payload: bytes) -> ProxyResponse | None:
     """The HTTP response in a handler's payload, when it has the proxy response's shape; None otherwise."""
     try:
         value = json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(value, dict) or "statusCode" not in value or not set(value) <= PROXY_KEYS:
         return None
@@ -77,14 +113,17 @@ def proxy_response(payload: bytes) -> ProxyResponse | None:
         data = b""
     elif not isinstance(body, str):
         # API Gateway wants a string body; a dict is shown as the JSON it would have to be.
-        data = json.dumps(body).encode()
+        try:
+            data = json.dumps(body).encode()
+        except RecursionError:
+            return None
     elif value.get("isBase64Encoded") is True:
         try:
             data = base64.b64decode(body, validate=False)
         except (binascii.Error, ValueError):
-            data = body.encode()
+            data = _utf8(body)
     else:
-        data = body.encode()
+        data = _utf8(body)
     content_type = headers.get("content-type") or _guess_type(data)
     return ProxyResponse(status, content_type, data)
 
@@ -101,7 +140,8 @@ def record_json(record: InvocationRecord) -> dict:
     """An invocation as the JSON twins give it."""
     try:
         response = json.loads(record.payload)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # Not JSON, or valid JSON deeper than Python can read back: the payload as text.
         response = record.payload.decode("utf-8", "replace")
     return {
         "id": record.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, jsonify, redirect, request, url_for
 
 from console import get_console
-from console.core.events import EventError, parse_event
+from console.core.events import EventError, check_event
 from console.core.history import HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound
 from console.web import bp
@@ -54,7 +54,7 @@ def run_test(name: str) -> Response | tuple[str, int]:
     console.functions.get(name)
     body = request.form.get("event_json", "")
     try:
-        parse_event(body, "Event JSON")
+        check_event(body, "Event JSON")
     except EventError as exc:
         editor = Editor(request.form.get("choice", "new"), request.form.get("event_name", ""), body)
         editor.errors["event_json"] = str(exc)
@@ -147,6 +147,8 @@ def preview(name: str, entry_id: int) -> Response:
     response = proxy_response(_entry(name, entry_id).payload)
     if response is None:
         abort(404)
+    if response.refusal is not None:
+        return Response(response.refusal, status=422, mimetype="text/plain")
     return Response(response.body, status=200, headers={
         "Content-Type": response.content_type,
         "Content-Security-Policy": PREVIEW_POLICY,

@@ -7,8 +7,11 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+# Text JSON escapes but UTF-8 and process environments cannot carry: lone surrogates, NUL, line breaks.
+HOSTILE_TEXT = st.text(alphabet=st.sampled_from(["\udc80", "\ud83d", "\x00", "\r", "\n", "\x7f", "a"]), max_size=6)
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20) | HOSTILE_TEXT
+    | st.builds(lambda key, value: {"Variables": {key: value}}, st.sampled_from(["AB", "A_1"]), HOSTILE_TEXT),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=12,
 )
@@ -40,7 +43,8 @@ HEADERS = st.fixed_dictionaries({}, optional={
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(operation=OPERATIONS, name=NAMES, query=st.sampled_from(["", "0", "1", "51", "x", "ALL", "-1"]),
+@given(operation=OPERATIONS, name=NAMES, query=st.sampled_from(["", "0", "1", "51", "x", "ALL", "-1", "9" * 23, "\u00b2",
+                                                                "%0D%0A", "%ED%B2%80"]),
        body=BODIES, headers=HEADERS)
 def test_any_request_gets_a_json_answer_and_never_a_5xx(client, operation, name, query, body, headers) -> None:
     method, path = operation
@@ -50,4 +54,53 @@ def test_any_request_gets_a_json_answer_and_never_a_5xx(client, operation, name,
         error = answer.get_json()
         assert error["__type"] == answer.headers["x-amzn-ErrorType"]
         assert error["Type"] == "User" and error["message"]
+        assert error["__type"] != "ServiceException", error  # a fault of the console, not of the request
         assert answer.headers["x-amzn-RequestId"]
+
+
+HUGE_QUALIFIERS = st.one_of(st.integers(min_value=2**63 - 2).map(str),
+                            st.integers(min_value=20, max_value=4400).map(lambda digits: "9" * digits),
+                            st.sampled_from(["\u00b2", "\u0663", "1\r\n", "$LATEST\x00"]))
+HOSTILE_BODIES = st.one_of(
+    HOSTILE_TEXT.map(lambda text: json.dumps({"text": text}).encode()),
+    st.integers(min_value=1, max_value=5000).map(lambda depth: ("[" * depth + "]" * depth).encode()),
+    st.integers(min_value=1, max_value=5000).map(lambda depth: ("[" * depth + "]" * (depth - 1)).encode()),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(qualifier=HUGE_QUALIFIERS, operation=st.sampled_from([
+    ("GET", "/2015-03-31/functions/hello_python?Qualifier={q}"),
+    ("GET", "/2015-03-31/functions/hello_python:{q}"),
+    ("GET", "/2015-03-31/functions/hello_python/configuration?Qualifier={q}"),
+    ("POST", "/2015-03-31/functions/hello_python/invocations?Qualifier={q}"),
+    ("GET", "/2015-03-31/functions/hello_python/versions?MaxItems={q}"),
+]))
+def test_huge_or_odd_qualifiers_get_lambdas_error_not_a_console_fault(client, qualifier, operation) -> None:
+    from urllib.parse import quote
+
+    method, path = operation
+    answer = client.open(path.format(q=quote(qualifier, safe="")), method=method, data=b"{}")
+    assert 400 <= answer.status_code < 500, answer.get_data(as_text=True)
+    error = answer.get_json()
+    assert error["__type"] in ("ResourceNotFoundException", "InvalidParameterValueException"), error
+    assert error["__type"] == answer.headers["x-amzn-ErrorType"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=HOSTILE_BODIES)
+def test_hostile_payloads_are_invoked_or_refused_as_lambda_does(client, body) -> None:
+    answer = client.post("/2015-03-31/functions/hello_python/invocations", data=body)
+    try:
+        json.loads(body)
+        valid = True
+    except RecursionError:
+        valid = body.count(b"[") == body.count(b"]")
+    except ValueError:
+        valid = False
+    if valid:
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        assert answer.get_json() is not None  # the function's answer or its runtime's error, as JSON
+    else:
+        assert answer.status_code == 400
+        assert answer.get_json()["__type"] == "InvalidRequestContentException"
