@@ -14,11 +14,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flask import Flask
-    from waitress.server import BaseWSGIServer, MultiSocketServer
 
     from console.core.console import Console
 
@@ -45,10 +44,10 @@ def server_settings(console: Console) -> dict[str, object]:
     }
 
 
-def create_server(app: Flask, console: Console, host: str, port: int) -> BaseWSGIServer | MultiSocketServer:
-    """Bind the server for `app`, then resume the Event invocations an earlier run accepted but did not finish
-    (they run in the background; the server starts answering when the caller runs it)."""
-    from waitress import create_server as waitress_server
+def create_server(app: Flask, console: Console, host: str, port: int) -> Any:
+    """Bind the server for `app` (waitress's server: `run()` serves, `close()` stops), then resume the Event
+    invocations an earlier run accepted but did not finish (they run in the background meanwhile)."""
+    from waitress import create_server as waitress_server  # type: ignore[import-untyped]
 
     server = waitress_server(app, host=host, port=port, **server_settings(console))
     console.jobs.resume()
