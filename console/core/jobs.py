@@ -17,7 +17,6 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,8 @@ from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from console.core.console import Console
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,8 @@ class Jobs:
         self._queued: set[int] = set()  # event_queue ids this process runs
         self._lock = threading.Lock()
         self._closing = False
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None  # made on first use: a one-shot command never needs it
 
     def start(
         self,
@@ -199,7 +201,7 @@ class Jobs:
                     self._finished(job, queue_id)
 
         try:
-            self._pool.submit(run)
+            self._executor().submit(run)
         except RuntimeError:  # the pool is shut down: the console is closing
             job.error = "The console is stopping."
             self._finished(job, queue_id)
@@ -254,7 +256,20 @@ class Jobs:
                 if self._finished_bytes <= KEEP_FINISHED_BYTES:
                     return
 
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="job")
+                if self._closing:
+                    self._pool.shutdown(wait=False)
+            return self._pool
+
     def close(self) -> None:
         """Stop taking jobs; queued Event invocations not yet finished stay queued for the next start."""
-        self._closing = True
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            self._closing = True
+            pool = self._pool
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
