@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from console.core.event_queue import EventQueue, QueuedEvent
 from console.core.history import History, HistoryNotFound, InvocationRecord
+from console.engine import TooManyRequestsError
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 # tracemalloc on CPython 3.11: the Job, its threading.Event and the registry's entry take about 1.5 KB).
 KEEP_FINISHED_BYTES = 1024 * 1024
 JOB_OVERHEAD_BYTES = 1500
+# How long a throttled Event invocation waits before it tries again.
+THROTTLED_WAIT_SECONDS = 0.5
 # Why a job could not run is kept up to this many characters.
 ERROR_CHARS = 2000
 
@@ -175,10 +178,10 @@ class Jobs:
                     if self._closing:  # the console is stopping: a queued invocation resumes at the next start
                         finished = False
                         break
-                    record = self._console.invoke(
-                        job.function, data, version=job.version, source=job.source, client_context=client_context,
-                        region=region, account=account, request_id=job.request_id,
-                    )
+                    record = self._attempt(job, data, queue_id is not None, client_context, region, account)
+                    if record is None:  # cancelled, or the console is stopping, while it waited for room
+                        finished = not self._closing
+                        break
                     job.attempts, job.entry_id = attempt + 1, record.id
                     if queue_id is not None:
                         self.queue.attempted(queue_id, job.attempts, job.request_id)
@@ -213,6 +216,22 @@ class Jobs:
             if job.id in self._jobs:
                 self._finished_bytes += job.footprint
             self._forget_old()
+
+    def _attempt(self, job: Job, data: bytes, durable: bool, client_context: str | None, region: str,
+                 account: str) -> InvocationRecord | None:
+        """One attempt. When the engine is full, a queued Event invocation stays queued and tries again, as Lambda
+        keeps throttled asynchronous invocations (a web Test says the engine is busy instead)."""
+        while True:
+            try:
+                return self._console.invoke(
+                    job.function, data, version=job.version, source=job.source, client_context=client_context,
+                    region=region, account=account, request_id=job.request_id,
+                )
+            except TooManyRequestsError:
+                if not durable:
+                    raise
+            if self._wait_or_cancelled(job, THROTTLED_WAIT_SECONDS) or self._closing:
+                return None
 
     @staticmethod
     def _wait_or_cancelled(job: Job, seconds: float) -> bool:

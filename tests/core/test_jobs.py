@@ -8,6 +8,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -135,3 +137,29 @@ def test_a_live_console_keeps_its_own_queue(console):
         conn.execute("UPDATE event_queue SET owner_pid = ?", (os.getppid(),))
     assert console.jobs.resume() == []
     assert console.jobs.queue.pending() == 1
+
+
+def test_an_event_invocation_waits_for_room_where_a_test_is_refused(tmp_path):
+    slow = make_zip({"app.py": "import time\ndef handler(event, context):\n    time.sleep(event['s'])\n"
+                               "    return event['s']\n"})
+    config = load_config(tmp_path / "data", {"load_samples": False, "max_environments": 1, "max_queue": 1})
+    with Console(config) as console:
+        console.create_function("slow", slow, "app.handler", timeout=30)
+        # Two synchronous invocations (as the REST API's RequestResponse makes) fill the engine: one runs, one waits.
+        calls = [threading.Thread(target=console.invoke, args=("slow", payload), kwargs={"source": "api"})
+                 for payload in (b'{"s": 1.5}', b'{"s": 0.1}')]
+        for call in calls:
+            call.start()
+            time.sleep(0.3)
+        deadline = time.monotonic() + 20
+        while not any(env.busy for env in console.engine.environments()):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        refused = console.jobs.start("slow", b'{"s": 0}')
+        queued = console.jobs.start("slow", b'{"s": 0.2}', source="event", durable=True)
+        assert refused.done.wait(10) and refused.error == "Rate Exceeded."
+        assert queued.done.wait(30)
+        for call in calls:
+            call.join(30)
+        assert queued.error is None and queued.record.payload == b"0.2" and queued.record.source == "event"
+        assert console.jobs.queue.pending() == 0
