@@ -150,6 +150,37 @@ def test_event_invocations_accepted_before_a_crash_run_after_the_restart(tmp_pat
         time.sleep(0.2)
 
 
+def test_an_event_invocation_the_console_stopped_runs_after_the_restart(tmp_path, servers):
+    data = tmp_path / "data"
+    first = start(data, load_samples="false")
+    servers.append(first)
+    lam = boto3_client(first.url)
+    lam.create_function(FunctionName="stopped", Runtime="python3.12", Role=ROLE, Handler="slow.handler",
+                        Code={"ZipFile": SLOW_ZIP}, Timeout=30)
+    marker = tmp_path / "started"
+    answer = lam.invoke(FunctionName="stopped", InvocationType="Event",
+                        Payload=json.dumps({"s": 3, "marker": str(marker)}))
+    lam.close()
+    deadline = time.monotonic() + 30
+    while not marker.exists():
+        assert time.monotonic() < deadline, "the Event invocation did not start"
+        time.sleep(0.05)
+    first.process.send_signal(signal.SIGTERM)  # stopped as a user stops it, in the middle of the invocation
+    assert first.process.wait(20) == 0
+
+    second = start(data, load_samples="false")
+    servers.append(second)
+    request_id = answer["ResponseMetadata"]["RequestId"]
+    deadline = time.monotonic() + 60
+    while True:
+        _, body = get(f"{second.url}/functions/stopped/history.json")
+        runs = [entry for entry in json.loads(body)["invocations"] if entry["request_id"] == request_id]
+        if any(entry["status"] == "succeeded" for entry in runs):
+            break
+        assert time.monotonic() < deadline, f"not run to the end after the restart: {runs}"
+        time.sleep(0.2)
+
+
 def history_request_ids_from_db(data: Path) -> list[str]:
     import sqlite3
 

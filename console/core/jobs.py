@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from console.core.event_queue import EventQueue, QueuedEvent
+from console.core.functions import FunctionNotFound
 from console.core.history import History, HistoryNotFound, InvocationRecord
-from console.engine import TooManyRequestsError
+from console.engine import EngineError, TooManyRequestsError
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
 
 if TYPE_CHECKING:
@@ -182,14 +183,20 @@ class Jobs:
                     if record is None:  # cancelled, or the console is stopping, while it waited for room
                         finished = not self._closing
                         break
+                    if self._closing and not record.succeeded and queue_id is not None:
+                        # Stopped by the console's own shutdown: not one of its attempts; it runs again at start.
+                        finished = False
+                        break
                     job.attempts, job.entry_id = attempt + 1, record.id
                     if queue_id is not None:
                         self.queue.attempted(queue_id, job.attempts, job.request_id)
                     if record.succeeded or job.cancelled:
                         break
-            except Exception as exc:
+            except Exception as exc:  # the job reports why it could not run instead of dying silently
                 if self._closing:
                     finished = False
+                elif isinstance(exc, (FunctionNotFound, EngineError)):  # the user's to fix: the job says why
+                    log.warning("Background invocation of %s could not run: %s", job.function, exc)
                 else:
                     log.exception("Background invocation of %s failed to run", job.function)
                 job.error = (str(exc) or type(exc).__name__)[:ERROR_CHARS]
