@@ -32,7 +32,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     # bytes for 50 MB). Werkzeug refuses a larger body before reading it.
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default holds the key, set to None
         app.config["MAX_CONTENT_LENGTH"] = -(-config.max_zip_bytes * 4 // 3) + 64 * 1024
-    app.extensions[EXTENSION] = Console(config)
+    console = app.extensions[EXTENSION] = Console(config)
+    # Each request hands its database connection back, so the server's threads hold none between requests.
+    app.teardown_appcontext(lambda exc: console.store.release())
 
     security.init_app(app)
     app.register_blueprint(lambda_api.bp)

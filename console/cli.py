@@ -406,11 +406,9 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
             click.echo(f"lambda-console (debug) at http://{_url_host(host)}:{port}/", err=True)
             app.run(host=host, port=port, debug=True, use_reloader=False, threaded=True)
             return
-        from waitress import create_server
+        from console.serving import create_server
 
-        # Enough threads that synchronous invocations waiting on workers never starve the pages.
-        threads = max(8, console.config.max_environments + 4)
-        server = create_server(app, host=host, port=port, threads=threads, ident="lambda-console")
+        server = create_server(app, console, host, port)
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         url = f"http://{_url_host(shown)}:{server.effective_port}/"
         if auth is None:

@@ -41,7 +41,8 @@ class Console:
         self.functions = FunctionStore(self.store)
         self.events = EventStore(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
-        self.jobs = Jobs(self, retry_delay=config.event_retry_delay)
+        # Background jobs: as many at once as the engine can run and queue; more wait their turn on the pool.
+        self.jobs = Jobs(self, retry_delay=config.event_retry_delay, workers=config.max_environments + config.max_queue)
         self.engine = engine or Engine(
             max_environments=config.max_environments, max_queue=config.max_queue, idle_timeout=config.idle_timeout
         )
@@ -51,6 +52,7 @@ class Console:
             load_samples(self, SAMPLES_DIR)
 
     def close(self) -> None:
+        self.jobs.close()
         self.engine.close()
         self.packages.close()
         self.store.close()

@@ -1,8 +1,12 @@
 """The console's one SQLite database: schema, forward migrations, and transactions.
 
-WAL mode, so readers never wait for a writer; one connection per thread; every change inside `write()`, a
+WAL mode, so readers never wait for a writer; one connection per thread at a time; every change inside `write()`, a
 `BEGIN IMMEDIATE` transaction that commits whole or not at all. The schema version is `PRAGMA user_version`, and
 `MIGRATIONS[n]` takes a database from version n to n + 1, each in its own transaction, on open.
+
+A thread's connection lives until the thread hands it back with `release()` (at the end of a web request or a
+background job: it goes to a small shelf of idle connections the next thread takes) or until the thread ends (it is
+closed then), so the open files stay bounded however many threads come and go.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -115,13 +120,56 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     """,
+    # 3 -> 4: the Event (asynchronous) invocation queue: an accepted invocation stays here until it and its retries are
+    # finished, so one accepted before a crash runs when the console starts again (console.core.event_queue).
+    """
+    CREATE TABLE event_queue (
+        id INTEGER PRIMARY KEY,
+        function TEXT NOT NULL,
+        version TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        client_context TEXT,
+        region TEXT NOT NULL,
+        account TEXT NOT NULL,
+        retries INTEGER NOT NULL,               -- attempts allowed after the first
+        attempts INTEGER NOT NULL DEFAULT 0,    -- attempts recorded in the history so far
+        owner_pid INTEGER NOT NULL,             -- the console process running it
+        created_at TEXT NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# Idle connections kept for the next thread that needs one; more than this are closed when handed back.
+IDLE_CONNECTIONS = 4
+
 
 class StoreError(Exception):
     """The database cannot be used as it is (a newer schema, a file that is not a database...)."""
+
+
+class _Held:
+    """A thread's connection, in the thread's local storage: when the thread ends, the storage goes and the
+    connection is closed with it (sqlite3 connections cannot be weakly referenced; this holder can)."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn: sqlite3.Connection | None = conn
+
+    def take(self) -> sqlite3.Connection | None:
+        conn, self.conn = self.conn, None
+        return conn
+
+    def __del__(self) -> None:
+        conn = self.take()
+        if conn is not None:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
 
 
 class Store:
@@ -131,7 +179,8 @@ class Store:
         self.path = Path(path)
         self._migrations = MIGRATIONS if migrations is None else migrations
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
+        self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         check_writable_folder(self.path.parent)
         self.check_integrity()
@@ -143,7 +192,11 @@ class Store:
             raise
 
     def _connect(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
+        held = getattr(self._local, "held", None)
+        if held is not None and held.conn is not None:
+            return held.conn
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
         if conn is None:
             try:
                 # Autocommit mode (isolation_level=None): transactions are opened explicitly, never implicitly.
@@ -161,10 +214,25 @@ class Store:
                 if _primary_code(exc) in (SQLITE_IOERR, SQLITE_FULL):
                     raise StoreError(_cannot_open(self.path, exc)) from exc
                 raise StoreError(f"{self.path} is not a lambda-console database: {exc}") from exc
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
+        held = _Held(conn)
+        self._local.held = held
+        with self._lock:
+            self._held.add(held)
         return conn
+
+    def release(self) -> None:
+        """Hand back this thread's connection (at the end of a request or a job); the next use takes another."""
+        held = self._local.__dict__.pop("held", None)
+        conn = None if held is None else held.take()
+        if conn is None:
+            return
+        if conn.in_transaction:  # never shelve a connection in the middle of a transaction
+            conn.execute("ROLLBACK")
+        with self._lock:
+            if len(self._idle) < IDLE_CONNECTIONS:
+                self._idle.append(conn)
+                return
+        conn.close()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -248,7 +316,8 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            connections, self._connections = self._connections, []
+            connections, self._idle = self._idle, []
+            connections += [conn for held in list(self._held) if (conn := held.take()) is not None]
         for conn in connections:
             try:
                 conn.close()

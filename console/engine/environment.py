@@ -214,6 +214,10 @@ class Environment:
                 self._init_done = True
                 self.init_duration_ms = (time.perf_counter() - self._spawned) * 1000
             while not self._inbox:
+                if self._dead:
+                    # A killed worker can still ask again, on a new connection, after the hang-up that told it to
+                    # stop: answer at once, or that connection would wait for an event that never comes.
+                    return None
                 self._inbox_ready.wait()
             pending = self._inbox.pop(0)
         if pending is None:

@@ -68,7 +68,7 @@ def invoke(function_name: str) -> Response:
     if invocation_type == "Event":
         job = console.jobs.start(
             function.name, payload, version=function.version, source="event", retries=2,
-            client_context=client_context, region=region, account=ACCOUNT,
+            client_context=client_context, region=region, account=ACCOUNT, durable=True,
         )
         response = Response(status=202)
         response.headers["x-amzn-RequestId"] = job.request_id

@@ -10,7 +10,7 @@ from console import get_console
 from console.core.jobs import JobNotFound
 from console.web import bp
 from console.web.rendering import render
-from console.web.runs import FIRST_WAIT_SECONDS
+from console.web.runs import FIRST_WAIT_SECONDS, run_context
 
 
 def _context(name: str, **extra: object) -> dict:
@@ -31,12 +31,7 @@ def present_run(name: str) -> tuple[str, int]:
     job = console.jobs.start(name, event.payload, source="console")
     job.done.wait(FIRST_WAIT_SECONDS)
     extra: dict[str, object] = {"event": event}
-    if job.running:
-        extra["job"] = job
-    elif job.record is not None:
-        extra["record"] = job.record
-    else:
-        extra["run_error"] = job.error
+    extra.update(run_context(job))
     return render("presenter.html", "_presenter_result.html", **_context(name, **extra))
 
 
@@ -45,6 +40,5 @@ def present_status(name: str, job_id: str) -> tuple[str, int]:
     job = get_console().jobs.get(job_id)
     if job.function != name:
         raise JobNotFound(f"No invocation {job_id} of {name} is running or recently finished")
-    extra: dict[str, object] = {"job": job} if job.running else (
-        {"record": job.record} if job.record is not None else {"run_error": job.error})
+    extra = run_context(job)
     return render("presenter.html", "_presenter_result.html", **_context(name, **extra))

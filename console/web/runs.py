@@ -33,18 +33,26 @@ def _job_for(name: str, job_id: str) -> Job:
     return job
 
 
-def _run_context(job: Job) -> dict:
+def run_context(job: Job) -> dict:
     """The Execution result of a job: running, its record, or why it could not run."""
     if job.running:
         return {"job": job}
-    if job.record is not None:
-        return {"record": job.record, "cancelled": job.cancelled}
-    return {"run_error": job.error or "The invocation did not run."}
+    record = job.record  # read from the history, where the result is kept
+    if record is not None:
+        return {"record": record, "cancelled": job.cancelled}
+    return {"run_error": job.error or _gone(job)}
+
+
+def _gone(job: Job) -> str:
+    if job.entry_id is not None:
+        return ("The result of this run is no longer in the history, which keeps each function's latest entries. "
+                "Run the test again to see it.")
+    return "The invocation did not run."
 
 
 def _result(name: str, job: Job, status: int = 200) -> tuple[str, int]:
     return render("function.html", "_result_body.html", status, **test_tab_context(name, request.args, None,
-                                                                                   **_run_context(job)))
+                                                                                   **run_context(job)))
 
 
 @bp.post("/functions/<name>/test")
