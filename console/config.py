@@ -1,7 +1,8 @@
 """The console's settings: defaults, then the data folder's `config.json`, then `LAMBDA_CONSOLE_*` variables, then
 what the caller passes (command-line options, a test's config), each overriding the one before.
 
-The data folder is Flask's instance folder unless `--data-dir` or `LAMBDA_CONSOLE_DATA` names another.
+The data folder is `--data-dir`, else `LAMBDA_CONSOLE_DATA`, else the default of `console.resources`: `instance/` in a
+checkout, the user's data folder (`~/.local/share/lambda-console` on Linux) for an installed console.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+
+from console.resources import default_data_dir
 
 ENV_PREFIX = "LAMBDA_CONSOLE_"
 CONFIG_FILE = "config.json"
@@ -57,16 +60,6 @@ class Config:
 
 
 _NAMES = {f.name: f for f in fields(Config)}
-
-
-def default_data_dir() -> Path:
-    """Flask's instance folder for the `console` package (`instance/` beside a source checkout)."""
-    from flask.sansio.scaffold import find_package  # imported here: only this default needs Flask
-
-    prefix, package_path = find_package("console")
-    if prefix is None:
-        return Path(package_path) / "instance"
-    return Path(prefix) / "var" / "console-instance"
 
 
 def _coerce(name: str, value: object, where: str) -> object:
