@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -18,7 +19,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     from console import lambda_api, security, web
     from console.config import load_config
 
-    settings = dict(test_config or {})
+    settings: dict[str, Any] = dict(test_config or {})
     data_dir = settings.pop("DATA_DIR", None)
     overrides = dict(settings.pop("CONSOLE", None) or {})
     # The data folder (option, LAMBDA_CONSOLE_DATA, else console.resources' default) is the app's instance folder.

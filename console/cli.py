@@ -107,6 +107,11 @@ def _name_option(ctx: click.Context, param: click.Parameter, value: str | None) 
         raise InputError(f"--name: {exc}") from None
 
 
+def _stdin() -> IO[bytes]:
+    # Standard input as bytes (click.get_binary_stream is deprecated from Click 8.5 on).
+    return sys.stdin.buffer
+
+
 # --- reading the event and the package -------------------------------------------------------------------------
 
 
@@ -321,7 +326,7 @@ def invoke(
       lambda-console invoke hello_python.zip --handler hello_python.my_handler --event event.json
     """
     package = check_package(path)
-    payload = read_event(event_source, click.get_binary_stream("stdin"))
+    payload = read_event(event_source, _stdin())
     if runtime_client == "awslambdaric" and importlib.util.find_spec("awslambdaric") is None:
         raise InputError(
             "--runtime-client awslambdaric: awslambdaric is not installed. Install it with "
@@ -586,7 +591,7 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
             saved = ", ".join(event.name for event in console.events.for_function(name)) or "none"
             raise InputError(f"--event {event_name}: {name} has no saved event of that name (it has: {saved}).") from None
     else:
-        payload = read_event(event_file, click.get_binary_stream("stdin"))
+        payload = read_event(event_file, _stdin())
     record = console.invoke(name, payload, version=version, source="cli")
     _write_result(record, None)
     return 0 if record.succeeded else 1
@@ -648,7 +653,7 @@ def events_import(ctx: click.Context, function: str, source: str, replace: bool)
     console = _console_with(ctx, function)
     try:
         if source == "-":
-            imported = console.events.import_bundle(function, click.get_binary_stream("stdin").read(), replace=replace)
+            imported = console.events.import_bundle(function, _stdin().read(), replace=replace)
         elif Path(source).is_dir():
             imported = console.events.import_folder(function, Path(source), replace=replace)
         elif Path(source).is_file():

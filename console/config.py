@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from console.resources import default_data_dir
 
@@ -72,7 +73,7 @@ def _coerce(name: str, value: object, where: str) -> object:
                 return value.lower() in ("1", "true", "yes", "on")
             return bool(value)
         if kind == "int":
-            number = int(value)  # type: ignore[arg-type]
+            number = int(value)  # type: ignore[call-overload]
             if number < 1:
                 raise ValueError(value)
             return number
@@ -99,7 +100,8 @@ def load_config(
     environ = os.environ if environ is None else environ
     overrides = dict(overrides or {})
     if data_dir is None:
-        data_dir = overrides.pop("data_dir", None) or environ.get(ENV_PREFIX + "DATA") or default_data_dir()
+        chosen = overrides.pop("data_dir", None) or environ.get(ENV_PREFIX + "DATA") or default_data_dir()
+        data_dir = Path(str(chosen))
     else:
         overrides.pop("data_dir", None)
     config = Config(data_dir=Path(data_dir).expanduser().resolve())
@@ -123,7 +125,7 @@ def load_config(
     layers.append(("options", overrides))
 
     for where, values in layers:
-        changes = {}
+        changes: dict[str, Any] = {}
         for name, value in values.items():
             if name not in _NAMES or name == "data_dir":
                 if where != "environment":
