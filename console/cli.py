@@ -188,10 +188,10 @@ def default_name(package: Path) -> str:
 
 def layout_hint(package: Path, code_dir: Path, handler: str) -> str | None:
     """When the handler's module sits one folder down, the classic zip mistake: say what to do instead."""
-    module = handler.rsplit(".", 1)[0].replace(".", "/")
-    candidates = (f"{module}.py", f"{module}/__init__.py")
     from console.core.discovery import wrapping_folder
 
+    module = handler.rsplit(".", 1)[0].replace(".", "/")
+    candidates = (f"{module}.py", f"{module}/__init__.py")
     folder = wrapping_folder(code_dir)
     if folder is not None and any((code_dir / folder / c).is_file() for c in candidates):
         if package.is_dir():
