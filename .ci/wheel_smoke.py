@@ -1,7 +1,7 @@
 """The wheel works as installed by a user: built from the checkout, installed in a fresh virtualenv, served from
 another folder with a new data folder, then checked as a browser and an SDK would check it.
 
-    python3 .ci/wheel_smoke.py [--python PYTHON]
+    .venv/bin/python .ci/wheel_smoke.py [--python PYTHON]
 
 Checks `/` (200, HTML listing the samples), the page's stylesheet (200, text/css), and one Test through the Lambda
 REST API's Invoke of the sample hello_python (its exact response). Exits 1 with what went wrong otherwise.
