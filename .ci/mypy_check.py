@@ -57,7 +57,8 @@ def main() -> int:
                  for file, n in sorted(counts.items()) if not file.startswith(CLEAN) and n > baseline.get(file, 0)]
     lower = {file: counts.get(file, 0) for file, allowed in baseline.items() if counts.get(file, 0) < allowed}
     if failures:
-        print(output, end="")
+        failing = {line.split(":", 1)[0] for line in failures}
+        print("".join(line + "\n" for line in output.splitlines() if line.split(":", 1)[0] in failing), end="")
         print("mypy: new errors:\n  " + "\n  ".join(failures), file=sys.stderr)
         return 1
     if args.update:
