@@ -60,3 +60,11 @@ def test_serve_help_loads_no_web_stack(tmp_path):
     proc, modules = loaded_by(tmp_path, "serve", "--help")
     assert proc.returncode == 0
     assert modules.isdisjoint(WEB_STACK)
+
+
+def test_the_stored_function_commands_load_no_web_stack(tmp_path):
+    proc, modules = loaded_by(tmp_path, "--data-dir", str(tmp_path / "data"), "test", "hello_python",
+                              "--event", "ada-lovelace")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout == b'{"message": "Hello Ada Lovelace!"}\n'
+    assert modules.isdisjoint(WEB_STACK), sorted(modules & set(WEB_STACK))
