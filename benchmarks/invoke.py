@@ -10,8 +10,11 @@ It runs handlers/hello_python (the seed's handler) and prints, from one run:
   - a warm invocation (a reused environment) and its overhead: wall time minus the handler's own time, measured by
     calling the handler in this process;
   - python-lambda-local (PyPI, the `bench` extra) running the same handler, a subprocess per call, where installed;
+  - the whole `lambda-console invoke` process on a zip of the same handler (start, unpack, invoke, clean up, exit),
+    run in turns with python-lambda-local so that both see the same machine;
   - this process's RSS before and after 10,000 warm invocations.
-Goals beside the figures: cold <= 2.5 x bare spawn; warm overhead median <= 1 ms; memory flat (<= 1 MB growth).
+Goals beside the figures: cold <= 2.5 x bare spawn; warm overhead median <= 1 ms; memory flat (<= 1 MB growth);
+the whole CLI process <= 0.5 x python-lambda-local's.
 This is a benchmark, not a test: it reports, and only fails (with --check) when asked to.
 """
 
@@ -23,12 +26,14 @@ import importlib.util
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,6 +50,7 @@ EXPECTED = b'{"message": "Hello Ada Lovelace!"}'
 COLD_FACTOR_GOAL = 2.5
 WARM_OVERHEAD_GOAL_MS = 1.0
 MEMORY_GROWTH_GOAL_MB = 1.0
+CLI_FACTOR_GOAL = 0.5  # of python-lambda-local's time, per whole process
 
 
 def ms(seconds: float) -> float:
@@ -90,7 +96,7 @@ def handler_own_time(code_dir: Path, rounds: int) -> float:
     return statistics.median(timed(lambda: module.my_handler(event, None), rounds))
 
 
-def lambda_local(code_dir: Path, rounds: int) -> list[float] | None:
+def lambda_local_command(code_dir: Path) -> list[str] | None:
     script = Path(sys.executable).with_name("python-lambda-local")
     if not script.exists():
         found = shutil.which("python-lambda-local")
@@ -99,15 +105,48 @@ def lambda_local(code_dir: Path, rounds: int) -> list[float] | None:
         script = Path(found)
     event_file = code_dir.parent / "event.json"
     event_file.write_bytes(EVENT)
-    command = [str(script), "-f", "my_handler", "-t", "3", "hello_python.py", str(event_file)]
+    return [str(script), "-f", "my_handler", "-t", "3", "hello_python.py", str(event_file)]
 
-    def call() -> None:
-        out = subprocess.run(command, cwd=code_dir, capture_output=True, check=True)
+
+def cli_command(zip_path: Path, event_file: Path) -> list[str]:
+    """`lambda-console invoke` as a user types it: the installed script, else `python -m console`."""
+    script = Path(sys.executable).with_name("lambda-console")
+    start = [str(script)] if script.exists() else [sys.executable, "-m", "console"]
+    return [*start, "invoke", str(zip_path), "--handler", HANDLER, "--event", str(event_file)]
+
+
+def whole_processes(
+    commands: dict[str, tuple[list[str], Path]], rounds: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall time and CPU time (user + system, with the processes it waited for, such as a worker) of each command as
+    a whole process, in turns (one of each per round), in milliseconds. CPU time shows the work done whatever else
+    the machine is doing; wall time is what a user waits.
+
+    Bytecode is written and used as on a user's machine (PYTHONDONTWRITEBYTECODE is dropped), after one warm-up run
+    of each that also fills the OS caches."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(REPO)  # the checkout's console, installed or not
+
+    def call(command: list[str], cwd: Path) -> None:
+        out = subprocess.run(command, cwd=cwd, capture_output=True, env=env, check=False)
         if b"Hello Ada Lovelace!" not in out.stdout + out.stderr:
-            raise RuntimeError(f"python-lambda-local did not answer as expected: {out.stdout + out.stderr!r}")
+            raise RuntimeError(f"{command[0]} did not answer as expected: {out.stdout + out.stderr!r}")
 
-    call()  # a first run fills the OS caches, as our own warm-up does
-    return timed(call, rounds)
+    def cpu_seconds() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for command, cwd in commands.values():
+        call(command, cwd)
+    for _ in range(rounds):
+        for name, (command, cwd) in commands.items():
+            cpu_start, start = cpu_seconds(), time.perf_counter()
+            call(command, cwd)
+            times[name].append(ms(time.perf_counter() - start))
+            cpu[name].append(ms(cpu_seconds() - cpu_start))
+    return times, cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     args = parser.parse_args(argv)
 
-    spawn_rounds, cold_rounds, warm_rounds, local_rounds = (10, 10, 500, 5) if args.quick else (30, 30, 2000, 15)
+    spawn_rounds, cold_rounds, warm_rounds, local_rounds = (10, 10, 500, 5) if args.quick else (30, 30, 2000, 20)
     memory_rounds = 10_000
 
     with tempfile.TemporaryDirectory(prefix="lambda-console-bench-") as tmp:
@@ -165,7 +204,18 @@ def main(argv: list[str] | None = None) -> int:
             rss_after = rss_mb()
             worker_after = engine.invoke(spec, EVENT).max_memory_used_mb
 
-        local = lambda_local(code_dir, local_rounds)
+        # The seed's zip, as a user makes it (README): the handler's file at the top of the archive.
+        zip_path = Path(tmp) / "hello_python.zip"
+        with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(SAMPLE / "hello_python.py", "hello_python.py")
+        event_file = Path(tmp) / "event.json"
+        event_file.write_bytes(EVENT)
+        processes: dict[str, tuple[list[str], Path]] = {"cli": (cli_command(zip_path, event_file), Path(tmp))}
+        local_command = lambda_local_command(code_dir)
+        if local_command is not None:
+            processes["local"] = (local_command, code_dir)
+        process_times, process_cpu = whole_processes(processes, local_rounds)
+        cli_times, local = process_times["cli"], process_times.get("local")
 
     spawn_med, spawn_p90 = median_p90(spawn)
     cold_med, cold_p90 = median_p90(cold_times)
@@ -210,8 +260,11 @@ def main(argv: list[str] | None = None) -> int:
         misses.append("cold")
     if overhead > WARM_OVERHEAD_GOAL_MS:
         misses.append("warm overhead")
+    cli_med, cli_p90 = median_p90(cli_times)
     if local is None:
         rows.append(("python-lambda-local (subprocess per call)", "not installed", "", "", "pip install '.[bench]'"))
+        rows.append(("`lambda-console invoke` (whole process, zip)", f"{cli_med:.2f} ms", f"{cli_p90:.2f} ms",
+                     str(len(cli_times)), "no python-lambda-local to compare with"))
     else:
         local_med, local_p90 = median_p90(local)
         rows.append(
@@ -223,6 +276,22 @@ def main(argv: list[str] | None = None) -> int:
                 f"{local_med / cold_med:.1f} x our cold, {local_med / warm_med:.0f} x our warm",
             )
         )
+        cli_goal = CLI_FACTOR_GOAL * local_med
+        rows.append(
+            (
+                "`lambda-console invoke` (whole process, zip)",
+                f"{cli_med:.2f} ms",
+                f"{cli_p90:.2f} ms",
+                str(len(cli_times)),
+                f"<= {CLI_FACTOR_GOAL:g} x python-lambda-local = {cli_goal:.2f} ms: {cli_med / local_med:.2f} x "
+                + verdict(cli_med <= cli_goal),
+            )
+        )
+        if cli_med > cli_goal:
+            misses.append("CLI process")
+        cli_cpu, local_cpu = statistics.median(process_cpu["cli"]), statistics.median(process_cpu["local"])
+        rows.append(("  CPU time: CLI / python-lambda-local", f"{cli_cpu:.1f} / {local_cpu:.1f} ms", "", "",
+                     f"{cli_cpu / local_cpu:.2f} x"))
     if rss_before is None or rss_after is None:
         rows.append((f"console RSS over {memory_rounds:,} warm invocations", "unknown (no /proc)", "", "", ""))
     else:

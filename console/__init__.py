@@ -1,47 +1,27 @@
 """lambda-console: a local AWS Lambda console for Python handlers.
 
-`create_app()` builds the Flask application: the web console (`console.web`) and, on the same port, the AWS Lambda
-REST API (`console.lambda_api`), both over one `Console` (`console.core.console`), which owns the store and the
-engine. The command line is `console.cli`.
+`console.app.create_app()` builds the Flask application: the web console (`console.web`) and, on the same port, the
+AWS Lambda REST API (`console.lambda_api`), both over one `Console` (`console.core.console`), which owns the store and
+the engine. The command line is `console.cli`.
+
+Importing `console` imports nothing else: the command line's `invoke` never loads Flask, werkzeug or waitress. The
+application's names are still reachable here (`from console import create_app`), loaded on first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app
+if TYPE_CHECKING:
+    from console.app import EXTENSION, create_app, get_console
 
-from console.core.console import Console
-
-EXTENSION = "lambda_console"
-
-
-def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
-    """The application. `test_config` may hold Flask settings, `DATA_DIR`, and `CONSOLE` (console settings)."""
-    from console import lambda_api, security, web
-    from console.config import load_config
-
-    app = Flask(__name__, instance_relative_config=True)
-    settings = dict(test_config or {})
-    data_dir = settings.pop("DATA_DIR", None)
-    overrides = dict(settings.pop("CONSOLE", None) or {})
-    app.config.update(settings)
-    # The instance folder is the data folder unless one is named (option, LAMBDA_CONSOLE_DATA).
-    config = load_config(data_dir, overrides)
-    # The largest request anyone needs: CreateFunction with the largest zip, base64 in JSON (Lambda's 69905067
-    # bytes for 50 MB). Werkzeug refuses a larger body before reading it.
-    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default holds the key, set to None
-        app.config["MAX_CONTENT_LENGTH"] = -(-config.max_zip_bytes * 4 // 3) + 64 * 1024
-    console = app.extensions[EXTENSION] = Console(config)
-    # Each request hands its database connection back, so the server's threads hold none between requests.
-    app.teardown_appcontext(lambda exc: console.store.release())
-
-    security.init_app(app)
-    app.register_blueprint(lambda_api.bp)
-    app.register_blueprint(web.bp)
-    return app
+__all__ = ["EXTENSION", "create_app", "get_console"]
 
 
-def get_console() -> Console:
-    """The Console of the application handling the current request."""
-    return current_app.extensions[EXTENSION]
+def __getattr__(name: str) -> Any:
+    # PEP 562: the web stack loads only when one of its names is asked for.
+    if name in __all__:
+        from console import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module 'console' has no attribute {name!r}")

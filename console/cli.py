@@ -22,10 +22,8 @@ from typing import IO, TYPE_CHECKING, NoReturn
 
 import click
 
-from console.core.discovery import wrapping_folder
-from console.core.events import EventError, check_event
-from console.core.functions import FunctionError, check_environment, check_handler, check_name
-from console.core.packages import NotAZipFile, PackageError, check_zip, unpack_zip
+# The engine's limits are part of the options' help; the engine is what `invoke` runs, so it is loaded anyway. The
+# store and its domain modules are imported inside the commands that use them: `invoke` needs no database.
 from console.engine.invocation import (
     MAX_MEMORY,
     MAX_TIMEOUT,
@@ -72,6 +70,8 @@ def _memory_option(ctx: click.Context, param: click.Parameter, value: str) -> in
 
 def parse_environment(items: tuple[str, ...] | list[str]) -> dict[str, str]:
     """KEY=VALUE strings -> a function's environment variables, checked as Lambda checks them. A later KEY wins."""
+    from console.core.functions import FunctionError, check_environment
+
     env: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -90,6 +90,8 @@ def _env_option(ctx: click.Context, param: click.Parameter, value: tuple[str, ..
 
 def _handler_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
     # Only what Lambda's API refuses outright; a handler that cannot be found is the function's error (exit 1).
+    from console.core.functions import FunctionError, check_handler
+
     try:
         return check_handler(value)
     except FunctionError as exc:
@@ -97,10 +99,17 @@ def _handler_option(ctx: click.Context, param: click.Parameter, value: str) -> s
 
 
 def _name_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from console.core.functions import FunctionError, check_name
+
     try:
         return None if value is None else check_name(value)
     except FunctionError as exc:
         raise InputError(f"--name: {exc}") from None
+
+
+def _stdin() -> IO[bytes]:
+    # Standard input as bytes (click.get_binary_stream is deprecated from Click 8.5 on).
+    return sys.stdin.buffer
 
 
 # --- reading the event and the package -------------------------------------------------------------------------
@@ -108,6 +117,8 @@ def _name_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 def read_event(source: str | None, stdin: IO[bytes]) -> bytes:
     """The event's bytes, unchanged, once they are known to be one JSON value. None means `{}`; `-` reads stdin."""
+    from console.core.events import EventError, check_event
+
     if source is None:
         return b"{}"
     where = "stdin" if source == "-" else source
@@ -138,6 +149,8 @@ def check_package(path: str) -> Path:
     The checks that need only the zip's table of contents run here, before anything is unpacked: the same ones a
     package uploaded to the console gets (console.core.packages), with the same messages after the file's name.
     """
+    from console.core.packages import NotAZipFile, PackageError, check_zip
+
     package = Path(path)
     if package.is_dir():
         return package
@@ -157,6 +170,8 @@ def check_package(path: str) -> Path:
 
 def unpack(package: Path, into: Path) -> None:
     """Unzip a package checked by check_package into the empty folder `into`, counting what it really unzips to."""
+    from console.core.packages import PackageError, unpack_zip
+
     try:
         unpack_zip(package, into)
     except PackageError as exc:
@@ -173,6 +188,8 @@ def default_name(package: Path) -> str:
 
 def layout_hint(package: Path, code_dir: Path, handler: str) -> str | None:
     """When the handler's module sits one folder down, the classic zip mistake: say what to do instead."""
+    from console.core.discovery import wrapping_folder
+
     module = handler.rsplit(".", 1)[0].replace(".", "/")
     candidates = (f"{module}.py", f"{module}/__init__.py")
     folder = wrapping_folder(code_dir)
@@ -189,19 +206,37 @@ def layout_hint(package: Path, code_dir: Path, handler: str) -> str | None:
 # --- the commands ----------------------------------------------------------------------------------------------
 
 
+DATA_DIR_HELP = (
+    "Where functions, packages, saved events and history are kept. Default: $LAMBDA_CONSOLE_DATA, else instance/ "
+    "in a checkout, the user's data folder (~/.local/share/lambda-console on Linux) for an installed console."
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lambda-console", prog_name=PROG_NAME)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="Where functions, packages, saved events and history are kept. "
-    "Default: $LAMBDA_CONSOLE_DATA, else the instance folder.",
-)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR", help=DATA_DIR_HELP)
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path | None) -> None:
     """A local AWS Lambda console for Python handlers."""
     ctx.obj = {"data_dir": data_dir}
+
+
+def _data_dir_after(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    # The group's callback has run by now (click parses a subcommand's options after it), so ctx.obj holds the
+    # folder given before the subcommand, if any.
+    if value is None:
+        return
+    before = ctx.obj.get("data_dir")
+    if before is not None and Path(before).resolve() != value.resolve():
+        raise InputError(f"--data-dir {before} and --data-dir {value}: two data folders. Give one of them.")
+    ctx.obj["data_dir"] = value
+
+
+# `lambda-console --data-dir D serve` and `lambda-console serve --data-dir D` are the same command.
+data_dir_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR", help=DATA_DIR_HELP,
+    expose_value=False, is_eager=True, callback=_data_dir_after,
+)
 
 
 def open_console(ctx: click.Context) -> Console:
@@ -291,7 +326,7 @@ def invoke(
       lambda-console invoke hello_python.zip --handler hello_python.my_handler --event event.json
     """
     package = check_package(path)
-    payload = read_event(event_source, click.get_binary_stream("stdin"))
+    payload = read_event(event_source, _stdin())
     if runtime_client == "awslambdaric" and importlib.util.find_spec("awslambdaric") is None:
         raise InputError(
             "--runtime-client awslambdaric: awslambdaric is not installed. Install it with "
@@ -356,6 +391,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @cli.command()
+@data_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="The address to listen on. 127.0.0.1 is reachable from this machine only. Any other address "
               "(0.0.0.0, a LAN address) lets other machines reach the console, which runs the code it is given, so "
@@ -379,7 +415,7 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
     Point boto3 or the AWS CLI at the printed URL:
       aws lambda list-functions --endpoint-url http://127.0.0.1:8000 --region us-east-1
     """
-    from console import EXTENSION, create_app
+    from console.app import EXTENSION, create_app
     from console.config import ConfigError, load_config
     from console.core.store import StoreError
     from console.security import Authentication
@@ -388,6 +424,8 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
     if debug and (require_auth or not loopback):
         raise InputError("--debug: the debugger runs code typed in a browser; it is for 127.0.0.1 only, "
                          "without --auth.")
+    # Before anything is created: a port another program holds must leave no data folder and no database behind.
+    _check_listen(host, port)
     from console.errorlog import log_to_stderr
 
     log_to_stderr()
@@ -438,6 +476,37 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
         console.close()
 
 
+def _check_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address the server could not listen on (a port in use above all)."""
+    import errno
+    import socket
+
+    if port == 0:
+        return  # the system picks a free port
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InputError(f"--host {host}: not an address of this machine ({exc.strerror}). "
+                         "Pass an address such as 127.0.0.1 or 0.0.0.0.") from None
+    family, kind, proto, _, address = infos[0]
+    where = f"{_url_host(host)}:{port}"
+    with socket.socket(family, kind, proto) as probe:
+        if sys.platform != "win32":
+            # As waitress binds: a port left in TIME_WAIT by a console that just stopped is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError(f"{where}: the port is in use (another program is listening there). Stop it, or "
+                                 "pick another port with --port (0 picks a free one).") from None
+            if exc.errno == errno.EACCES:
+                raise InputError(f"{where}: not allowed to listen there (ports below 1024 need privileges). Pick "
+                                 "another port with --port.") from None
+            raise InputError(f"{where}: cannot listen there ({exc.strerror}). Pass an address of this machine "
+                             "with --host.") from None
+
+
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
@@ -458,6 +527,7 @@ def _console_with(ctx: click.Context, function: str) -> Console:
 
 
 @cli.command()
+@data_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @click.pass_context
 def functions(ctx: click.Context, as_json: bool) -> None:
@@ -493,6 +563,7 @@ def functions(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command()
+@data_dir_option
 @click.argument("name")
 @click.option("--event", "event_name", metavar="NAME", help="A saved event of the function. Default: {}.")
 @click.option("--event-file", metavar="FILE|-", help="The event from a JSON file, or - for standard input.")
@@ -521,7 +592,7 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
             saved = ", ".join(event.name for event in console.events.for_function(name)) or "none"
             raise InputError(f"--event {event_name}: {name} has no saved event of that name (it has: {saved}).") from None
     else:
-        payload = read_event(event_file, click.get_binary_stream("stdin"))
+        payload = read_event(event_file, _stdin())
     record = console.invoke(name, payload, version=version, source="cli")
     _write_result(record, record.not_kept and f"Warning: {record.not_kept}")
     return 0 if record.succeeded else 1
@@ -533,6 +604,7 @@ def events() -> None:
 
 
 @events.command("list")
+@data_dir_option
 @click.argument("function")
 @click.pass_context
 def events_list(ctx: click.Context, function: str) -> None:
@@ -543,12 +615,15 @@ def events_list(ctx: click.Context, function: str) -> None:
 
 
 @events.command("export")
+@data_dir_option
 @click.argument("function")
 @click.argument("destination", metavar="FOLDER|FILE|-")
 @click.option("--bundle", is_flag=True, help="Write one JSON bundle (to FILE, or - for standard output).")
 @click.pass_context
 def events_export(ctx: click.Context, function: str, destination: str, bundle: bool) -> None:
     """Export a function's saved events: a folder of <name>.json files (SAM's events/ habit), or one bundle."""
+    from console.core.events import EventError
+
     console = _console_with(ctx, function)
     try:
         if bundle:
@@ -567,16 +642,19 @@ def events_export(ctx: click.Context, function: str, destination: str, bundle: b
 
 
 @events.command("import")
+@data_dir_option
 @click.argument("function")
 @click.argument("source", metavar="FOLDER|FILE|-")
 @click.option("--replace", is_flag=True, help="Overwrite saved events that have the same names.")
 @click.pass_context
 def events_import(ctx: click.Context, function: str, source: str, replace: bool) -> None:
     """Import saved events from a folder of <name>.json files, or from a bundle (FILE, or - for standard input)."""
+    from console.core.events import EventError
+
     console = _console_with(ctx, function)
     try:
         if source == "-":
-            imported = console.events.import_bundle(function, click.get_binary_stream("stdin").read(), replace=replace)
+            imported = console.events.import_bundle(function, _stdin().read(), replace=replace)
         elif Path(source).is_dir():
             imported = console.events.import_folder(function, Path(source), replace=replace)
         elif Path(source).is_file():

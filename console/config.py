@@ -1,7 +1,8 @@
 """The console's settings: defaults, then the data folder's `config.json`, then `LAMBDA_CONSOLE_*` variables, then
 what the caller passes (command-line options, a test's config), each overriding the one before.
 
-The data folder is Flask's instance folder unless `--data-dir` or `LAMBDA_CONSOLE_DATA` names another.
+The data folder is `--data-dir`, else `LAMBDA_CONSOLE_DATA`, else the default of `console.resources`: `instance/` in a
+checkout, the user's data folder (`~/.local/share/lambda-console` on Linux) for an installed console.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
+
+from console.resources import default_data_dir
 
 ENV_PREFIX = "LAMBDA_CONSOLE_"
 CONFIG_FILE = "config.json"
@@ -61,16 +65,6 @@ class Config:
 _NAMES = {f.name: f for f in fields(Config)}
 
 
-def default_data_dir() -> Path:
-    """Flask's instance folder for the `console` package (`instance/` beside a source checkout)."""
-    from flask.sansio.scaffold import find_package  # imported here: only this default needs Flask
-
-    prefix, package_path = find_package("console")
-    if prefix is None:
-        return Path(package_path) / "instance"
-    return Path(prefix) / "var" / "console-instance"
-
-
 def _coerce(name: str, value: object, where: str) -> object:
     kind = _NAMES[name].type
     try:
@@ -81,7 +75,7 @@ def _coerce(name: str, value: object, where: str) -> object:
                 return value.lower() in ("1", "true", "yes", "on")
             return bool(value)
         if kind == "int":
-            number = int(value)  # type: ignore[arg-type]
+            number = int(value)  # type: ignore[call-overload]
             if number < 1:
                 raise ValueError(value)
             return number
@@ -108,7 +102,8 @@ def load_config(
     environ = os.environ if environ is None else environ
     overrides = dict(overrides or {})
     if data_dir is None:
-        data_dir = overrides.pop("data_dir", None) or environ.get(ENV_PREFIX + "DATA") or default_data_dir()
+        chosen = overrides.pop("data_dir", None) or environ.get(ENV_PREFIX + "DATA") or default_data_dir()
+        data_dir = Path(str(chosen))
     else:
         overrides.pop("data_dir", None)
     config = Config(data_dir=Path(data_dir).expanduser().resolve())
@@ -132,7 +127,7 @@ def load_config(
     layers.append(("options", overrides))
 
     for where, values in layers:
-        changes = {}
+        changes: dict[str, Any] = {}
         for name, value in values.items():
             if name not in _NAMES or name == "data_dir":
                 if where != "environment":

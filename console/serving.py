@@ -47,7 +47,7 @@ def server_settings(console: Console) -> dict[str, object]:
 def create_server(app: Flask, console: Console, host: str, port: int) -> Any:
     """Bind the server for `app` (waitress's server: `run()` serves, `close()` stops), then resume the Event
     invocations an earlier run accepted but did not finish (they run in the background meanwhile)."""
-    from waitress import create_server as waitress_server  # type: ignore[import-untyped]
+    from waitress import create_server as waitress_server
 
     server = waitress_server(app, host=host, port=port, **server_settings(console))
     console.jobs.resume()

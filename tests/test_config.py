@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -18,10 +19,10 @@ def test_defaults(tmp_path):
     assert config.database_path == tmp_path.resolve() / "lambda-console.sqlite3"
 
 
-def test_data_folder_defaults_to_flask_instance_folder(monkeypatch):
+def test_data_folder_defaults_to_the_checkouts_instance_folder():
     config = load_config(environ={})
     assert config.data_dir == default_data_dir().resolve()
-    assert config.data_dir.name in ("instance", "console-instance")
+    assert config.data_dir == Path(__file__).resolve().parents[1] / "instance"
 
 
 def test_data_folder_from_the_environment(tmp_path):

@@ -7,7 +7,6 @@ invocation is recorded in the history. Plain Python, never imports flask.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import BinaryIO
 
 from console.config import Config
@@ -21,8 +20,7 @@ from console.core.packages import Package, PackageStore
 from console.core.store import Store
 from console.engine import Engine, FunctionSpec
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
-
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "handlers"
+from console.resources import samples_dir
 
 
 class Console:
@@ -49,7 +47,7 @@ class Console:
         if config.load_samples:
             from console.core.samples import load_samples
 
-            load_samples(self, SAMPLES_DIR)
+            load_samples(self, samples_dir())
 
     def close(self) -> None:
         self.jobs.close()

@@ -222,7 +222,7 @@ def _handlers_in(path: Path, parts: tuple[str, ...], module: str, budget: _Budge
         signature_rank = _signature_rank(node)
         if signature_rank is None:
             continue
-        name = node.name if isinstance(node, ast.FunctionDef) else node.targets[0].id  # type: ignore[union-attr]
+        name = node.name if isinstance(node, ast.FunctionDef) else node.targets[0].id  # type: ignore[attr-defined]
         handler = f"{module_path}.{name}"
         if len(handler) > MAX_HANDLER_LENGTH:
             continue

@@ -391,7 +391,10 @@ class EventStore:
                 raise EventNotFound(_not_found(function, name))
 
     def _by_id(self, event_id: int) -> SavedEvent:
-        return _from_row(self._store.query_one("SELECT * FROM events WHERE id = ?", (event_id,)))
+        row = self._store.query_one("SELECT * FROM events WHERE id = ?", (event_id,))
+        if row is None:
+            raise EventNotFound(f"No saved event has id {event_id}.")
+        return _from_row(row)
 
     # folders
 
@@ -405,7 +408,7 @@ class EventStore:
             raise EventError(
                 f"Cannot make the folder {folder}: {exc.strerror or exc}. Choose another folder."
             ) from None
-        written = []
+        written: list[Path] = []
         for event in events:
             # Names are checked on the way in, so they cannot climb out of the folder; check again all the same,
             # since a name is about to become a path.
@@ -632,6 +635,7 @@ def _insert(conn: sqlite3.Connection, function: str, name: str, body: str, stamp
         "INSERT INTO events (function, name, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
         (function, name, body, stamp, stamp),
     )
+    assert cursor.lastrowid is not None  # an INSERT that returned sets it
     return cursor.lastrowid
 
 
@@ -667,7 +671,9 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 def _skip(text: str, pos: int) -> int:
-    return _WHITESPACE.match(text, pos).end()
+    match = _WHITESPACE.match(text, pos)
+    assert match is not None  # the pattern matches the empty string too
+    return match.end()
 
 
 # Stands for a value nested deeper than Python's reader can build; its text is still found by its span.
@@ -691,12 +697,13 @@ def _members_with_spans(text: str, pos: int = 0) -> list[tuple[str, int, int]]:
     """(key, start, end) of each member of the valid JSON object starting at or after pos."""
     pos = _skip(text, pos)
     assert text[pos] == "{"
-    members = []
+    members: list[tuple[str, int, int]] = []
     pos = _skip(text, pos + 1)
     if text[pos] == "}":
         return members
     while True:
         key, pos = _value_end(text, pos)
+        assert isinstance(key, str)  # an object's keys are strings in valid JSON
         pos = _skip(text, pos)
         pos = _skip(text, pos + 1)  # the ':'
         _, end = _value_end(text, pos)
@@ -711,7 +718,7 @@ def _items_with_spans(text: str, pos: int) -> list[tuple[object, int, int]]:
     """(value, start, end) of each item of the valid JSON array starting at pos."""
     pos = _skip(text, pos)
     assert text[pos] == "["
-    items = []
+    items: list[tuple[object, int, int]] = []
     pos = _skip(text, pos + 1)
     if text[pos] == "]":
         return items

@@ -223,7 +223,7 @@ class Jobs:
 
     def _finished(self, job: Job, queue_id: int | None) -> None:
         with self._lock:
-            self._queued.discard(queue_id)  # type: ignore[arg-type]
+            self._queued.discard(queue_id)
             job.done.set()
             if job.id in self._jobs:
                 self._finished_bytes += job.footprint

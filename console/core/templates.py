@@ -26,6 +26,7 @@ import gzip
 import json
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 DEFAULT_TEMPLATE = "hello-world"  # the AWS console's default event
 _FOLDER = "event_templates"
@@ -91,7 +92,7 @@ def _load(name: str, text: str) -> EventTemplate:
 
 
 def _encode_at(event: object, path: list[str], encoding: str, template: str) -> None:
-    parent = event
+    parent: Any = event  # nested dicts and lists of a parsed JSON document
     for step in path[:-1]:
         parent = parent[int(step)] if isinstance(parent, list) else parent[step]
     key: int | str = int(path[-1]) if isinstance(parent, list) else path[-1]

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 try:
     import psutil  # type: ignore[import-untyped]
 except ImportError:  # a dependency of the console; without it, memory is read where /proc exists only
-    psutil = None  # type: ignore[assignment]
+    psutil = None
 
 _PROC = os.path.isdir("/proc/self/task")
 # The environment variable that picks the reader: "proc" (the default where /proc exists), "psutil" or "none".

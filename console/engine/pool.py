@@ -259,7 +259,7 @@ class Engine:
         for key, envs in self._idle.items():
             if envs and (oldest is None or envs[0].last_used < oldest.last_used):
                 oldest_key, oldest = key, envs[0]
-        if oldest is not None:
+        if oldest is not None and oldest_key is not None:
             self._idle[oldest_key].pop(0)
             if not self._idle[oldest_key]:
                 del self._idle[oldest_key]
@@ -279,6 +279,7 @@ class Engine:
                 self._reaper = threading.Thread(target=self._reap_idle, name="engine-reaper", daemon=True)
                 self._reaper.start()
             server, runtime_dir = self._server, self._runtime_dir
+        assert runtime_dir is not None  # made with the server, above
         return Environment(spec, server, runtime_dir, python=self._python, bootstrap=self._bootstrap,
                            log_limit=self._log_limit)
 

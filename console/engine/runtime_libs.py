@@ -53,7 +53,7 @@ def _top_level_paths(dist: metadata.Distribution) -> set[Path]:
     tops: set[Path] = set()
     # top_level.txt when there is one: botocore's RECORD alone is thousands of lines.
     for name in (dist.read_text("top_level.txt") or "").split():
-        base = Path(dist.locate_file(name))
+        base = Path(str(dist.locate_file(name)))
         tops.update(path for path in (base, base.with_suffix(".py")) if path.exists())
         tops.update(base.parent.glob(glob_escape(base.name) + ".*.so"))
     if tops:
@@ -65,7 +65,7 @@ def _top_level_paths(dist: metadata.Distribution) -> set[Path]:
         first = parts[0]
         if len(parts) == 1 and not first.endswith((".py", ".so", ".pyd")):
             continue  # stray files beside the packages (licences, .pth files)
-        tops.add(Path(dist.locate_file(first)))
+        tops.add(Path(str(dist.locate_file(first))))
     return {path for path in tops if path.exists()}
 
 

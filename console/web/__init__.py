@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("web", __name__, template_folder="../../templates", static_folder="../../static",
-               static_url_path="/assets")  # the app itself owns /static (an empty console/static)
+from console.resources import static_dir, templates_dir
+
+# The templates and static files ship beside the package in a checkout and inside it in a wheel (console.resources).
+bp = Blueprint("web", __name__, template_folder=str(templates_dir()), static_folder=str(static_dir()),
+               static_url_path="/assets")
 
 # The views register their routes on `bp` when imported.
 from console.web import editor, functions, packages, presenter, rendering, runs  # noqa: F401

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from pathlib import Path
 
 from flask import Response, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
@@ -15,12 +14,12 @@ from console.core.functions import FunctionNotFound
 from console.core.history import HistoryNotFound
 from console.core.jobs import JobNotFound
 from console.core.packages import PackageNotFound
+from console.resources import static_dir
 from console.web import bp
 from console.web.results import ProxyResponse, pretty_json, proxy_response
 
 log = logging.getLogger("lambda_console.web")
 HTMX_VERSION = "2.0.11"
-STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 
 
 def is_fragment_request() -> bool:
@@ -51,7 +50,7 @@ def htmx_script() -> str:
 
 @functools.cache
 def _fingerprint(filename: str) -> str:
-    return hashlib.sha256((STATIC_DIR / filename).read_bytes()).hexdigest()[:12]
+    return hashlib.sha256((static_dir() / filename).read_bytes()).hexdigest()[:12]
 
 
 @bp.app_template_global()

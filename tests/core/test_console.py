@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from console.config import load_config
-from console.core.console import SAMPLES_DIR, Console
+from console.core.console import Console
 from console.core.functions import FunctionError, FunctionExists, FunctionNotFound
 from console.core.samples import sample_folders, zip_folder
+from console.resources import samples_dir
 
 
 def make_zip(files: dict[str, str]) -> bytes:
@@ -176,7 +177,7 @@ def test_history_caps_a_long_log_with_a_marker(tmp_path):
 def test_first_run_loads_every_sample_with_a_working_event(tmp_path):
     with Console(load_config(tmp_path / "data")) as console:
         names = [f.name for f in console.functions.all()]
-        assert names == sorted(folder.name for folder in sample_folders(SAMPLES_DIR))
+        assert names == sorted(folder.name for folder in sample_folders(samples_dir()))
         assert "hello_python" in names
         hello = console.events.for_function("hello_python")
         assert json.loads(hello[0].body) == {"first_name": "Ada", "last_name": "Lovelace"}
@@ -197,7 +198,7 @@ def test_samples_are_loaded_once(tmp_path):
 
 
 def test_sample_zips_are_stable(tmp_path):
-    folder = SAMPLES_DIR / "hello_python"
+    folder = samples_dir() / "hello_python"
     assert zip_folder(folder) == zip_folder(folder)
     with zipfile.ZipFile(io.BytesIO(zip_folder(folder))) as archive:
         assert archive.namelist() == ["hello_python.py"]
