@@ -19,10 +19,15 @@ import os
 import time
 from collections.abc import Iterable
 
-try:
-    import psutil  # type: ignore[import-untyped]
-except ImportError:  # a dependency of the console; without it, memory is read where /proc exists only
-    psutil = None
+
+def _psutil_available() -> bool:
+    """psutil is imported only when a reader needs it: where /proc serves, the console never pays for its import."""
+    try:
+        import psutil  # noqa: F401
+    except ImportError:  # a dependency of the console; without it, memory is read where /proc exists only
+        return False
+    return True
+
 
 _PROC = os.path.isdir("/proc/self/task")
 # The environment variable that picks the reader: "proc" (the default where /proc exists), "psutil" or "none".
@@ -75,6 +80,8 @@ def _proc_pids() -> list[int]:
 
 
 def _psutil_descendants(pid: int) -> set[int]:
+    import psutil
+
     try:
         return {child.pid for child in psutil.Process(pid).children(recursive=True)}
     except psutil.Error:
@@ -82,6 +89,8 @@ def _psutil_descendants(pid: int) -> set[int]:
 
 
 def _psutil_rss_kb(pids: Iterable[int]) -> int | None:
+    import psutil
+
     total = None
     for pid in pids:
         try:
@@ -98,7 +107,7 @@ class ProcessMemory:
     def __init__(self, pid: int, reader: str | None = None) -> None:
         self.pid = pid
         chosen = reader or os.environ.get(READER_VARIABLE) or ("proc" if _PROC else "psutil")
-        if chosen == "psutil" and psutil is None:
+        if chosen == "psutil" and not _psutil_available():
             chosen = "proc" if _PROC else "none"
         self.reader = chosen if chosen in ("proc", "psutil") else "none"
         self._fd: int | None = None
@@ -126,6 +135,8 @@ class ProcessMemory:
             if self.reader == "proc":
                 members = _session_members(self.pid, _proc_pids())
             elif self.reader == "psutil":
+                import psutil
+
                 members = _session_members(self.pid, psutil.pids()) | _psutil_descendants(self.pid)
             else:
                 members = set()

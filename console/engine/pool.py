@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import shutil
 import sys
-import tempfile
 import threading
 import time
 import weakref
@@ -23,7 +22,7 @@ from console.engine.environment import BOOTSTRAP, Environment
 from console.engine.invocation import MAX_REQUEST_BYTES, FunctionSpec, InvocationResult
 from console.engine.logs import DEFAULT_LOG_LIMIT
 from console.engine.runtime_api import RuntimeApiServer
-from console.engine.runtime_libs import build_runtime_dir
+from console.engine.runtime_libs import shared_runtime_dir
 
 
 class EngineError(Exception):
@@ -85,6 +84,7 @@ class Engine:
         self._closed = False
         self._server: RuntimeApiServer | None = None
         self._runtime_dir: Path | None = None
+        self._owns_runtime_dir = False
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
         # Workers must not outlive an interpreter that forgot to close its engine.
@@ -163,7 +163,7 @@ class Engine:
             env.close()
         if self._server is not None:
             self._server.close()
-        if self._runtime_dir is not None:
+        if self._runtime_dir is not None and self._owns_runtime_dir:
             shutil.rmtree(self._runtime_dir, ignore_errors=True)
 
     def __enter__(self) -> Engine:  # noqa: PYI034 (typing.Self needs Python 3.11)
@@ -275,7 +275,7 @@ class Engine:
         with self._cond:
             if self._server is None:
                 self._server = RuntimeApiServer()
-                self._runtime_dir = build_runtime_dir(Path(tempfile.mkdtemp(prefix="lambda-runtime-")))
+                self._runtime_dir, self._owns_runtime_dir = shared_runtime_dir()
                 self._reaper = threading.Thread(target=self._reap_idle, name="engine-reaper", daemon=True)
                 self._reaper.start()
             server, runtime_dir = self._server, self._runtime_dir

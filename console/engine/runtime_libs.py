@@ -7,11 +7,19 @@ here and the ones they require, so `import boto3` works as on Lambda while `impo
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import shutil
+import stat
+import sys
+import tempfile
 from glob import escape as glob_escape
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib import metadata
 
 # What Lambda's Python runtime makes importable besides the standard library.
 RUNTIME_DISTRIBUTIONS = ("boto3", "awslambdaric")
@@ -32,6 +40,10 @@ def _requirements(dist: metadata.Distribution) -> list[str]:
 
 
 def _closure(roots: tuple[str, ...]) -> list[metadata.Distribution]:
+    # Imported here: reading installed metadata costs a one-shot command more than the rest of the engine's imports,
+    # and a cached runtime folder (shared_runtime_dir) needs none of it.
+    from importlib import metadata
+
     seen: dict[str, metadata.Distribution] = {}
     todo = list(roots)
     while todo:
@@ -77,3 +89,52 @@ def build_runtime_dir(dest: Path, roots: tuple[str, ...] = RUNTIME_DISTRIBUTIONS
             if not link.exists():
                 os.symlink(source, link, target_is_directory=source.is_dir())
     return dest
+
+
+def _cache_key(roots: tuple[str, ...]) -> str:
+    """Changes when the Python or the installed distributions may have: installing, upgrading or removing one changes
+    its site-packages folder's entries, and so the folder's modification time."""
+    parts = [sys.version, sys.prefix, *roots]
+    for entry in sys.path:
+        if entry.endswith(("site-packages", "dist-packages")):
+            try:
+                parts.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
+            except OSError:
+                continue
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def _private_folder() -> Path | None:
+    """This user's own folder in the temporary directory, or None if it is not safely ours (another local user
+    could have made it, to plant links the handlers would import)."""
+    folder = Path(tempfile.gettempdir()) / f"lambda-console-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return folder
+
+
+def shared_runtime_dir(roots: tuple[str, ...] = RUNTIME_DISTRIBUTIONS) -> tuple[Path, bool]:
+    """The runtime library folder for workers, and whether the caller owns it (and removes it when done).
+
+    It is shared by this user's consoles and commands while the installed distributions stay the same, so that a
+    one-shot `invoke` does not read package metadata and make links on every run. A folder appears whole or not at
+    all (it is built aside and renamed); one that cannot be shared safely is made afresh for the caller alone.
+    """
+    base = _private_folder() if hasattr(os, "getuid") else None
+    if base is None:
+        return build_runtime_dir(Path(tempfile.mkdtemp(prefix="lambda-runtime-"))), True
+    dest = base / f"runtime-{_cache_key(roots)}"
+    if dest.is_dir():
+        return dest, False
+    building = Path(tempfile.mkdtemp(prefix=".building-", dir=base))
+    build_runtime_dir(building, roots)
+    try:
+        os.rename(building, dest)
+    except OSError:  # another process finished the same folder first: theirs is as good
+        shutil.rmtree(building, ignore_errors=True)
+    return dest, False
