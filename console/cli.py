@@ -149,7 +149,7 @@ def check_package(path: str) -> Path:
     The checks that need only the zip's table of contents run here, before anything is unpacked: the same ones a
     package uploaded to the console gets (console.core.packages), with the same messages after the file's name.
     """
-    from console.core.packages import NotAZipFile, PackageError, check_zip
+    from console.core.zipcheck import NotAZipFile, PackageError, check_zip
 
     package = Path(path)
     if package.is_dir():
@@ -170,7 +170,7 @@ def check_package(path: str) -> Path:
 
 def unpack(package: Path, into: Path) -> None:
     """Unzip a package checked by check_package into the empty folder `into`, counting what it really unzips to."""
-    from console.core.packages import PackageError, unpack_zip
+    from console.core.zipcheck import PackageError, unpack_zip
 
     try:
         unpack_zip(package, into)

@@ -13,7 +13,7 @@ from flask import Response, current_app, request, send_file, url_for
 from console import get_console
 from console.core import functions as checks
 from console.core.functions import LATEST, FunctionConfig, FunctionNotFound
-from console.core.packages import check_zip
+from console.core.zipcheck import check_zip
 from console.lambda_api import bp
 from console.lambda_api.wire import (
     ApiError,

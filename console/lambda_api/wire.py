@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from console import get_console
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionExists, FunctionNotFound
-from console.core.packages import PackageError
+from console.core.zipcheck import PackageError
 from console.engine import EngineError, RequestTooLargeError, TooManyRequestsError
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
 from console.lambda_api import bp

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from console.core.functions import FunctionError
-from console.core.packages import PackageError
+from console.core.zipcheck import PackageError
 
 
 def whole_number(form: Mapping[str, str], field: str, label: str, default: int | None = None) -> int | None:

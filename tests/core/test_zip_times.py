@@ -13,7 +13,8 @@ import time
 import zipfile
 from pathlib import Path
 
-from console.core.packages import PackageStore, entry_mtime, unpack_zip
+from console.core.packages import PackageStore
+from console.core.zipcheck import entry_mtime, unpack_zip
 
 SOURCE = "def handler(event, context):\n    return 'hi'\n"
 
