@@ -11,7 +11,6 @@ import datetime as _dt
 import json
 import math
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -74,7 +73,7 @@ class _Pending:
 
 
 def _trace_id() -> str:
-    return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0"
+    return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};Sampled=0"
 
 
 def _log_time() -> str:
@@ -109,13 +108,14 @@ class Environment:
         log_limit: int = DEFAULT_LOG_LIMIT,
     ) -> None:
         self.spec = spec
-        self.id = secrets.token_hex(16)
+        self.id = os.urandom(16).hex()
         self.log_stream_name = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[{spec.version}]{self.id}"
         self.invocations = 0
         self.last_used = time.monotonic()
         self.retired = False  # set by the pool: discard after the invocation in progress
         self.init_duration_ms: float | None = None
-        self._token = secrets.token_urlsafe(24)
+        # os.urandom is what the secrets module draws from; used directly, a one-shot command skips importing hmac.
+        self._token = os.urandom(16).hex()
         self._server = server
         self._lock = threading.Lock()
         self._inbox: list[_Pending | None] = []

@@ -7,13 +7,13 @@ here and the ones they require, so `import boto3` works as on Lambda while `impo
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
 import stat
 import sys
 import tempfile
+import zlib
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -101,7 +101,9 @@ def _cache_key(roots: tuple[str, ...]) -> str:
                 parts.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
             except OSError:
                 continue
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+    # Two checksums, not a cryptographic hash: the folder is private to the user, and zlib is loaded already.
+    data = "\0".join(parts).encode()
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 def _private_folder() -> Path | None:
