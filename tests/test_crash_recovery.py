@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import threading
-import time
 import uuid
 import zipfile
 from pathlib import Path
@@ -21,6 +20,7 @@ from botocore.config import Config
 from console.config import load_config
 from console.core.console import Console
 from tests.conftest import LiveServer
+from tests.processes import wait_until
 
 
 def _client(url: str):
@@ -91,10 +91,8 @@ def test_killed_mid_work_then_restarted_nothing_acknowledged_is_lost(tmp_path):
     threads = [threading.Thread(target=f) for f in (invoker, invoker, uploader, uploader, sleeper)]
     for thread in threads:
         thread.start()
-    deadline = time.monotonic() + 60
-    while len(acknowledged_invocations) < 20 or len(acknowledged_functions) < 3:
-        assert time.monotonic() < deadline, "the console did not get going"
-        time.sleep(0.05)
+    wait_until(lambda: len(acknowledged_invocations) >= 20 and len(acknowledged_functions) >= 3,
+               "the console to acknowledge 20 invocations and 3 uploads")
     assert _processes_in(data), "workers should be running"
     server.process.send_signal(signal.SIGKILL)
     server.process.wait()
@@ -103,10 +101,7 @@ def test_killed_mid_work_then_restarted_nothing_acknowledged_is_lost(tmp_path):
         thread.join(60)
 
     # No worker survives its console.
-    deadline = time.monotonic() + 10
-    while _processes_in(data):
-        assert time.monotonic() < deadline, f"workers left behind: {_processes_in(data)}"
-        time.sleep(0.05)
+    wait_until(lambda: not _processes_in(data), "the workers to end with their console")
 
     # Started again, the console serves everything it acknowledged.
     again = LiveServer(data, env=keep_all)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.conftest import ACCOUNT, ECHO_ZIP, REGION, ROLE, boto3_client, interrupt, unique, zip_bytes
+from tests.api.conftest import ACCOUNT, ECHO_ZIP, REGION, ROLE, boto3_client, unique, zip_bytes
 from tests.conftest import LiveServer
 
 
@@ -254,7 +254,7 @@ def test_too_many_requests_is_429_only_when_the_engine_and_its_queue_are_full(tm
         gate.touch()
         if "lam" in locals():
             lam.close()
-        interrupt(server)
+        server.stop()
 
 
 def test_the_log_result_is_base64(lam) -> None:

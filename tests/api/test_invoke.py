@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import time
 import urllib.parse
 
 import pytest
 
 from tests.api.conftest import ACCOUNT, ECHO_ZIP, FAIL_ZIP, REGION
+from tests.processes import wait_until
 
 
 def test_request_response_gives_the_raw_payload_and_the_executed_version(lam) -> None:
@@ -121,23 +121,12 @@ def test_dry_run_answers_204_and_runs_nothing(lam, history, create) -> None:
     assert history.rows(name) == []
 
 
-def wait_for(condition, what: str, seconds: float = 60):
-    """Poll until `condition()` is truthy: background work has no completion signal a client can wait on."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
 def test_event_answers_202_and_runs_in_the_background_recorded_in_history(lam, history, create) -> None:
     name = create(ECHO_ZIP, "echo.handler")["FunctionName"]
     answer = lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 1}')
     assert answer["StatusCode"] == 202
     assert answer["Payload"].read() == b""
-    rows = wait_for(lambda: history.rows(name), "the Event invocation in the history")
+    rows = wait_until(lambda: history.rows(name), "the Event invocation in the history")
     assert len(rows) == 1
     assert (rows[0]["source"], rows[0]["succeeded"], rows[0]["event"]) == ("event", 1, '{"n": 1}')
     assert rows[0]["request_id"] == answer["ResponseMetadata"]["RequestId"]
@@ -146,7 +135,7 @@ def test_event_answers_202_and_runs_in_the_background_recorded_in_history(lam, h
 def test_a_failing_event_invocation_is_retried_twice(lam, history, create) -> None:
     name = create(FAIL_ZIP, "fail.handler")["FunctionName"]
     assert lam.invoke(FunctionName=name, InvocationType="Event")["StatusCode"] == 202
-    rows = wait_for(lambda: (r := history.rows(name)) and len(r) >= 3 and r, "three attempts in the history")
+    rows = wait_until(lambda: (r := history.rows(name)) and len(r) >= 3 and r, "three attempts in the history")
     assert [(r["source"], r["succeeded"], r["error_type"]) for r in rows] == [("event", 0, "RuntimeError")] * 3
     assert len({r["request_id"] for r in rows}) == 3
 

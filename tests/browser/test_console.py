@@ -112,13 +112,20 @@ def test_save_an_event_reload_it_is_there_then_delete_it(page) -> None:
 
 def test_a_long_invocation_shows_running_then_the_timeout(page) -> None:
     page.goto("/functions/sleep_seconds?event=too-long")
-    page.get_by_role("button", name="Test", exact=True).click()
+    # The running status stays until its poll is answered: held here, so that a busy machine, slow to look, cannot
+    # miss it within the function's two seconds.
+    held = []
+    page.route(re.compile(r"/runs/\w+$"), lambda route: held.append(route))
+    with page.expect_request(re.compile(r"/runs/\w+$")):
+        page.get_by_role("button", name="Test", exact=True).click()
     result = page.get_by_role("region", name="Execution result")
     expect(result.get_by_text(re.compile(r"Running sleep_seconds"))).to_be_visible()
     expect(result.get_by_role("button", name="Cancel")).to_be_visible()
     screenshot(page, "test-running")
     # The rest of the page stays usable while it runs.
     page.get_by_role("button", name="Format").click()
+    held[0].continue_()
+    page.unroute(re.compile(r"/runs/\w+$"))
     expect(result.get_by_text("Executing function: failed")).to_be_visible()
     expect(result.get_by_test_id("response")).to_contain_text("Task timed out after 2.00 seconds")
 

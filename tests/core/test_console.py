@@ -14,6 +14,7 @@ from console.core.console import Console
 from console.core.functions import FunctionError, FunctionExists, FunctionNotFound
 from console.core.samples import sample_folders, zip_folder
 from console.resources import samples_dir
+from tests.processes import wait_until
 
 
 def make_zip(files: dict[str, str]) -> bytes:
@@ -217,18 +218,13 @@ def test_a_job_runs_in_the_background_and_can_be_cancelled(console):
     code = make_zip({"app.py": "import time\ndef handler(event, context):\n    time.sleep(event['s'])\n    return 'done'\n"})
     console.create_function("slow", code, "app.handler", timeout=30)
     job = console.jobs.start("slow", b'{"s": 0}')
-    assert job.done.wait(20)
+    assert job.done.wait(60)
     assert job.record.payload == b'"done"' and job.attempts == 1
     long = console.jobs.start("slow", b'{"s": 20}')
     assert long.running and console.jobs.get(long.id) is long
-    import time
-
-    deadline = time.monotonic() + 20
-    while not console.engine.environments() or not any(e.busy for e in console.engine.environments()):
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_until(lambda: any(e.busy for e in console.engine.environments()), "the long job's environment busy")
     assert console.jobs.cancel(long.id)
-    assert long.done.wait(20)
+    assert long.done.wait(60)
     assert not long.record.succeeded and "cancelled" in long.record.log
     assert console.history.for_function("slow")[0].request_id == long.request_id
 
@@ -239,7 +235,7 @@ def test_an_event_job_retries_twice_after_a_function_error(tmp_path):
         console.create_function("flaky", make_zip({"app.py": "def handler(e, c):\n    raise RuntimeError('no')\n"}),
                                 "app.handler")
         job = console.jobs.start("flaky", b"{}", source="event", retries=2)
-        assert job.done.wait(30)
+        assert job.done.wait(60)
         assert job.attempts == 3
         entries = console.history.for_function("flaky")
         assert [(e.source, e.error_type) for e in entries] == [("event", "RuntimeError")] * 3
@@ -248,5 +244,5 @@ def test_an_event_job_retries_twice_after_a_function_error(tmp_path):
 
 def test_a_job_for_a_missing_function_says_why(console):
     job = console.jobs.start("missing", b"{}")
-    assert job.done.wait(10)
+    assert job.done.wait(60)
     assert job.record is None and "Function not found: missing" in job.error

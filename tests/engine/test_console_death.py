@@ -6,10 +6,11 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.processes import running, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,14 +44,6 @@ HANDLERS = textwrap.dedent(
 )
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
 def test_workers_and_their_children_die_with_a_killed_console(tmp_path):
     code = tmp_path / "code"
@@ -60,18 +53,17 @@ def test_workers_and_their_children_die_with_a_killed_console(tmp_path):
     # Each process reports its pid as a file in `pids`.
     (code / "app.py").write_text(HANDLERS.replace('os.environ["PIDS"]', repr(str(pids))))
     console = subprocess.Popen([sys.executable, "-c", CONSOLE, str(code)], cwd=REPO)
-    deadline = time.monotonic() + 60
-    while len(list(pids.iterdir())) < 3:
-        assert time.monotonic() < deadline, "the console did not start its workers"
-        assert console.poll() is None
-        time.sleep(0.05)
+
+    def started_all() -> bool:
+        assert console.poll() is None, "the console ended by itself"
+        return len(list(pids.iterdir())) == 3
+
+    wait_until(started_all, "the console to start its workers")
     started = {path.name.split("-")[0]: int(path.name.split("-")[1]) for path in pids.iterdir()}
-    assert all(_alive(pid) for pid in started.values())
+    assert all(running(pid) for pid in started.values())
 
     console.send_signal(signal.SIGKILL)
     console.wait()
 
-    deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in started.values()):
-        assert time.monotonic() < deadline, f"still running after the console died: {started}"
-        time.sleep(0.05)
+    # Well before the ten minutes the busy handler's child would sleep.
+    wait_until(lambda: not any(running(pid) for pid in started.values()), f"the end of all of {started}")
