@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.conftest import ROLE, boto3_client, interrupt, zip_bytes
+from tests.api.conftest import ROLE, boto3_client, zip_bytes
 from tests.conftest import LiveServer
 
 SLOW_ZIP = zip_bytes({"slow.py": (
@@ -46,7 +46,7 @@ def servers() -> Iterator[list[LiveServer]]:
     started: list[LiveServer] = []
     yield started
     for server in started:
-        interrupt(server)
+        server.stop()
 
 
 def get(url: str, timeout: float = ANSWER_WITHIN) -> tuple[int, bytes]:
