@@ -7,6 +7,9 @@ It runs handlers/hello_python (the seed's handler) and prints, from one run:
   - a bare `python -I -c pass` spawn, the baseline of the cold-start goal, and `python -I -S -c pass`, the worker's
     own flags (no site-packages): the floor under any cold start;
   - a cold invocation (a new execution environment: worker start, init, invoke), each after retiring the last one;
+  - what simplejson (Lambda's JSON library, which the worker loads only for results plain JSON cannot hold) adds:
+    `import simplejson` in a `python -I -S` spawn beside the bare one, and a cold invocation whose handler returns
+    a Decimal beside the plain cold invocation;
   - a warm invocation (a reused environment) and its overhead: wall time minus the handler's own time, measured by
     calling the handler in this process;
   - python-lambda-local (PyPI, the `bench` extra) running the same handler, a subprocess per call, where installed;
@@ -85,6 +88,22 @@ def rss_mb() -> float | None:
 def bare_spawn(rounds: int, *flags: str) -> list[float]:
     command = [sys.executable, *flags, "-c", "pass"]
     return timed(lambda: subprocess.run(command, check=True), rounds)
+
+
+def simplejson_spawn(rounds: int) -> list[float]:
+    """`python -I -S` importing simplejson from the workers' runtime library folder, as a worker would."""
+    from console.engine.runtime_libs import shared_runtime_dir
+
+    runtime_dir, owned = shared_runtime_dir()
+    script = f"import sys; sys.path.insert(0, {str(runtime_dir)!r}); import simplejson"
+    try:
+        return timed(lambda: subprocess.run([sys.executable, "-I", "-S", "-c", script], check=True), rounds)
+    finally:
+        if owned:
+            shutil.rmtree(runtime_dir, ignore_errors=True)
+
+
+DECIMAL_HANDLER = "from decimal import Decimal\n\n\ndef handler(event, context):\n    return Decimal('2.50')\n"
 
 
 def handler_own_time(code_dir: Path, rounds: int) -> float:
@@ -167,6 +186,13 @@ def main(argv: list[str] | None = None) -> int:
         spawn = bare_spawn(spawn_rounds, "-I")
         # The worker starts with -I -S (no site-packages at all): its floor, shown beside the goal's baseline.
         spawn_no_site = bare_spawn(spawn_rounds, "-I", "-S")
+        spawn_simplejson = simplejson_spawn(spawn_rounds)
+        decimal_dir = Path(tmp) / "decimal_result"
+        decimal_dir.mkdir()
+        (decimal_dir / "app.py").write_text(DECIMAL_HANDLER)
+        decimal_spec = FunctionSpec(
+            name="decimal_result", code_dir=decimal_dir, handler="app.handler", runtime_client=args.runtime_client
+        )
         own_ms = handler_own_time(code_dir, 10_000)
 
         with Engine() as engine:
@@ -184,6 +210,15 @@ def main(argv: list[str] | None = None) -> int:
                 cold_times.append(ms(time.perf_counter() - start))
                 init_times.append(result.init_duration_ms or 0.0)
                 assert result.cold and result.payload == EXPECTED
+
+            decimal_cold: list[float] = []
+            for _ in range(cold_rounds):
+                engine.retire(decimal_spec.name)
+                start = time.perf_counter()
+                result = engine.invoke(decimal_spec, EVENT)
+                decimal_cold.append(ms(time.perf_counter() - start))
+                assert result.cold and result.payload == b"2.50", result.payload
+            engine.retire(decimal_spec.name)
 
             for _ in range(200):  # settle: caches, allocator, branch predictors
                 engine.invoke(spec, EVENT)
@@ -245,6 +280,20 @@ def main(argv: list[str] | None = None) -> int:
             + verdict(cold_med <= cold_goal),
         ),
         ("  of which Init Duration (REPORT)", f"{statistics.median(init_times):.2f} ms", "", "", ""),
+        (
+            "  `python -I -S` importing simplejson",
+            f"{median_p90(spawn_simplejson)[0]:.2f} ms",
+            f"{median_p90(spawn_simplejson)[0] - median_p90(spawn_no_site)[0]:+.2f} ms",
+            str(len(spawn_simplejson)),
+            "beside the bare `-I -S` spawn; not paid for plain results",
+        ),
+        (
+            "  cold invocation, Decimal result",
+            f"{median_p90(decimal_cold)[0]:.2f} ms",
+            f"{median_p90(decimal_cold)[0] - cold_med:+.2f} ms",
+            str(len(decimal_cold)),
+            "beside the plain cold invocation: simplejson loaded",
+        ),
         ("warm invocation", f"{warm_med:.3f} ms", f"{warm_p90:.3f} ms", str(len(warm)), ""),
         ("  handler's own time (in-process)", f"{own_ms:.4f} ms", "", "10000", ""),
         (
