@@ -62,6 +62,7 @@ class RuntimeApiClient:
                     self._close()
                     if not reused or attempt == 2:
                         raise OSError("the Runtime API closed the connection") from None
+            raise OSError("the Runtime API closed the connection")  # not reached: the second attempt raised
         except OSError:
             exit_quietly()
 
@@ -96,17 +97,17 @@ class RuntimeApiClient:
             del buffer[:length]
             return body
         # Large events: receive straight into one preallocated buffer.
-        body = bytearray(length)
+        received = bytearray(length)
         have = len(buffer)
-        body[:have] = buffer
+        received[:have] = buffer
         buffer.clear()
-        view = memoryview(body)
+        view = memoryview(received)
         while have < length:
             got = sock.recv_into(view[have:], length - have)
             if not got:
                 raise OSError("the Runtime API closed the connection")
             have += got
-        return bytes(body)
+        return bytes(received)
 
     def _read_line(self, sock) -> bytes:
         buffer = self._buffer

@@ -4,11 +4,17 @@ object"; AWS's "Using the Lambda context object to retrieve Python function info
 Its class names and reprs are those a handler sees on Lambda, so that a handler printing its context logs the same.
 """
 
+from __future__ import annotations
+
 import sys
 import time
 
 from .logs import sink_of_root_logger
 from .process import getenv
+
+TYPE_CHECKING = False  # not imported from typing, which costs a cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 # The W3C trace context fields a caller may pass in the client context's "w3c" object.
 W3C_FIELDS = ("traceparent", "tracestate", "baggage")
@@ -23,10 +29,11 @@ def _describe(obj: object, fields: tuple) -> str:
 class _FromHeader:
     """An object whose attributes are read from a decoded header, None for what the header lacks."""
 
-    __slots__ = ()
+    __slots__: tuple = ()
     _shown: tuple = ()
 
-    def __init__(self, fields: dict) -> None:
+    def __init__(self, fields: Any) -> None:
+        """fields: a decoded header's object (a dict; anything else fails as on Lambda, on its missing .get)."""
         for name in self.__slots__:
             setattr(self, name, fields.get(name))
 
@@ -39,6 +46,8 @@ class CognitoIdentity(_FromHeader):
 
     __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
     _shown = __slots__
+    cognito_identity_id: str | None
+    cognito_identity_pool_id: str | None
 
 
 class Client(_FromHeader):
@@ -53,8 +62,9 @@ class ClientContext(_FromHeader):
 
     __slots__ = ("client", "custom", "env")
     _shown = ("custom", "env", "client")
+    client: Any
 
-    def __init__(self, fields: dict) -> None:
+    def __init__(self, fields: Any) -> None:
         super().__init__(fields)
         if self.client is not None:
             self.client = Client(self.client)
@@ -89,8 +99,8 @@ class LambdaContext:
     def __init__(
         self,
         request_id: str,
-        client_context: object,
-        cognito_identity: object,
+        client_context: Any,
+        cognito_identity: Any,
         deadline_ms: int,
         invoked_function_arn: str | None = None,
         tenant_id: str | None = None,

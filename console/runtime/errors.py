@@ -33,7 +33,7 @@ def error_payload(message: str, error_type: str, stack_trace: list | None, reque
     """The error document Lambda returns: errorMessage, errorType, requestId, stackTrace, in that order.
 
     Missing parts are empty, never null: "" for the texts (requestId too, for init errors) and [] for the trace."""
-    payload = {"errorMessage": message or "", "errorType": error_type or ""}
+    payload: dict = {"errorMessage": message or "", "errorType": error_type or ""}
     payload["requestId"] = "" if request_id is None else request_id
     payload["stackTrace"] = stack_trace or []
     return payload
@@ -48,11 +48,11 @@ def function_frames(tb) -> list:
     """The traceback formatted as `traceback.format_list` does, from the first frame that is not the runtime's."""
     import traceback
 
-    frames = traceback.extract_tb(tb)
+    frames = list(traceback.extract_tb(tb))
     first = next((index for index, frame in enumerate(frames) if not _is_runtime_frame(frame.filename)), None)
-    if first is not None:
-        frames = frames[first:]
-    return traceback.format_list([(f.filename, f.lineno, f.name, f.line) for f in frames])
+    # Plain tuples, as Lambda's runtime formats them: a FrameSummary would add Python 3.11's ^^^ position lines.
+    shown: list = [(frame.filename, frame.lineno, frame.name, frame.line) for frame in frames[first or 0 :]]
+    return traceback.format_list(shown)
 
 
 def exception_payload(error: BaseException, request_id: str | None = None) -> dict:

@@ -29,7 +29,7 @@ JSON_FORMAT = (getenv("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON"
 LOG_LEVEL = _application_log_level(getenv("AWS_LAMBDA_LOG_LEVEL"))
 
 # The invocation in progress, which every log record names.
-_current = {"request_id": None, "tenant_id": None}
+_current: dict = {"request_id": None, "tenant_id": None}
 
 
 def set_current_invocation(request_id: str | None, tenant_id: str | None) -> None:

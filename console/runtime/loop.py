@@ -5,6 +5,8 @@ Handler resolution and its `Runtime.*` errors follow LAMBDA_SPEC ("The handler c
 runtime client (`--client awslambdaric`).
 """
 
+from __future__ import annotations
+
 import importlib
 import sys
 
@@ -25,6 +27,11 @@ from .logs import Unbuffered, install_logging_hook, log_unhandled_error, set_cur
 from .payload import Marshaller, escapes_non_ascii, loads_header, to_json
 from .process import getenv, parse_args, set_up_sys_path, setenv, watch_console
 
+TYPE_CHECKING = False  # not imported from typing, which costs a cold start
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
 _RUNTIME_UPDATES_URL = "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html"
 # What Lambda's Python runtime logs (as a warning, through logging) before an init error.
 INIT_ERROR_WARNING = (
@@ -38,7 +45,7 @@ INIT_ERROR_WARNING = (
 _PREVIEW_RUNTIMES = frozenset({"AWS_Lambda_python3.15"})
 
 
-def load_handler(handler: str) -> object:
+def load_handler(handler: str) -> Callable:
     """Import the handler's module (`folder/module.function` or `package.module.function`) and return the function.
 
     Raises the RuntimeFault Lambda reports for each way this can fail."""
@@ -62,7 +69,7 @@ def load_handler(handler: str) -> object:
         raise RuntimeFault(HANDLER_NOT_FOUND, f"Handler '{function_name}' missing on module '{module_name}'") from None
 
 
-def _header_json(headers: dict, name: str, what: str) -> object:
+def _header_json(headers: dict, name: str, what: str) -> Any:
     """A context header's JSON value, None when the header is absent or empty."""
     text = headers.get(name)
     if not text:
@@ -74,6 +81,8 @@ def _header_json(headers: dict, name: str, what: str) -> object:
 
 
 def _deadline_ms(value: str | None) -> int:
+    if value is None:
+        return 0
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -81,7 +90,7 @@ def _deadline_ms(value: str | None) -> int:
 
 
 def handle_event_request(
-    client: RuntimeApiClient, marshaller: Marshaller, request_handler: object, body: bytes, headers: dict
+    client: RuntimeApiClient, marshaller: Marshaller, request_handler: Callable, body: bytes, headers: dict
 ) -> None:
     """Run the handler on one event and post its result, or its error (also written to the log).
 
@@ -120,7 +129,7 @@ def _warn_if_preview() -> None:
         return
     import logging
 
-    docs = "docs.amazonaws.cn" if getenv("AWS_REGION", "").startswith("cn-") else "docs.aws.amazon.com"
+    docs = "docs.amazonaws.cn" if (getenv("AWS_REGION") or "").startswith("cn-") else "docs.aws.amazon.com"
     logging.warning(  # noqa: LOG015 (Lambda's runtime logs it through the root logger)
         "LAMBDA_WARNING: This is a preview runtime version and should not be used for production workloads. "
         f"For further information and to provide feedback, see https://{docs}/lambda/latest/dg/lambda-runtimes.html\r"
@@ -192,11 +201,13 @@ def main() -> None:
     client, layers, watch_fd = parse_args(sys.argv)
     if watch_fd is not None:
         watch_console(watch_fd)
-    set_up_sys_path(getenv("LAMBDA_TASK_ROOT"), layers, getenv("LAMBDA_RUNTIME_DIR"))
+    task_root, runtime_dir = getenv("LAMBDA_TASK_ROOT"), getenv("LAMBDA_RUNTIME_DIR")
+    handler, api_address = getenv("_HANDLER"), getenv("AWS_LAMBDA_RUNTIME_API")
+    if task_root is None or runtime_dir is None or handler is None or api_address is None:
+        sys.exit("the worker needs LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR, _HANDLER and AWS_LAMBDA_RUNTIME_API set")
+    set_up_sys_path(task_root, layers, runtime_dir)
     # The handler must not see our flags.
     sys.argv = [sys.argv[0]]
-    handler = getenv("_HANDLER")
-    api_address = getenv("AWS_LAMBDA_RUNTIME_API")
     if client == "awslambdaric":
         _start_awslambdaric(handler, api_address)
     else:

@@ -40,7 +40,8 @@ def _plain(value: object) -> bool:
         return True
     if type(value) not in _CONTAINERS:
         return False
-    pending, visited = [value], {id(value)}
+    pending: list = [value]
+    visited = {id(value)}
     while pending:
         container = pending.pop()
         if type(container) is dict:
@@ -65,7 +66,7 @@ def _no_default(value: object) -> object:
 
 
 def _simplejson():
-    import simplejson
+    import simplejson  # type: ignore[import-untyped]
 
     return simplejson
 
@@ -113,7 +114,7 @@ class _ScanSettings:
         self.parse_float = float
         self.parse_int = int
         self.parse_constant = parse_constant
-        self.memo = {}
+        self.memo: dict = {}
 
 
 class _NotPlain(Exception):
@@ -125,8 +126,9 @@ def _refuse_constant(name: str) -> object:
 
 
 _NAN_AND_INFINITIES = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
-_event_scanner = _json.make_scanner(_ScanSettings(_refuse_constant))
-_header_scanner = _json.make_scanner(_ScanSettings(_NAN_AND_INFINITIES.__getitem__))
+# make_scanner reads its settings from any object's attributes; typeshed expects its own decoder class.
+_event_scanner = _json.make_scanner(_ScanSettings(_refuse_constant))  # type: ignore[arg-type]
+_header_scanner = _json.make_scanner(_ScanSettings(_NAN_AND_INFINITIES.__getitem__))  # type: ignore[arg-type]
 
 
 def _skip(text: str, index: int) -> int:
