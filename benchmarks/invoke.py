@@ -106,6 +106,12 @@ def simplejson_spawn(rounds: int) -> list[float]:
 DECIMAL_HANDLER = "from decimal import Decimal\n\n\ndef handler(event, context):\n    return Decimal('2.50')\n"
 
 
+def beside(label: str, samples: list[float], baseline_ms: float, note: str) -> tuple[str, str, str, str, str]:
+    """A table row: the samples' median and its change from a baseline measured in the same run."""
+    median = statistics.median(samples)
+    return (label, f"{median:.2f} ms", f"{median - baseline_ms:+.2f} ms", str(len(samples)), note)
+
+
 def handler_own_time(code_dir: Path, rounds: int) -> float:
     """Median time of the bare function call in this process, in milliseconds: the work any runner must do."""
     spec = importlib.util.spec_from_file_location("hello_python_bench", code_dir / "hello_python.py")
@@ -280,19 +286,14 @@ def main(argv: list[str] | None = None) -> int:
             + verdict(cold_med <= cold_goal),
         ),
         ("  of which Init Duration (REPORT)", f"{statistics.median(init_times):.2f} ms", "", "", ""),
-        (
+        beside(
             "  `python -I -S` importing simplejson",
-            f"{median_p90(spawn_simplejson)[0]:.2f} ms",
-            f"{median_p90(spawn_simplejson)[0] - median_p90(spawn_no_site)[0]:+.2f} ms",
-            str(len(spawn_simplejson)),
+            spawn_simplejson,
+            median_p90(spawn_no_site)[0],
             "beside the bare `-I -S` spawn; not paid for plain results",
         ),
-        (
-            "  cold invocation, Decimal result",
-            f"{median_p90(decimal_cold)[0]:.2f} ms",
-            f"{median_p90(decimal_cold)[0] - cold_med:+.2f} ms",
-            str(len(decimal_cold)),
-            "beside the plain cold invocation: simplejson loaded",
+        beside(
+            "  cold invocation, Decimal result", decimal_cold, cold_med, "beside the plain cold one: simplejson loaded"
         ),
         ("warm invocation", f"{warm_med:.3f} ms", f"{warm_p90:.3f} ms", str(len(warm)), ""),
         ("  handler's own time (in-process)", f"{own_ms:.4f} ms", "", "10000", ""),
