@@ -5,12 +5,10 @@ function imports it, the environment is read and written through `posix.environ`
 later.
 """
 
-from __future__ import annotations
-
 import posix
 import sys
 
-TYPE_CHECKING = False  # not imported from typing, which costs a cold start
+TYPE_CHECKING = False  # not imported from typing, which costs a cold start; annotations quote these names
 if TYPE_CHECKING:
     from typing import NoReturn
 
@@ -119,7 +117,7 @@ def set_up_sys_path(task_root: str, layers: list, runtime_dir: str) -> None:
         site.addsitedir(directory)
 
 
-def exit_quietly() -> NoReturn:
+def exit_quietly() -> "NoReturn":
     """The console is gone: leave now, without a traceback and without running the function's exit hooks."""
     for stream in (sys.stdout, sys.stderr):
         try:
