@@ -38,19 +38,13 @@ def set_current_invocation(request_id: str | None, tenant_id: str | None) -> Non
 
 
 class Unbuffered:
-    """sys.stdout and sys.stderr as the function sees them: every write reaches the log at once."""
+    """sys.stdout and sys.stderr as the function sees them: every write reaches the log at once.
+
+    Anything else (encoding, fileno, isatty...) is the wrapped stream's. Leaving a `with sys.stdout:` block does not
+    close it: the log stays open for the rest of the environment's life."""
 
     def __init__(self, stream) -> None:
         self.stream = stream
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        return None
-
-    def __getattr__(self, name: str):
-        return getattr(self.stream, name)
 
     def write(self, text):
         self.stream.write(text)
@@ -59,6 +53,15 @@ class Unbuffered:
     def writelines(self, lines):
         self.stream.writelines(lines)
         self.stream.flush()
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        return None
 
 
 class StandardLogSink:
