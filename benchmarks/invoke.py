@@ -7,6 +7,9 @@ It runs handlers/hello_python (the seed's handler) and prints, from one run:
   - a bare `python -I -c pass` spawn, the baseline of the cold-start goal, and `python -I -S -c pass`, the worker's
     own flags (no site-packages): the floor under any cold start;
   - a cold invocation (a new execution environment: worker start, init, invoke), each after retiring the last one;
+  - what simplejson (Lambda's JSON library, which the worker loads only for what plain JSON cannot hold) adds, each
+    beside its baseline measured in turns with it: `python -I -S` importing simplejson beside the bare spawn, and a
+    cold invocation returning Decimal("2.50") (simplejson loads) beside the same handler returning 2.5 (it does not);
   - a warm invocation (a reused environment) and its overhead: wall time minus the handler's own time, measured by
     calling the handler in this process;
   - python-lambda-local (PyPI, the `bench` extra) running the same handler, a subprocess per call, where installed;
@@ -85,6 +88,44 @@ def rss_mb() -> float | None:
 def bare_spawn(rounds: int, *flags: str) -> list[float]:
     command = [sys.executable, *flags, "-c", "pass"]
     return timed(lambda: subprocess.run(command, check=True), rounds)
+
+
+def in_turns(calls: tuple[Callable[[], object], ...], rounds: int) -> list[list[float]]:
+    """Wall times of each call, one of each per round, so that all see the same machine."""
+    times: list[list[float]] = [[] for _ in calls]
+    for _ in range(rounds):
+        for call, samples in zip(calls, times, strict=True):
+            samples.extend(timed(call, 1))
+    return times
+
+
+def simplejson_spawns(rounds: int) -> list[list[float]]:
+    """A bare `python -I -S` spawn, and one importing simplejson from the workers' runtime library folder."""
+    from console.engine.runtime_libs import shared_runtime_dir
+
+    runtime_dir, owned = shared_runtime_dir()
+    script = f"import sys; sys.path.insert(0, {str(runtime_dir)!r}); import simplejson"
+    try:
+        return in_turns(
+            (
+                lambda: subprocess.run([sys.executable, "-I", "-S", "-c", "pass"], check=True),
+                lambda: subprocess.run([sys.executable, "-I", "-S", "-c", script], check=True),
+            ),
+            rounds,
+        )
+    finally:
+        if owned:
+            shutil.rmtree(runtime_dir, ignore_errors=True)
+
+
+# The same work but for the result: a Decimal, which the worker writes with simplejson, or a float, which it does not.
+DECIMAL_HANDLER = "from decimal import Decimal\n\n\ndef handler(event, context):\n    return {}(Decimal('2.50'))\n"
+
+
+def beside(label: str, samples: list[float], baseline_ms: float, note: str) -> tuple[str, str, str, str, str]:
+    """A table row: the samples' median and its change from a baseline measured in the same run."""
+    median = statistics.median(samples)
+    return (label, f"{median:.2f} ms", f"{median - baseline_ms:+.2f} ms", str(len(samples)), note)
 
 
 def handler_own_time(code_dir: Path, rounds: int) -> float:
@@ -167,6 +208,15 @@ def main(argv: list[str] | None = None) -> int:
         spawn = bare_spawn(spawn_rounds, "-I")
         # The worker starts with -I -S (no site-packages at all): its floor, shown beside the goal's baseline.
         spawn_no_site = bare_spawn(spawn_rounds, "-I", "-S")
+        spawn_without, spawn_simplejson = simplejson_spawns(spawn_rounds)
+        result_specs = []
+        for kind in ("float", "Decimal"):
+            folder = Path(tmp) / f"{kind.lower()}_result"
+            folder.mkdir()
+            (folder / "app.py").write_text(DECIMAL_HANDLER.format(kind))
+            result_specs.append(
+                FunctionSpec(name=folder.name, code_dir=folder, handler="app.handler", runtime_client=args.runtime_client)
+            )
         own_ms = handler_own_time(code_dir, 10_000)
 
         with Engine() as engine:
@@ -184,6 +234,15 @@ def main(argv: list[str] | None = None) -> int:
                 cold_times.append(ms(time.perf_counter() - start))
                 init_times.append(result.init_duration_ms or 0.0)
                 assert result.cold and result.payload == EXPECTED
+
+            def cold_once(spec: FunctionSpec) -> None:
+                engine.retire(spec.name)
+                result = engine.invoke(spec, EVENT)
+                assert result.cold and result.payload in (b"2.5", b"2.50"), result.payload
+
+            float_cold, decimal_cold = in_turns(tuple(lambda s=s: cold_once(s) for s in result_specs), cold_rounds)
+            for spec_done in result_specs:
+                engine.retire(spec_done.name)
 
             for _ in range(200):  # settle: caches, allocator, branch predictors
                 engine.invoke(spec, EVENT)
@@ -245,6 +304,18 @@ def main(argv: list[str] | None = None) -> int:
             + verdict(cold_med <= cold_goal),
         ),
         ("  of which Init Duration (REPORT)", f"{statistics.median(init_times):.2f} ms", "", "", ""),
+        beside(
+            "  `python -I -S` importing simplejson",
+            spawn_simplejson,
+            statistics.median(spawn_without),
+            f"beside the bare `-I -S` spawn in turns ({statistics.median(spawn_without):.2f} ms)",
+        ),
+        beside(
+            "  cold invocation, Decimal result",
+            decimal_cold,
+            statistics.median(float_cold),
+            f"simplejson loads; beside the same returning a float in turns ({statistics.median(float_cold):.2f} ms)",
+        ),
         ("warm invocation", f"{warm_med:.3f} ms", f"{warm_p90:.3f} ms", str(len(warm)), ""),
         ("  handler's own time (in-process)", f"{own_ms:.4f} ms", "", "10000", ""),
         (

@@ -1,8 +1,9 @@
 """The worker's runtime library folder (Lambda's /var/runtime): links to what the managed runtime ships, nothing else.
 
-Lambda's Python runtime gives handlers boto3 and botocore (and its own runtime client). Workers start with
-`python -I -S`, so they see none of the console's site-packages; this folder links back only the distributions named
-here and the ones they require, so `import boto3` works as on Lambda while `import flask` fails.
+Lambda's Python runtime gives handlers boto3 and botocore, simplejson (which its runtime client writes and reads JSON
+with) and the runtime client itself. Workers start with `python -I -S`, so they see none of the console's
+site-packages; this folder links back only the distributions named here and the ones they require, so that
+`import boto3` and `import simplejson` work as on Lambda while `import flask` fails.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from importlib import metadata
 
 # What Lambda's Python runtime makes importable besides the standard library.
-RUNTIME_DISTRIBUTIONS = ("boto3", "awslambdaric")
+RUNTIME_DISTRIBUTIONS = ("boto3", "simplejson", "awslambdaric")
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _EXTRA = re.compile(r"extra\s*==")

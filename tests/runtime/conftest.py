@@ -1,8 +1,10 @@
-"""Fixtures for the runtime client's tests: the worker module itself, and the corpus of handler cases."""
+"""Fixtures for the runtime client's tests: the runtime package itself, and the corpus of handler cases."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -10,25 +12,33 @@ from types import ModuleType
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-WORKER = REPO / "console" / "runtime" / "worker.py"
-BOOTSTRAP = REPO / "console" / "runtime" / "bootstrap.py"
+RUNTIME = REPO / "console" / "runtime"
+BOOTSTRAP = RUNTIME / "bootstrap.py"
+RUNTIME_MODULES = ("api_client", "context", "errors", "logs", "loop", "payload", "process")
 CORPUS = Path(__file__).resolve().parent / "corpus"
 RUNTIMES = ("python3.11", "python3.12")
 
 
-def load_worker() -> ModuleType:
-    """worker.py loaded privately, as bootstrap.py loads it (never registered in sys.modules)."""
+def load_runtime(name: str = "lambda_console_worker_under_test") -> ModuleType:
+    """The runtime package loaded privately, as bootstrap.py loads it: registered only while its modules load."""
     from importlib.util import module_from_spec, spec_from_file_location
 
-    spec = spec_from_file_location("lambda_console_worker_under_test", WORKER)
-    module = module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    spec = spec_from_file_location(name, RUNTIME / "__init__.py", submodule_search_locations=[str(RUNTIME)])
+    package = module_from_spec(spec)
+    sys.modules[name] = package
+    try:
+        spec.loader.exec_module(package)
+        for module in RUNTIME_MODULES:
+            importlib.import_module(f"{name}.{module}")
+    finally:
+        for key in [key for key in sys.modules if key == name or key.startswith(name + ".")]:
+            del sys.modules[key]
+    return package
 
 
 @pytest.fixture(scope="session")
-def worker() -> ModuleType:
-    return load_worker()
+def runtime() -> ModuleType:
+    return load_runtime()
 
 
 @dataclass(frozen=True)

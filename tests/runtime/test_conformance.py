@@ -22,8 +22,8 @@ from tests.runtime.conftest import CASES, RUNTIMES, Case, load_case
 HAS_AWSLAMBDARIC = importlib.util.find_spec("awslambdaric") is not None
 CLIENTS = ("bootstrap", "awslambdaric")
 
-# The runtime's own frame: awslambdaric's bootstrap.py or our worker.py, at whatever line.
-_RUNTIME_FRAME = re.compile(r'File (\\?)"[^"\\]*/(?:awslambdaric/bootstrap|console/runtime/worker)\.py\1", line \d+')
+# The runtime's own frame: awslambdaric's bootstrap.py or our loop.py, at whatever line.
+_RUNTIME_FRAME = re.compile(r'File (\\?)"[^"\\]*/(?:awslambdaric/bootstrap|console/runtime/loop)\.py\1", line \d+')
 _LOG_STREAM = re.compile(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3})?Z")
 
@@ -175,7 +175,7 @@ def test_both_clients_answer_alike(outcomes, name: str, runtime: str):
 def test_runtime_frame_normalization_only_touches_runtime_files():
     payload = (
         b'["  File \\"/var/runtime/awslambdaric/bootstrap.py\\", line 185, in handle_event_request\\n", '
-        b'"  File \\"/srv/x/console/runtime/worker.py\\", line 1501, in handle_event_request\\n", '
+        b'"  File \\"/srv/x/console/runtime/loop.py\\", line 1501, in handle_event_request\\n", '
         b'"  File \\"/var/task/app.py\\", line 2, in handler\\n"]'
     )
     assert normalize_payload(payload) == (

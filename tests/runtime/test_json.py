@@ -1,8 +1,8 @@
 """The worker's JSON against the reference: awslambdaric's Encoder (simplejson) and simplejson.loads.
 
-The worker has no simplejson: it must produce the same bytes and the same error messages with the standard library.
-Literal tests state the key facts; comparison tests (where awslambdaric is installed) run the same values, chosen and
-random, through both.
+The worker writes and reads plain data with the standard library's C encoder and scanner, and everything else with
+simplejson: together they must give simplejson's bytes, values and error messages. Literal tests state the key facts;
+comparison tests (where awslambdaric is installed) run the same values, chosen and random, through both.
 """
 
 from __future__ import annotations
@@ -163,8 +163,8 @@ def reference_encode(monkeypatch, ensure_ascii):
         ({"a": ["é"]}, False, '{"a": ["é"]}'),
     ],
 )
-def test_to_json_writes_what_lambda_returns(worker, value, ensure_ascii, expected):
-    assert worker.to_json(value, ensure_ascii) == expected
+def test_to_json_writes_what_lambda_returns(runtime, value, ensure_ascii, expected):
+    assert runtime.payload.to_json(value, ensure_ascii) == expected
 
 
 @pytest.mark.parametrize(
@@ -177,9 +177,9 @@ def test_to_json_writes_what_lambda_returns(worker, value, ensure_ascii, expecte
         (AsdictNotADict(), "_asdict() must return a dict, not list"),
     ],
 )
-def test_to_json_refuses_what_simplejson_refuses(worker, value, message):
+def test_to_json_refuses_what_simplejson_refuses(runtime, value, message):
     with pytest.raises((TypeError, ValueError)) as info:
-        worker.to_json(value, True)
+        runtime.payload.to_json(value, True)
     assert str(info.value) == message
 
 
@@ -197,28 +197,28 @@ def test_to_json_refuses_what_simplejson_refuses(worker, value, message):
         (b"\xff", "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"),
     ],
 )
-def test_loads_gives_simplejsons_messages(worker, document, message):
+def test_loads_gives_simplejsons_messages(runtime, document, message):
     with pytest.raises(ValueError) as info:
-        worker.loads_simplejson(document)
+        runtime.payload.loads_event(document)
     assert str(info.value) == message
 
 
-def test_loads_reads_what_simplejson_reads(worker):
-    assert worker.loads_simplejson(b'\xef\xbb\xbf {"a": [1, 2.5, "\\u00e9", null, true]}\n') == {
+def test_loads_reads_what_simplejson_reads(runtime):
+    assert runtime.payload.loads_event(b'\xef\xbb\xbf {"a": [1, 2.5, "\\u00e9", null, true]}\n') == {
         "a": [1, 2.5, "é", None, True]
     }
-    assert worker.loads_simplejson(b"12345678901234567890") == 12345678901234567890
+    assert runtime.payload.loads_event(b"12345678901234567890") == 12345678901234567890
 
 
 # -- against the reference ---------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("value", CHOSEN, ids=[f"{i}-{type(v).__name__}" for i, v in enumerate(CHOSEN)])
-def test_to_json_matches_awslambdaric(worker, reference_encode, ensure_ascii, value):
-    assert _outcome(lambda: worker.to_json(value, ensure_ascii)) == _outcome(lambda: reference_encode(value))
+def test_to_json_matches_awslambdaric(runtime, reference_encode, ensure_ascii, value):
+    assert _outcome(lambda: runtime.payload.to_json(value, ensure_ascii)) == _outcome(lambda: reference_encode(value))
 
 
-def test_to_json_matches_awslambdaric_on_cycles_and_depth(worker, reference_encode, ensure_ascii):
+def test_to_json_matches_awslambdaric_on_cycles_and_depth(runtime, reference_encode, ensure_ascii):
     deep = current = []
     for _ in range(50_000):
         current.append([])
@@ -228,7 +228,7 @@ def test_to_json_matches_awslambdaric_on_cycles_and_depth(worker, reference_enco
         current["k"] = {}
         current = current["k"]
     for value in (_circular(), deep, moderate):
-        assert _outcome(lambda v=value: worker.to_json(v, ensure_ascii)) == _outcome(
+        assert _outcome(lambda v=value: runtime.payload.to_json(v, ensure_ascii)) == _outcome(
             lambda v=value: reference_encode(v)
         )
 
@@ -262,11 +262,11 @@ def _random_value(rng: random.Random, depth: int = 0):
     return dict(zip(keys, items, strict=True))
 
 
-def test_to_json_matches_awslambdaric_on_random_values(worker, reference_encode, ensure_ascii):
+def test_to_json_matches_awslambdaric_on_random_values(runtime, reference_encode, ensure_ascii):
     rng = random.Random(20261122)
     for _ in range(3000):
         value = _random_value(rng)
-        assert _outcome(lambda v=value: worker.to_json(v, ensure_ascii)) == _outcome(
+        assert _outcome(lambda v=value: runtime.payload.to_json(v, ensure_ascii)) == _outcome(
             lambda v=value: reference_encode(v)
         )
 
@@ -299,7 +299,7 @@ DOCUMENTS = [
 ]
 
 
-def test_loads_matches_simplejson(worker):
+def test_loads_matches_simplejson(runtime):
     simplejson = pytest.importorskip("simplejson")
     rng = random.Random(7)
     documents = list(DOCUMENTS)
@@ -314,7 +314,7 @@ def test_loads_matches_simplejson(worker):
                 base.insert(position, rng.choice(alphabet))
         documents.append(bytes(base))
     for document in documents:
-        mine = _outcome(lambda d=document: worker.loads_simplejson(d))
+        mine = _outcome(lambda d=document: runtime.payload.loads_event(d))
         theirs = _outcome(lambda d=document: simplejson.loads(d))
         assert mine[0] == theirs[0], document
         assert _same(mine[1], theirs[1]) if mine[0] == "ok" else mine[1] == theirs[1], document
@@ -325,10 +325,10 @@ def _json_safe(rng: random.Random):
     return json.loads(json.dumps(value, default=str, skipkeys=True))
 
 
-def test_loads_stdlib_matches_json_loads(worker):
+def test_loads_stdlib_matches_json_loads(runtime):
     texts = ['{"custom": {"a": 1}}', "[NaN, Infinity]", "{custom: 1}", "", "\ufeff{}", '{"a": 1} x', " 1 ", '"\\x"']
     for text in texts:
-        mine = _outcome(lambda t=text: worker.loads_stdlib(t))
+        mine = _outcome(lambda t=text: runtime.payload.loads_header(t))
         theirs = _outcome(lambda t=text: json.loads(t))
         assert mine[0] == theirs[0], text
         assert _same(mine[1], theirs[1]) if mine[0] == "ok" else mine[1] == theirs[1], text

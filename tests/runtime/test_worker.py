@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from console.engine import Engine, FunctionSpec
-from tests.runtime.conftest import BOOTSTRAP, WORKER
+from tests.runtime.conftest import BOOTSTRAP, RUNTIME, RUNTIME_MODULES
 
 VERSION = f"python{sys.version_info[0]}.{sys.version_info[1]}"
 
@@ -56,6 +56,7 @@ SYS_PATH_PROBE = """
             "path": sys.path,
             "runtime_dir": os.environ["LAMBDA_RUNTIME_DIR"],
             "flask": importlib.util.find_spec("flask") is not None,
+            "simplejson": importlib.util.find_spec("simplejson").origin,
             "console": importlib.util.find_spec("console") is not None,
             "worker_visible": any("worker" in name for name in sys.modules),
         }
@@ -83,6 +84,8 @@ def test_sys_path_is_lambdas_and_the_consoles_packages_are_out_of_reach(module_e
     # As site.addsitedir() does on Lambda: a layer folder that does not exist is appended once more.
     assert path[9:] == [f"{bare}/python/lib/{VERSION}/site-packages"]
     assert seen["flask"] is False
+    # As on Lambda, simplejson ships with the runtime (in its library folder) and a handler can import it.
+    assert seen["simplejson"].startswith(seen["runtime_dir"] + "/simplejson/")
     assert seen["console"] is False
     assert seen["worker_visible"] is False
 
@@ -126,7 +129,7 @@ def test_the_bootstrap_imports_only_what_the_function_imports(module_engine, tmp
     )
     modules = set(invoke(module_engine, code, "bootstrap"))
     # What awslambdaric imports up front, costing a cold start tens of milliseconds.
-    heavy = {"os", "re", "json", "logging", "traceback", "decimal", "socket", "http", "site", "typing", "enum"}
+    heavy = {"os", "re", "json", "logging", "traceback", "decimal", "simplejson", "socket", "http", "site", "typing", "enum"}
     assert modules & heavy == set()
 
 
@@ -165,9 +168,13 @@ def test_logging_is_lambdas_from_the_moment_the_function_imports_it(module_engin
 
 def test_the_worker_bytecode_is_cached_beside_it(module_engine, tmp_path):
     code = write_code(tmp_path / "code", {"app.py": "def handler(event, context):\n    return 1\n"})
-    invoke(module_engine, code, "bootstrap")
-    cached = WORKER.parent / "__pycache__" / f"worker.{sys.implementation.cache_tag}.pyc"
-    assert cached.is_file()
+    cache = RUNTIME / "__pycache__"
+    for module in RUNTIME_MODULES:
+        cached = cache / f"{module}.{sys.implementation.cache_tag}.pyc"
+        cached.unlink(missing_ok=True)
+    invoke(module_engine, code, "bootstrap", name="cache-probe")  # a new environment compiles and caches them
+    for module in RUNTIME_MODULES:
+        assert (cache / f"{module}.{sys.implementation.cache_tag}.pyc").is_file(), module
     assert not (code / "__pycache__").exists()  # -B still keeps the function's folder clean
 
 
