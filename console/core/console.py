@@ -12,7 +12,7 @@ from typing import BinaryIO
 from console.config import Config
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery
-from console.core.events import EventStore, SavedEvent
+from console.core.events import EventStore, SavedEvent, check_event
 from console.core.functions import LATEST, FunctionConfig, FunctionStore
 from console.core.history import History, InvocationRecord
 from console.core.jobs import Jobs
@@ -73,10 +73,22 @@ class Console:
 
     # -- functions ------------------------------------------------------------------------------------------------
 
-    def create_function(self, name: str, package: str | bytes | BinaryIO, handler: str, **config: object) -> FunctionConfig:
-        """Create a function from a stored package (its SHA-256) or from a zip's bytes or stream."""
+    def zipped_folder_warning(self, sha256: str, handler: str | None = None) -> str | None:
+        """What to do when every file of the package is inside one folder, where Lambda does not look for the code;
+        None when it is not, or when `handler` is one found in the package as it is."""
+        discovery = self.discover_handlers(sha256)
+        if discovery.folder_mistake and (handler is None or handler not in discovery.handlers):
+            return discovery.folder_mistake
+        return None
+
+    def create_function(
+        self, name: str, package: str | bytes | BinaryIO, handler: str, *, role: str | None = None,
+        publish: bool = False, **config: object,
+    ) -> FunctionConfig:
+        """Create a function from a stored package (its SHA-256) or from a zip's bytes or stream; with `publish`, its
+        version 1 is returned. The function, its role and its version are written in one transaction."""
         sha256 = package if isinstance(package, str) else self.upload_package(package).sha256
-        return self.functions.create(name, sha256, handler, **config)  # type: ignore[arg-type]
+        return self.functions.create(name, sha256, handler, role=role or "", publish=publish, **config)  # type: ignore[arg-type]
 
     def update_function_code(self, name: str, package: str | bytes | BinaryIO) -> FunctionConfig:
         sha256 = package if isinstance(package, str) else self.upload_package(package).sha256
@@ -85,8 +97,10 @@ class Console:
         return function
 
     def update_function_configuration(self, name: str, **changes: object) -> FunctionConfig:
+        """Change `$LATEST`'s settings (and its `role`) in one transaction; warm environments of the old ones retire."""
         function = self.functions.update_configuration(name, **changes)
-        self.engine.retire(name, LATEST)
+        if set(changes) - {"role"}:
+            self.engine.retire(name, LATEST)  # the role changes nothing the engine runs
         return function
 
     def delete_function(self, name: str) -> None:
@@ -96,14 +110,6 @@ class Console:
 
     def publish_version(self, name: str, description: str | None = None) -> FunctionConfig:
         return self.functions.publish(name, description)
-
-    def function_role(self, name: str, version: str = LATEST) -> str | None:
-        """The execution role (Lambda's Role ARN) the REST API was given for the function, if any."""
-        return self.functions.get(name, version).role or None
-
-    def set_function_role(self, name: str, role: str | None) -> None:
-        """Remember the function's execution role (the engine does not use it; the REST API shows it)."""
-        self.functions.set_role(name, role or "")
 
     def function_spec(
         self, name: str, version: str = LATEST, *, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT
@@ -149,6 +155,11 @@ class Console:
         spec, package = self._spec(self.functions.get(name, version), region, account)
         result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id)
         return self.history.record(name, source, data.decode("utf-8", "replace"), result, package.code_sha256)
+
+    def check_event(self, payload: bytes | str) -> None:
+        """Refuse, with EventError, an event Lambda's Invoke refuses (not JSON, NaN or Infinity, over 6 MB, not UTF-8);
+        Invoke's DryRun does only this."""
+        check_event(payload)
 
     def test(self, name: str, event: str | None = None, *, source: str = "console") -> InvocationRecord:
         """The Test button: invoke with a saved event (by name), or `{}` when none is given."""

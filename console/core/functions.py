@@ -210,6 +210,8 @@ _CHECKS = {
     "environment": check_environment,
     "description": check_description,
     "runtime_client": check_runtime_client,
+    # The execution role's ARN: the REST API checks its form; the engine never uses it.
+    "role": lambda role: role if isinstance(role, str) else "",
 }
 
 
@@ -292,7 +294,10 @@ class FunctionStore:
         environment: dict[str, str] | None = None,
         description: str = "",
         runtime_client: str = "bootstrap",
+        role: str = "",
+        publish: bool = False,
     ) -> FunctionConfig:
+        """The new function's `$LATEST`, or its version 1 with `publish`: all written in one transaction."""
         name = check_name(name)
         values = {
             "handler": check_handler(handler),
@@ -310,12 +315,14 @@ class FunctionStore:
                 raise FunctionExists(f"Function already exist: {name}", "name")
             conn.execute(
                 "INSERT INTO functions (name, package_sha256, handler, runtime, timeout, memory, environment,"
-                " description, runtime_client, revision_id, created_at, last_modified)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " description, runtime_client, revision_id, created_at, last_modified, role)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, package_sha256, values["handler"], values["runtime"], values["timeout"], values["memory"],
                  json.dumps(values["environment"]), values["description"], values["runtime_client"],
-                 str(uuid.uuid4()), stamp, stamp),
+                 str(uuid.uuid4()), stamp, stamp, role),
             )
+            if publish:
+                return self._publish(conn, name, None)
         return self.get(name)
 
     def get(self, name: str, version: str = LATEST) -> FunctionConfig:
@@ -361,12 +368,6 @@ class FunctionStore:
         if cursor.rowcount == 0:
             raise FunctionNotFound(f"Function not found: {name}")
 
-    def set_role(self, name: str, role: str) -> None:
-        """Record the execution role; it changes nothing the engine runs, so warm environments stay."""
-        with self._store.write() as conn:
-            if conn.execute("UPDATE functions SET role = ? WHERE name = ?", (role, name)).rowcount == 0:
-                raise FunctionNotFound(f"Function not found: {name}")
-
     def delete(self, name: str) -> None:
         """Delete the function, its versions, saved events and history (the database cascades)."""
         with self._store.write() as conn:
@@ -376,27 +377,28 @@ class FunctionStore:
     def publish(self, name: str, description: str | None = None) -> FunctionConfig:
         """Snapshot `$LATEST` as the next version; when nothing changed since the last one, that one is returned."""
         with self._store.write() as conn:
-            latest = conn.execute("SELECT * FROM functions WHERE name = ?", (name,)).fetchone()
-            if latest is None:
-                raise FunctionNotFound(f"Function not found: {name}")
-            last = conn.execute(
-                "SELECT * FROM versions WHERE function = ? ORDER BY version DESC LIMIT 1", (name,)
-            ).fetchone()
-            same = ("package_sha256", "handler", "runtime", "timeout", "memory", "environment", "runtime_client",
-                    "role")
-            if last is not None and all(last[key] == latest[key] for key in same):
-                return _from_row(last, str(last["version"]))
-            number = 1 if last is None else last["version"] + 1
-            conn.execute(
-                "INSERT INTO versions (function, version, package_sha256, handler, runtime, timeout, memory,"
-                " environment, description, runtime_client, revision_id, created_at, role)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (name, number, latest["package_sha256"], latest["handler"], latest["runtime"], latest["timeout"],
-                 latest["memory"], latest["environment"],
-                 check_description(description) if description is not None else latest["description"],
-                 latest["runtime_client"], str(uuid.uuid4()), now_iso(), latest["role"]),
-            )
-        return self.get(name, str(number))
+            return self._publish(conn, name, description)
+
+    def _publish(self, conn: sqlite3.Connection, name: str, description: str | None) -> FunctionConfig:
+        latest = conn.execute("SELECT * FROM functions WHERE name = ?", (name,)).fetchone()
+        if latest is None:
+            raise FunctionNotFound(f"Function not found: {name}")
+        last = conn.execute("SELECT * FROM versions WHERE function = ? ORDER BY version DESC LIMIT 1", (name,)).fetchone()
+        same = ("package_sha256", "handler", "runtime", "timeout", "memory", "environment", "runtime_client", "role")
+        if last is not None and all(last[key] == latest[key] for key in same):
+            return _from_row(last, str(last["version"]))
+        number = 1 if last is None else last["version"] + 1
+        conn.execute(
+            "INSERT INTO versions (function, version, package_sha256, handler, runtime, timeout, memory,"
+            " environment, description, runtime_client, revision_id, created_at, role)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, number, latest["package_sha256"], latest["handler"], latest["runtime"], latest["timeout"],
+             latest["memory"], latest["environment"],
+             check_description(description) if description is not None else latest["description"],
+             latest["runtime_client"], str(uuid.uuid4()), now_iso(), latest["role"]),
+        )
+        row = conn.execute("SELECT * FROM versions WHERE function = ? AND version = ?", (name, number)).fetchone()
+        return _from_row(row, str(number))
 
     def versions(self, name: str) -> list[FunctionConfig]:
         """`$LATEST` and then every published version, oldest first."""

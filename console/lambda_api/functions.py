@@ -26,6 +26,7 @@ from console.lambda_api.wire import (
     json_body,
     json_response,
     load_function,
+    log,
     marker_key,
     page,
     parse_function_name,
@@ -36,6 +37,19 @@ from console.lambda_api.wire import (
     validation,
 )
 from console.sigv4 import presigned_query
+
+WARNING_HEADER = "X-Lambda-Console-Warning"
+
+
+def warn_zipped_folder(response: Response, function: FunctionConfig) -> Response:
+    """Lambda takes a zip of a folder without a word and fails at the first invocation. Its response shapes have no
+    place for a warning: a header of the console's own, and the console's log, say what to do."""
+    warning = get_console().zipped_folder_warning(function.package_sha256, function.handler)
+    if warning:
+        log.warning("%s: %s", function.name, warning)
+        response.headers[WARNING_HEADER] = warning.encode("ascii", "backslashreplace").decode()
+    return response
+
 
 # -- operations ------------------------------------------------------------------------------------------------------
 
@@ -75,11 +89,10 @@ def create_function() -> Response:
     checks.check_description(settings["description"])
     data = code_from(body)
     with refused_zip("Code.ZipFile"):
-        function = console.create_function(target.name, data, body["Handler"], **settings)
-    console.set_function_role(function.name, role)
-    if body.get("Publish"):
-        function = console.publish_version(function.name)
-    return json_response(configuration(function), 201)
+        function = console.create_function(
+            target.name, data, body["Handler"], role=role, publish=bool(body.get("Publish")), **settings
+        )
+    return warn_zipped_folder(json_response(configuration(function), 201), function)
 
 
 def _check_limits(settings: dict) -> None:
@@ -168,7 +181,7 @@ def update_function_code(function_name: str) -> Response:
         function = console.update_function_code(target.name, data)
     if body.get("Publish"):
         function = console.publish_version(target.name)
-    return json_response(configuration(function))
+    return warn_zipped_folder(json_response(configuration(function)), function)
 
 
 @bp.route("/functions/<function_name>/configuration", methods=["PUT"])
@@ -186,10 +199,9 @@ def update_function_configuration(function_name: str) -> Response:
     if "Environment" in body:
         changes["environment"] = environment_from(body) or {}
     _check_limits(changes)
-    role = check_role(body["Role"]) if "Role" in body else None
+    if "Role" in body:
+        changes["role"] = check_role(body["Role"])
     function = console.update_function_configuration(target.name, **changes)
-    if role is not None:
-        console.set_function_role(target.name, role)
     return json_response(configuration(function))
 
 

@@ -277,7 +277,7 @@ def configuration(function: FunctionConfig, *, qualified: bool | None = None) ->
         "FunctionName": function.name,
         "FunctionArn": function_arn(function.name, function.version if qualified else None),
         "Runtime": function.runtime,
-        "Role": console.function_role(function.name) or DEFAULT_ROLE,
+        "Role": function.role or DEFAULT_ROLE,  # each version keeps the role it was published with
         "Handler": function.handler,
         "CodeSize": package.size,
         "Description": function.description,

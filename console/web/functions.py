@@ -120,8 +120,8 @@ def create_function() -> Response | tuple[str, int]:
         if not handler:
             hint = f" Found in the package: {', '.join(discovery.handlers[:3])}." if discovery.handlers else ""
             raise FunctionError(f"Give the handler as file.function (like hello_python.my_handler).{hint}", "handler")
-        if discovery.folder_mistake and handler not in discovery.handlers:
-            raise FunctionError(discovery.folder_mistake, "package")
+        if warning := console.zipped_folder_warning(package_sha, handler):
+            raise FunctionError(warning, "package")
         function = console.create_function(form["name"].strip(), package_sha, handler, **settings)
     except PackageError as exc:
         return render_template("function_new.html", **_new_context(form, {"package": forms.package_refusal(exc, upload.filename or "")}, "")), 422
@@ -207,9 +207,8 @@ def upload_code(name: str) -> tuple[str, int]:
         if upload is None or not upload.filename:
             raise PackageError("no file was chosen", "Choose the new .zip of the function's code, then Upload.")
         package = console.upload_package(upload.stream, upload.filename)
-        discovery = console.discover_handlers(package.sha256)
-        if discovery.folder_mistake:
-            problem = f"{discovery.folder_mistake} The function keeps its current code."
+        if warning := console.zipped_folder_warning(package.sha256):
+            problem = f"{warning} The function keeps its current code."
             return render("function.html", "_function_body.html", 422, **configuration_context(name, {"code": problem}))
         console.update_function_code(name, package.sha256)
     except PackageError as exc:
