@@ -521,7 +521,7 @@ def _function_error(name: str) -> InputError:
 def _console_with(ctx: click.Context, function: str) -> Console:
     """The Console, once `function` is known to exist there."""
     console = open_console(ctx)
-    if not console.functions.exists(function):
+    if not console.function_exists(function):
         raise _function_error(function)
     return console
 
@@ -582,18 +582,15 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
         raise InputError("--event and --event-file: give one of them, not both.")
     console = open_console(ctx)
     try:
-        console.functions.get(name, version)
+        console.get_function(name, version)
     except FunctionNotFound:
         raise _function_error(name if version == "$LATEST" else f"{name}:{version}") from None
-    if event_name:
-        try:
-            payload = console.events.get(name, event_name).payload
-        except EventNotFound:
-            saved = ", ".join(event.name for event in console.events.for_function(name)) or "none"
-            raise InputError(f"--event {event_name}: {name} has no saved event of that name (it has: {saved}).") from None
-    else:
-        payload = read_event(event_file, _stdin())
-    record = console.invoke(name, payload, version=version, source="cli")
+    payload = None if event_name else read_event(event_file, _stdin())
+    try:
+        record = console.test(name, event_name, payload=payload, version=version, source="cli")
+    except EventNotFound:
+        saved = ", ".join(event.name for event in console.list_events(name)) or "none"
+        raise InputError(f"--event {event_name}: {name} has no saved event of that name (it has: {saved}).") from None
     _write_result(record, record.not_kept and f"Warning: {record.not_kept}")
     return 0 if record.succeeded else 1
 
@@ -610,7 +607,7 @@ def events() -> None:
 def events_list(ctx: click.Context, function: str) -> None:
     """List a function's saved events."""
     console = _console_with(ctx, function)
-    for event in console.events.for_function(function):
+    for event in console.list_events(function):
         click.echo(event.name)
 
 
@@ -627,15 +624,15 @@ def events_export(ctx: click.Context, function: str, destination: str, bundle: b
     console = _console_with(ctx, function)
     try:
         if bundle:
-            text = console.events.export_bundle(function)
+            text = str(console.export_events(function))
             if destination == "-":
                 click.echo(text)
                 return
             Path(destination).write_text(text + "\n")
-            count = len(console.events.for_function(function))
+            count = len(console.list_events(function))
             click.echo(f"Exported {count} event(s) of {function} to {destination}.", err=True)
         else:
-            written = console.events.export_folder(function, Path(destination))
+            written = console.export_events(function, Path(destination))
             click.echo(f"Exported {len(written)} event(s) of {function} to {destination}/.", err=True)
     except (EventError, OSError) as exc:
         raise InputError(f"{destination}: {exc}") from None
@@ -654,11 +651,11 @@ def events_import(ctx: click.Context, function: str, source: str, replace: bool)
     console = _console_with(ctx, function)
     try:
         if source == "-":
-            imported = console.events.import_bundle(function, _stdin().read(), replace=replace)
+            imported = console.import_events(function, _stdin().read(), replace=replace)
         elif Path(source).is_dir():
-            imported = console.events.import_folder(function, Path(source), replace=replace)
+            imported = console.import_events(function, Path(source), replace=replace)
         elif Path(source).is_file():
-            imported = console.events.import_bundle(function, Path(source).read_bytes(), replace=replace)
+            imported = console.import_events(function, Path(source).read_bytes(), replace=replace)
         else:
             raise InputError(f"{source}: no such folder or file. Pass a folder of <name>.json files or a bundle.")
     except EventError as exc:

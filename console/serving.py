@@ -50,7 +50,7 @@ def create_server(app: Flask, console: Console, host: str, port: int) -> Any:
     from waitress import create_server as waitress_server
 
     server = waitress_server(app, host=host, port=port, **server_settings(console))
-    console.jobs.resume()
+    console.resume_jobs()
     return server
 
 

@@ -61,13 +61,17 @@ _JSON_WHITESPACE = " \t\n\r"  # str.strip() alone would also take Unicode spaces
 class EventError(ValueError):
     """An event, a name or an import that cannot be accepted; the message says what, where and what to do.
 
-    `line` and `column` (1-based) point into the JSON text when the problem has a place there.
+    `line` and `column` (1-based) point into the JSON text when the problem has a place there; `field` is "name"
+    when the event's name is what is wrong, "event" otherwise.
     """
 
-    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, line: int | None = None, column: int | None = None, field: str = "event"
+    ) -> None:
         super().__init__(message)
         self.line = line
         self.column = column
+        self.field = field
 
 
 class EventNotFound(KeyError):
@@ -80,6 +84,9 @@ class EventNotFound(KeyError):
 
 class EventExists(EventError):
     """The function already has an event of that name."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="name")
 
 
 class EventTooDeep(EventError):
@@ -124,16 +131,16 @@ def _check_deep(text: str, source: str) -> None:
 def check_event_name(name: str) -> str:
     """The name if it is a valid event name, else EventError stating the rule."""
     if not isinstance(name, str):
-        raise EventError(f"Event name must be text, not {type(name).__name__}: use {NAME_RULE}.")
+        raise EventError(f"Event name must be text, not {type(name).__name__}: use {NAME_RULE}.", field="name")
     if not name:
-        raise EventError(f"Event name is empty: give it a name of {NAME_RULE}.")
+        raise EventError(f"Event name is empty: give it a name of {NAME_RULE}.", field="name")
     if len(name) > MAX_NAME_LENGTH:
-        raise EventError(f"Event name {name[:20]!r}... is {len(name)} characters long: use {NAME_RULE}.")
+        raise EventError(f"Event name {name[:20]!r}... is {len(name)} characters long: use {NAME_RULE}.", field="name")
     if not _NAME_PATTERN.fullmatch(name):
         bad = next(char for char in name if not _NAME_PATTERN.fullmatch(char))
-        raise EventError(f"Event name {name!r} contains {bad!r}, which is not allowed: use {NAME_RULE}.")
+        raise EventError(f"Event name {name!r} contains {bad!r}, which is not allowed: use {NAME_RULE}.", field="name")
     if name in (".", ".."):
-        raise EventError(f"Event name {name!r} is not allowed (it means a folder): use {NAME_RULE}.")
+        raise EventError(f"Event name {name!r} is not allowed (it means a folder): use {NAME_RULE}.", field="name")
     return name
 
 
@@ -533,7 +540,7 @@ class EventStore:
 
     def _events_to_export(self, function: str) -> list[SavedEvent]:
         if self._store.query_one("SELECT 1 FROM functions WHERE name = ?", (function,)) is None:
-            raise FunctionNotFound(f"Function not found: {function}")
+            raise FunctionNotFound(function)
         events = self.for_function(function)
         names: dict[str, str] = {}
         for event in events:
@@ -614,7 +621,7 @@ def _name_from_file(path: Path) -> str:
 
 def _require_function(conn: sqlite3.Connection, function: str) -> None:
     if conn.execute("SELECT 1 FROM functions WHERE name = ?", (function,)).fetchone() is None:
-        raise FunctionNotFound(f"Function not found: {function}")
+        raise FunctionNotFound(function)
 
 
 def _refuse_taken(conn: sqlite3.Connection, function: str, name: str, except_id: int | None = None) -> None:

@@ -68,8 +68,16 @@ class FunctionError(ValueError):
 
 
 class FunctionNotFound(KeyError):
-    def __str__(self) -> str:
-        return self.args[0] if self.args else "Function not found"
+    """No function of that name, or no such version of it: `name` and `version` say which."""
+
+    def __init__(self, name: str, version: str = LATEST, message: str | None = None) -> None:
+        self.name = name
+        self.version = version
+        super().__init__(message or (f"Function not found: {name}" if version == LATEST else
+                                     f"Function not found: {name}:{version}"))
+
+    def __str__(self) -> str:  # KeyError's own would show the repr of its argument
+        return str(self.args[0])
 
 
 class FunctionExists(FunctionError):
@@ -298,16 +306,8 @@ class FunctionStore:
         publish: bool = False,
     ) -> FunctionConfig:
         """The new function's `$LATEST`, or its version 1 with `publish`: all written in one transaction."""
-        name = check_name(name)
-        values = {
-            "handler": check_handler(handler),
-            "runtime": check_runtime(runtime),
-            "timeout": check_timeout(timeout),
-            "memory": check_memory(memory),
-            "environment": check_environment(environment),
-            "description": check_description(description),
-            "runtime_client": check_runtime_client(runtime_client),
-        }
+        name, values = self.check_new(name, handler, runtime=runtime, timeout=timeout, memory=memory,
+                                      environment=environment, description=description, runtime_client=runtime_client)
         stamp = now_iso()
         with self._store.write() as conn:
             self._package_exists(conn, package_sha256)
@@ -325,17 +325,28 @@ class FunctionStore:
                 return self._publish(conn, name, None)
         return self.get(name)
 
+    def check_new(self, name: object, handler: object, **config: object) -> tuple[str, dict]:
+        """The name and settings of a new function, checked (FunctionError) and with their defaults; FunctionExists
+        when the name is taken."""
+        name = check_name(name)
+        settings = {"timeout": 3, "memory": 128, **config, "handler": handler}
+        unknown = set(settings) - set(_CHECKS) - {"role"}
+        if unknown:
+            raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
+        values = {key: _CHECKS[key](settings.get(key)) for key in _CONFIG_FIELDS}
+        if self.exists(name):
+            raise FunctionExists(f"Function already exist: {name}", "name")
+        return name, values
+
     def get(self, name: str, version: str = LATEST) -> FunctionConfig:
         if version == LATEST:
             row = self._store.query_one("SELECT * FROM functions WHERE name = ?", (name,))
-        elif (number := _version_number(version)) > MAX_VERSION:
+        elif (number := _version_number(name, version)) > MAX_VERSION:
             row = None  # more than SQLite holds, so no version was ever published with it
         else:
             row = self._store.query_one("SELECT * FROM versions WHERE function = ? AND version = ?", (name, number))
         if row is None:
-            raise FunctionNotFound(
-                f"Function not found: {name}" if version == LATEST else f"Function not found: {name}:{version}"
-            )
+            raise FunctionNotFound(name, version)
         return _from_row(row, version if version == LATEST else str(row["version"]))
 
     def exists(self, name: str) -> bool:
@@ -366,13 +377,13 @@ class FunctionStore:
         assignments = ", ".join(f"{column} = ?" for column in values)
         cursor = conn.execute(f"UPDATE functions SET {assignments} WHERE name = ?", (*values.values(), name))
         if cursor.rowcount == 0:
-            raise FunctionNotFound(f"Function not found: {name}")
+            raise FunctionNotFound(name)
 
     def delete(self, name: str) -> None:
         """Delete the function, its versions, saved events and history (the database cascades)."""
         with self._store.write() as conn:
             if conn.execute("DELETE FROM functions WHERE name = ?", (name,)).rowcount == 0:
-                raise FunctionNotFound(f"Function not found: {name}")
+                raise FunctionNotFound(name)
 
     def publish(self, name: str, description: str | None = None) -> FunctionConfig:
         """Snapshot `$LATEST` as the next version; when nothing changed since the last one, that one is returned."""
@@ -382,7 +393,7 @@ class FunctionStore:
     def _publish(self, conn: sqlite3.Connection, name: str, description: str | None) -> FunctionConfig:
         latest = conn.execute("SELECT * FROM functions WHERE name = ?", (name,)).fetchone()
         if latest is None:
-            raise FunctionNotFound(f"Function not found: {name}")
+            raise FunctionNotFound(name)
         last = conn.execute("SELECT * FROM versions WHERE function = ? ORDER BY version DESC LIMIT 1", (name,)).fetchone()
         same = ("package_sha256", "handler", "runtime", "timeout", "memory", "environment", "runtime_client", "role")
         if last is not None and all(last[key] == latest[key] for key in same):
@@ -411,10 +422,10 @@ class FunctionStore:
 MAX_VERSION = 2**63 - 1
 
 
-def _version_number(version: str) -> int:
+def _version_number(name: str, version: str) -> int:
     text = str(version)
     # ASCII digits only: str.isdigit() also takes '²' and other scripts' digits, which int() may refuse.
     if not (text.isascii() and text.isdigit()):
-        raise FunctionNotFound(f"Version {version!r} is not $LATEST or a published version number")
+        raise FunctionNotFound(name, text, f"Version {version!r} is not $LATEST or a published version number")
     # Beyond 19 digits it is above MAX_VERSION; not converting it also spares int() a number of thousands of digits.
     return int(text) if len(text.lstrip("0")) <= 19 else MAX_VERSION + 1

@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from flask import Response, current_app, request, send_file, url_for
 
 from console import get_console
-from console.core import functions as checks
-from console.core.functions import LATEST, FunctionConfig, FunctionNotFound
+from console.core.functions import LATEST, FunctionConfig, FunctionNotFound, check_name
 from console.core.zipcheck import check_zip
 from console.lambda_api import bp
 from console.lambda_api.wire import (
@@ -66,7 +65,7 @@ def create_function() -> Response:
     target = parse_function_name(body["FunctionName"])
     if target.qualifier:
         raise invalid(f"FunctionName {body['FunctionName']} has a qualifier: a new function is named without one.")
-    checks.check_name(target.name)
+    check_name(target.name)
     if "Role" not in body:
         raise invalid("Role is required: the ARN of the function's execution role, arn:aws:iam::<account>:role/<name>.")
     role = check_role(body["Role"])
@@ -78,19 +77,10 @@ def create_function() -> Response:
         "description": body.get("Description", ""),
     }
     _check_limits(settings)
-    # Conflicts and configuration first, so a refused request stores no package.
-    if console.functions.exists(target.name):
-        raise ApiError("ResourceConflictException", 409, f"Function already exist: {target.name}")
-    checks.check_handler(body.get("Handler"))
-    checks.check_timeout(settings["timeout"])
-    checks.check_memory(settings["memory"])
-    checks.check_runtime(settings["runtime"])
-    checks.check_environment(settings["environment"])
-    checks.check_description(settings["description"])
     data = code_from(body)
     with refused_zip("Code.ZipFile"):
         function = console.create_function(
-            target.name, data, body["Handler"], role=role, publish=bool(body.get("Publish")), **settings
+            target.name, data, body.get("Handler"), role=role, publish=bool(body.get("Publish")), **settings
         )
     return warn_zipped_folder(json_response(configuration(function), 201), function)
 
@@ -115,7 +105,7 @@ def list_functions() -> Response:
     every_version = request.args.get("FunctionVersion")
     if every_version not in (None, "ALL"):
         raise validation(every_version, "functionVersion", "Member must satisfy enum value set: [ALL]")
-    functions: Iterable[FunctionConfig] = console.functions.all()
+    functions: Iterable[FunctionConfig] = console.list_functions()
     if every_version:
         functions = [version for function in functions for version in _versions(function.name)]
     items, next_marker = page(sorted(functions, key=sort_key), sort_key, marker_key)
@@ -127,7 +117,7 @@ def list_functions() -> Response:
 
 def _versions(name: str) -> list[FunctionConfig]:
     try:
-        return get_console().functions.versions(name)
+        return get_console().list_versions(name)
     except FunctionNotFound:  # deleted meanwhile
         return []
 
@@ -155,7 +145,7 @@ def get_function_configuration(function_name: str) -> Response:
 def download_code(sha256: str) -> Response:
     """The stored deployment package, as uploaded (GetFunction's Code.Location)."""
     try:
-        package = get_console().packages.get(sha256)
+        package = get_console().get_package(sha256)
     except (KeyError, ValueError):
         raise ApiError("ResourceNotFoundException", 404, f"No stored package has the SHA-256 {sha256}.") from None
     return send_file(package.zip_path, mimetype="application/zip", download_name=f"{sha256[:12]}.zip")
@@ -230,14 +220,7 @@ def publish_version(function_name: str) -> Response:
     body = json_body()
     function = load_function(target)
     check_revision(function, body)
-    expected = body.get("CodeSha256")
-    if expected:
-        current = console.packages.get(function.package_sha256).code_sha256
-        if expected != current:
-            raise invalid(
-                f"CodeSHA256 ({expected}) is different from current CodeSHA256 in $LATEST ({current}). Please try again"
-            )
-    version = console.publish_version(target.name, body.get("Description"))
+    version = console.publish_version(target.name, body.get("Description"), code_sha256=body.get("CodeSha256"))
     return json_response(configuration(version), 201)
 
 

@@ -66,9 +66,9 @@ def invoke(function_name: str) -> Response:
     if invocation_type == "DryRun":
         return Response(status=204)
     if invocation_type == "Event":
-        job = console.jobs.start(
-            function.name, payload, version=function.version, source="event", retries=2,
-            client_context=client_context, region=region, account=ACCOUNT, durable=True,
+        job = console.start_event_invocation(
+            function.name, payload, version=function.version, client_context=client_context, region=region,
+            account=ACCOUNT,
         )
         response = Response(status=202)
         response.headers["x-amzn-RequestId"] = job.request_id

@@ -91,11 +91,8 @@ def handle_exception(exc: Exception) -> Response:
     if isinstance(exc, (FunctionError, PackageError)):
         return error_response(invalid(str(exc)))
     if isinstance(exc, FunctionNotFound):
-        # Deleted while the request ran: the core names it `name` or `name:version`; Lambda names it by its ARN.
-        prefix = "Function not found: "
-        text = str(exc)
-        return error_response(not_found(text[len(prefix):]) if text.startswith(prefix) else
-                              ApiError("ResourceNotFoundException", 404, text))
+        # Deleted while the request ran: Lambda names it by its ARN.
+        return error_response(not_found(exc.name, None if exc.version == LATEST else exc.version))
     if isinstance(exc, RequestTooLargeError):
         return error_response(ApiError("RequestEntityTooLargeException", 413, str(exc)))
     if isinstance(exc, TooManyRequestsError):
@@ -171,7 +168,7 @@ def target_from_path(function_name: str, *, qualifier_allowed: bool = True) -> T
 def load_function(target: Target) -> FunctionConfig:
     """The function at the target's version; ResourceNotFoundException with Lambda's ARN when there is none."""
     try:
-        return get_console().functions.get(target.name, target.version)
+        return get_console().get_function(target.name, target.version)
     except FunctionNotFound:
         raise not_found(target.name, target.qualifier) from None
 
@@ -270,7 +267,7 @@ def environment_from(body: dict) -> dict | None:
 def configuration(function: FunctionConfig, *, qualified: bool | None = None) -> dict:
     """FunctionConfiguration: `qualified` puts the version in the ARN (the default for published versions)."""
     console = get_console()
-    package = console.packages.get(function.package_sha256)
+    package = console.get_package(function.package_sha256)
     if qualified is None:
         qualified = function.version != LATEST
     shape = {

@@ -63,7 +63,7 @@ def _new_context(form: dict[str, str], errors: dict[str, str], package_sha: str 
     return {
         "form": form,
         "errors": errors,
-        "packages": console.packages.all(),
+        "packages": console.list_packages(),
         "package_sha": package_sha,
         "discovery": discovery,
     }
@@ -144,12 +144,12 @@ def function_page(name: str) -> tuple[str, int]:
 @bp.get("/functions/<name>.json")
 def function_page_json(name: str) -> Response:
     console = get_console()
-    function = console.functions.get(name)
-    last = console.history.latest(name)
+    function = console.get_function(name)
+    last = console.last_invocation(name)
     return jsonify({
         **function_json(function),
-        "versions": [v.version for v in console.functions.versions(name)],
-        "events": [{"name": e.name, "event": e.body} for e in console.events.for_function(name)],
+        "versions": [v.version for v in console.list_versions(name)],
+        "events": [{"name": e.name, "event": e.body} for e in console.list_events(name)],
         "last_invocation": record_json(last) if last else None,
     })
 
@@ -157,7 +157,7 @@ def function_page_json(name: str) -> Response:
 def configuration_context(name: str, errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
                           message: str = "") -> dict:
     console = get_console()
-    function = console.functions.get(name)
+    function = console.get_function(name)
     values = form or {
         "handler": function.handler,
         "timeout": str(function.timeout),
@@ -176,8 +176,8 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "errors": errors or {},
         "message": message,
         "handlers": handlers,
-        "package": console.packages.get(function.package_sha256),
-        "versions": console.functions.versions(name)[1:],
+        "package": console.get_package(function.package_sha256),
+        "versions": console.list_versions(name)[1:],
     }
 
 
@@ -201,7 +201,7 @@ def save_configuration(name: str) -> tuple[str, int]:
 @bp.post("/functions/<name>/code")
 def upload_code(name: str) -> tuple[str, int]:
     console = get_console()
-    console.functions.get(name)
+    console.get_function(name)
     upload = request.files.get("package_file")
     try:
         if upload is None or not upload.filename:

@@ -81,7 +81,9 @@ def test_published_version_keeps_its_code_and_configuration(console):
 def test_rerun_runs_the_same_event_again(console):
     console.create_function("greet", greeter("hello"), "app.handler")
     first = console.invoke("greet", b'{"name": "Grace"}', source="api")
-    again = console.rerun(first.id)
+    job = console.rerun(first.id)
+    assert job.done.wait(60)
+    again = job.record
     assert again.payload == b'"hello Grace"'
     assert again.id != first.id and again.request_id != first.request_id
     assert [entry.id for entry in console.history.for_function("greet")] == [again.id, first.id]
