@@ -24,15 +24,8 @@ import click
 
 # The engine's limits are part of the options' help; the engine is what `invoke` runs, so it is loaded anyway. The
 # store and its domain modules are imported inside the commands that use them: `invoke` needs no database.
-from console.engine.invocation import (
-    MAX_MEMORY,
-    MAX_TIMEOUT,
-    MIN_MEMORY,
-    MIN_TIMEOUT,
-    RUNTIME_CLIENTS,
-    FunctionSpec,
-    InvocationResult,
-)
+from console.core.limits import MAX_MEMORY, MAX_TIMEOUT, MIN_MEMORY, MIN_TIMEOUT
+from console.engine.invocation import RUNTIME_CLIENTS, FunctionSpec, InvocationResult
 
 if TYPE_CHECKING:
     from console.core.console import Console

@@ -44,11 +44,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from console.core.clock import now_iso
 from console.core.deepjson import check_json, value_end
-from console.core.functions import FunctionNotFound, now_iso
+from console.core.functions import FunctionNotFound
+from console.core.limits import MAX_REQUEST_BYTES
 from console.core.store import Store
 
-MAX_EVENT_BYTES = 6_291_456  # Lambda's limit for a synchronous request
+MAX_EVENT_BYTES = MAX_REQUEST_BYTES  # an event is what a synchronous Invoke sends
 MAX_NAME_LENGTH = 64
 BUNDLE_FORMAT = "lambda-console-events"
 BUNDLE_VERSION = 1

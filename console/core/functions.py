@@ -12,24 +12,24 @@ import re
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
-from console.core.store import Store
-from console.engine.invocation import (
-    LOCAL_RUNTIME,
+from console.core.clock import now_iso
+from console.core.limits import (
+    ENVIRONMENT_NAME,
+    FUNCTION_NAME,
+    HANDLER,
+    MAX_DESCRIPTION,
+    MAX_ENVIRONMENT_BYTES,
+    MAX_FUNCTION_NAME,
     MAX_MEMORY,
     MAX_TIMEOUT,
     MIN_MEMORY,
     MIN_TIMEOUT,
-    RUNTIME_CLIENTS,
 )
+from console.core.store import Store
+from console.engine.invocation import LOCAL_RUNTIME, RUNTIME_CLIENTS
 
 LATEST = "$LATEST"
-NAME_PATTERN = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-HANDLER_PATTERN = re.compile(r"[^\s]{1,128}")  # botocore's Handler shape: pattern [^\s]+, at most 128
-ENV_KEY_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")  # botocore's EnvironmentVariableName
-MAX_ENVIRONMENT_BYTES = 4096
-MAX_DESCRIPTION = 256
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # The Python runtimes Lambda has offered; a function may name any of them and runs on the local interpreter.
 RUNTIMES = tuple(f"python3.{minor}" for minor in range(6, 15))
@@ -84,19 +84,14 @@ class FunctionExists(FunctionError):
     pass
 
 
-def now_iso() -> str:
-    """UTC time as Lambda writes LastModified: 2026-11-22T12:00:00.000+0000."""
-    now = datetime.now(timezone.utc)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+0000"
-
-
 # -- checks -----------------------------------------------------------------------------------------------------
 
 
 def check_name(name: object) -> str:
-    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+    if not isinstance(name, str) or not FUNCTION_NAME.fullmatch(name):
         raise FunctionError(
-            f"Function name {name!r} is not valid: use 1 to 64 letters, digits, hyphens (-) and underscores (_).",
+            f"Function name {name!r} is not valid: use 1 to {MAX_FUNCTION_NAME} letters, digits, hyphens (-) and "
+            "underscores (_).",
             "name",
         )
     return name
@@ -117,7 +112,7 @@ def check_handler(handler: object) -> str:
     if isinstance(handler, str):
         _refuse_lone_surrogate(handler, "Handler", "handler")
     # Control characters fit Lambda's pattern, but no module or function has them and a process cannot be given them.
-    if not isinstance(handler, str) or not HANDLER_PATTERN.fullmatch(handler) or _CONTROL.search(handler):
+    if not isinstance(handler, str) or not HANDLER.fullmatch(handler) or _CONTROL.search(handler):
         raise FunctionError(
             f"Handler {handler!r} is not valid: write file.function (like hello_python.my_handler), "
             "1 to 128 characters without spaces.",
@@ -159,7 +154,7 @@ def check_environment(environment: object) -> dict[str, str]:
     if not isinstance(environment, dict):
         raise FunctionError("Environment variables must be a mapping of names to values.", "environment")
     for key, value in environment.items():
-        if not isinstance(key, str) or not ENV_KEY_PATTERN.fullmatch(key):
+        if not isinstance(key, str) or not ENVIRONMENT_NAME.fullmatch(key):
             raise FunctionError(
                 f"Environment variable name {key!r} is not valid: start with a letter, then at least one more "
                 "letter, digit or underscore.",

@@ -10,7 +10,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
-from console.core.functions import now_iso
+from console.core.clock import now_iso
 from console.core.store import Store, is_disk_full
 from console.engine import InvocationResult
 

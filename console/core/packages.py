@@ -33,7 +33,6 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
@@ -42,15 +41,14 @@ try:
 except ImportError:  # Windows: no advisory locks, so a second store on the same folder is not detected there
     fcntl = None  # type: ignore[assignment]
 
+from console.core.clock import precise_iso
+from console.core.limits import MAX_UNZIPPED_BYTES, MAX_ZIP_BYTES, human_size
 from console.core.store import Store
 from console.core.zipcheck import (
     CHUNK,
-    MAX_UNZIPPED_BYTES,
-    MAX_ZIP_BYTES,
     PackageError,
     ZipContents,
     check_zip,
-    human_size,
     unpack_zip,
     whose_limit,
 )
@@ -101,10 +99,6 @@ class Package:
     code_dir: Path
     zip_path: Path
     used_by: tuple[str, ...] = ()  # functions using it; published versions as name:version
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _clean_filename(filename: str) -> str:
@@ -254,7 +248,7 @@ class PackageStore:
                 contents = check_zip(zip_path, max_unzipped_bytes=1 << 62)  # the folder is complete: it was renamed
             else:
                 contents = self._unzip_again(sha256)
-            created = datetime.fromtimestamp(zip_path.stat().st_mtime, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            created = precise_iso(zip_path.stat().st_mtime)
         except (PackageError, OSError) as exc:
             log.warning("%s cannot be recorded again (%s); left as it is", zip_path, exc)
             return False
@@ -354,7 +348,7 @@ class PackageStore:
             conn.execute(
                 "INSERT OR IGNORE INTO packages (sha256, code_sha256, size, unzipped_size, files, filename, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (sha256, _code_sha256(sha256), size, contents.unzipped_size, contents.files, filename, _now()),
+                (sha256, _code_sha256(sha256), size, contents.unzipped_size, contents.files, filename, precise_iso()),
             )
         return self.get(sha256)
 
@@ -408,7 +402,7 @@ class PackageStore:
                 conn.execute("DELETE FROM packages WHERE sha256 = ?", (sha256,))
                 # The mark tells a later start that files without a row were deleted by the user, not lost by the
                 # database: it finishes removing them if this process is killed before it does.
-                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (DELETION_MARK + sha256, _now()))
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (DELETION_MARK + sha256, precise_iso()))
             # After the commit, so that a row never lacks its files.
             self._remove_files(sha256)
             self._store.set_meta(DELETION_MARK + sha256, None)

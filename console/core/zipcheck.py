@@ -21,15 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from console.core.limits import MAX_UNZIPPED_BYTES, human_size
+
 try:
     import lzma
 except ImportError:  # Python built without lzma: zipfile then refuses such entries with NotImplementedError
     lzma = None  # type: ignore[assignment]
 
 
-# Lambda's limits (LAMBDA_SPEC section 7): a zip uploaded directly, and the code once unzipped.
-MAX_ZIP_BYTES = 50 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 # Lambda states no limit on the number of files; this one keeps a zip of empty entries from filling the disk's inodes.
 # Large real packages (numpy + pandas + scipy) hold about 10,000 files.
 MAX_FILES = 100_000
@@ -88,13 +87,6 @@ class _Entry:
     path: str  # relative, '/'-separated, without '.' or empty parts
     is_dir: bool
     executable: bool
-
-
-def human_size(n: int) -> str:
-    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if n >= size:
-            return f"{n / size:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{n} bytes"
 
 
 def _quote(name: str) -> str:

@@ -12,6 +12,7 @@ from flask import Response, current_app, request, send_file, url_for
 
 from console import get_console
 from console.core.functions import LATEST, FunctionConfig, FunctionNotFound, check_name
+from console.core.limits import MAX_MEMORY, MAX_TIMEOUT
 from console.core.zipcheck import check_zip
 from console.lambda_api import bp
 from console.lambda_api.wire import (
@@ -88,10 +89,10 @@ def create_function() -> Response:
 def _check_limits(settings: dict) -> None:
     """Lambda's wording for Timeout and MemorySize out of range (botocore lets too-large values through)."""
     timeout, memory = settings.get("timeout"), settings.get("memory")
-    if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > 900:
-        raise validation(timeout, "timeout", "Member must have value less than or equal to 900")
-    if isinstance(memory, int) and not isinstance(memory, bool) and memory > 10240:
-        raise validation(memory, "memorySize", "Member must have value less than or equal to 10240")
+    if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > MAX_TIMEOUT:
+        raise validation(timeout, "timeout", f"Member must have value less than or equal to {MAX_TIMEOUT}")
+    if isinstance(memory, int) and not isinstance(memory, bool) and memory > MAX_MEMORY:
+        raise validation(memory, "memorySize", f"Member must have value less than or equal to {MAX_MEMORY}")
     for field, value in (("Timeout", timeout), ("MemorySize", memory)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise invalid(f"{field} must be a whole number, not {value!r}.")

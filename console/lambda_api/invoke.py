@@ -11,7 +11,7 @@ from flask import Response, request
 
 from console import get_console
 from console.core.events import EventError
-from console.engine.invocation import MAX_EVENT_REQUEST_BYTES, MAX_REQUEST_BYTES
+from console.core.limits import MAX_EVENT_REQUEST_BYTES, MAX_REQUEST_BYTES
 from console.lambda_api import bp
 from console.lambda_api.wire import (
     ACCOUNT,

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from console import get_console
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionExists, FunctionNotFound
+from console.core.limits import MAX_FUNCTION_NAME
 from console.core.zipcheck import PackageError
 from console.engine import EngineError, RequestTooLargeError, TooManyRequestsError
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -148,8 +149,8 @@ def parse_function_name(raw: object, qualifier: str | None = None, field: str = 
     if match is None:
         raise validation(raw, field, f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}")
     name, derived = match.group("name"), match.group("qualifier")
-    if len(name) > 64:
-        raise validation(raw, field, "Member must have length less than or equal to 64")
+    if len(name) > MAX_FUNCTION_NAME:
+        raise validation(raw, field, f"Member must have length less than or equal to {MAX_FUNCTION_NAME}")
     if derived and qualifier and derived != qualifier:
         raise invalid("The derived qualifier from the function name does not match the specified qualifier.")
     return Target(name, derived or qualifier or None)
