@@ -10,7 +10,7 @@ import uuid
 from flask import Response, request
 
 from console import get_console
-from console.core.events import EventError
+from console.core.event_json import EventError
 from console.core.limits import MAX_EVENT_REQUEST_BYTES, MAX_REQUEST_BYTES
 from console.lambda_api import bp
 from console.lambda_api.wire import (

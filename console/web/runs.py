@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, jsonify, redirect, request, url_for
 
 from console import get_console
-from console.core.events import EventError
+from console.core.event_json import EventError
 from console.core.history import InvocationRecord
 from console.core.jobs import Job
 from console.web import bp
