@@ -49,7 +49,7 @@ def memory_option(ctx: click.Context, param: click.Parameter, value: str) -> int
 
 def parse_environment(items: tuple[str, ...] | list[str]) -> dict[str, str]:
     """KEY=VALUE strings -> a function's environment variables, checked as Lambda checks them. A later KEY wins."""
-    from console.core.functions import FunctionError, check_environment
+    from console.core.function_rules import FunctionError, check_environment
 
     env: dict[str, str] = {}
     for item in items:
@@ -69,7 +69,7 @@ def env_option(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
 
 def handler_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
     # Only what Lambda's API refuses outright; a handler that cannot be found is the function's error (exit 1).
-    from console.core.functions import FunctionError, check_handler
+    from console.core.function_rules import FunctionError, check_handler
 
     try:
         return check_handler(value)
@@ -78,7 +78,7 @@ def handler_option(ctx: click.Context, param: click.Parameter, value: str) -> st
 
 
 def name_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from console.core.functions import FunctionError, check_name
+    from console.core.function_rules import FunctionError, check_name
 
     try:
         return None if value is None else check_name(value)
@@ -149,7 +149,8 @@ def check_package(path: str) -> Path:
 
 def unpack(package: Path, into: Path) -> None:
     """Unzip a package checked by check_package into the empty folder `into`, counting what it really unzips to."""
-    from console.core.zipcheck import PackageError, unpack_zip
+    from console.core.unzip import unpack_zip
+    from console.core.zipcheck import PackageError
 
     try:
         unpack_zip(package, into)

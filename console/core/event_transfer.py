@@ -27,8 +27,6 @@ overwrites those events (other events of the function are kept).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,6 +49,7 @@ from console.core.event_json import (
     value_at,
 )
 from console.core.events import Incoming, SavedEvent
+from console.core.files import write_atomically
 
 if TYPE_CHECKING:
     from console.core.events import EventStore
@@ -77,7 +76,7 @@ def export_folder(store: EventStore, function: str, folder: Path) -> list[Path]:
         if target.parent != folder:
             raise EventError(f"Event {event.name!r} would be written outside {folder}: rename it.")
         try:
-            _write_atomically(target, event.payload)
+            write_atomically(target, event.payload)
         except OSError as exc:
             raise EventError(
                 f"Cannot write {target}: {exc.strerror or exc}. {len(written)} of {len(events)} events were"
@@ -198,21 +197,3 @@ def _name_from_file(path: Path) -> str:
         return check_event_name(name)
     except EventError as exc:
         raise EventError(f"{path}: the file name is the event's name. {exc}") from None
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write data to target so that a reader sees the old file or the new one, never half of it."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # os.replace renames over a symlink rather than through it: a link in the folder cannot send us elsewhere.
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
