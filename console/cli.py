@@ -242,14 +242,14 @@ def functions(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([
             {
-                "name": row["function"].name,
-                "handler": row["function"].handler,
-                "runtime": row["function"].runtime,
-                "memory": row["function"].memory,
-                "timeout": row["function"].timeout,
-                "description": row["function"].description,
-                "last_result": row["last_status"],
-                "last_invoked": row["last_at"],
+                "name": row.function.name,
+                "handler": row.function.handler,
+                "runtime": row.function.runtime,
+                "memory": row.function.memory,
+                "timeout": row.function.timeout,
+                "description": row.function.description,
+                "last_result": row.last_status,
+                "last_invoked": row.last_at,
             }
             for row in rows
         ], indent=2))
@@ -259,8 +259,8 @@ def functions(ctx: click.Context, as_json: bool) -> None:
         return
     table = [("NAME", "HANDLER", "RUNTIME", "MEMORY", "TIMEOUT", "LAST RESULT")]
     for row in rows:
-        function = row["function"]
-        last = f"{row['last_status']} {row['last_at']}" if row["last_status"] else "never invoked"
+        function = row.function
+        last = f"{row.last_status} {row.last_at}" if row.last_status else "never invoked"
         table.append((function.name, function.handler, function.runtime, f"{function.memory} MB",
                       f"{function.timeout} s", last))
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]) - 1)]

@@ -7,6 +7,7 @@ invocation is recorded in the history. Plain Python, never imports flask.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,6 +23,15 @@ from console.core.store import Store
 from console.engine import Engine, FunctionSpec
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
 from console.resources import samples_dir
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    """A function in the function list, with how its last invocation ended."""
+
+    function: FunctionConfig
+    last_status: str | None  # "succeeded", "failed", or None when it never ran
+    last_at: str | None  # when it last ran
 
 
 class Console:
@@ -128,12 +138,6 @@ class Console:
                     "code_sha256",
                 )
         return self.functions.publish(name, description)
-
-    def function_spec(
-        self, name: str, version: str = LATEST, *, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT
-    ) -> FunctionSpec:
-        """What the engine needs to run the function at `version`."""
-        return self._spec(self.functions.get(name, version), region, account)[0]
 
     def _spec(self, function: FunctionConfig, region: str, account: str) -> tuple[FunctionSpec, Package]:
         package = self.packages.get(function.package_sha256)
@@ -285,9 +289,6 @@ class Console:
         self.functions.get(function)  # FunctionNotFound before anything else
         return self.events.save(function, name, body)
 
-    def rename_event(self, function: str, old: str, new: str) -> SavedEvent:
-        return self.events.rename(function, old, new)
-
     def delete_event(self, function: str, name: str) -> None:
         self.events.delete(function, name)
 
@@ -303,15 +304,12 @@ class Console:
             return self.events.import_folder(function, source, replace=replace)
         return self.events.import_bundle(function, source, replace=replace)
 
-    def summary(self) -> list[dict]:
+    def summary(self) -> list[FunctionSummary]:
         """Each function with its last result, for the function list."""
         latest = self.history.latest_results()
         rows = []
         for function in self.functions.all():
             succeeded, when = latest.get(function.name, (None, None))
-            rows.append({
-                "function": function,
-                "last_status": None if succeeded is None else ("succeeded" if succeeded else "failed"),
-                "last_at": when,
-            })
+            status = None if succeeded is None else ("succeeded" if succeeded else "failed")
+            rows.append(FunctionSummary(function, status, when))
         return rows

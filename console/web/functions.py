@@ -42,7 +42,7 @@ def index() -> str:
 def index_json() -> Response:
     return jsonify({
         "functions": [
-            {**function_json(row["function"]), "last_result": row["last_status"], "last_result_at": row["last_at"]}
+            {**function_json(row.function), "last_result": row.last_status, "last_result_at": row.last_at}
             for row in get_console().summary()
         ]
     })
