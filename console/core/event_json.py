@@ -68,16 +68,20 @@ def check_event(text: str | bytes, source: str = "event") -> None:
         check_deep(decoded, source)
 
 
+def _syntax_error(exc: json.JSONDecodeError, source: str) -> EventError:
+    return EventError(
+        f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {_EXPLAINED.get(exc.msg, exc.msg)}",
+        line=exc.lineno,
+        column=exc.colno,
+    )
+
+
 def check_deep(text: str, source: str) -> None:
     """EventError, with its place, unless the text is JSON; for text too deeply nested for Python's reader."""
     try:
         check_json(text)
     except json.JSONDecodeError as exc:
-        raise EventError(
-            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {_EXPLAINED.get(exc.msg, exc.msg)}",
-            line=exc.lineno,
-            column=exc.colno,
-        ) from None
+        raise _syntax_error(exc, source) from None
 
 
 def check_event_name(name: str) -> str:
@@ -183,11 +187,7 @@ def parse_json(text: str, source: str) -> object:
     try:
         return DECODER.decode(text)
     except json.JSONDecodeError as exc:
-        raise EventError(
-            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {_EXPLAINED.get(exc.msg, exc.msg)}",
-            line=exc.lineno,
-            column=exc.colno,
-        ) from None
+        raise _syntax_error(exc, source) from None
     except _NotJsonConstant as exc:
         line, column = line_column(text, _constant_position(text))
         raise EventError(
@@ -257,42 +257,36 @@ def is_object(text: str, pos: int) -> bool:
     return pos < len(text) and text[pos] == "{"
 
 
+def _spans(text: str, pos: int, opener: str) -> list[tuple[object, int, int]]:
+    """(key, start, end) of each member of the valid JSON object at or after pos (opener "{"), or (value, start,
+    end) of each item of the array there (opener "[")."""
+    closer = "}" if opener == "{" else "]"
+    pos = _skip(text, pos)
+    assert text[pos] == opener
+    found: list[tuple[object, int, int]] = []
+    pos = _skip(text, pos + 1)
+    if text[pos] == closer:
+        return found
+    while True:
+        value, end = value_at(text, pos)
+        if opener == "{":  # that was the key: the member's value follows its ':'
+            pos = _skip(text, _skip(text, end) + 1)
+            _, end = value_at(text, pos)
+        found.append((value, pos, end))
+        pos = _skip(text, end)
+        if text[pos] == closer:
+            return found
+        pos = _skip(text, pos + 1)  # the ','
+
+
 def members_with_spans(text: str, pos: int = 0) -> list[tuple[str, int, int]]:
     """(key, start, end) of each member of the valid JSON object starting at or after pos."""
-    pos = _skip(text, pos)
-    assert text[pos] == "{"
-    members: list[tuple[str, int, int]] = []
-    pos = _skip(text, pos + 1)
-    if text[pos] == "}":
-        return members
-    while True:
-        key, pos = value_at(text, pos)
-        assert isinstance(key, str)  # an object's keys are strings in valid JSON
-        pos = _skip(text, pos)
-        pos = _skip(text, pos + 1)  # the ':'
-        _, end = value_at(text, pos)
-        members.append((key, pos, end))
-        pos = _skip(text, end)
-        if text[pos] == "}":
-            return members
-        pos = _skip(text, pos + 1)  # the ','
+    return [(str(key), start, end) for key, start, end in _spans(text, pos, "{")]  # keys are strings in valid JSON
 
 
 def items_with_spans(text: str, pos: int) -> list[tuple[object, int, int]]:
     """(value, start, end) of each item of the valid JSON array starting at pos."""
-    pos = _skip(text, pos)
-    assert text[pos] == "["
-    items: list[tuple[object, int, int]] = []
-    pos = _skip(text, pos + 1)
-    if text[pos] == "]":
-        return items
-    while True:
-        value, end = value_at(text, pos)
-        items.append((value, pos, end))
-        pos = _skip(text, end)
-        if text[pos] == "]":
-            return items
-        pos = _skip(text, pos + 1)
+    return _spans(text, pos, "[")
 
 
 def last_span(members: list[tuple[str, int, int]], key: str) -> tuple[int, int] | None:

@@ -9,27 +9,18 @@ import io
 import json
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
 from console import EXTENSION
-from tests.api.conftest import HELLO_ZIP, ROLE, unique
+from tests.api.conftest import HELLO_ZIP, ROLE, unique, zip_bytes
 
 NAN_EVENT = b'{"a": NaN}'
 OTHER_ROLE = ROLE.replace("lambda_basic_execution", "other_role")
 HTMX = {"HX-Request": "true"}
 WRAPPED_ZIP_FILES = {"hello/hello_python.py": "def my_handler(event, context):\n    return 1\n"}
-
-
-def zipped(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 def api_error(call, **params) -> tuple[str, int, str]:
@@ -88,27 +79,27 @@ def test_a_published_version_shows_the_role_it_was_published_with(lam, create) -
 
 
 def test_the_api_stores_a_zipped_folder_as_lambda_does_and_says_what_to_do(lam, create) -> None:
-    answer = create(zipped(WRAPPED_ZIP_FILES), "hello_python.my_handler")
+    answer = create(zip_bytes(WRAPPED_ZIP_FILES), "hello_python.my_handler")
     warning = answer["ResponseMetadata"]["HTTPHeaders"]["x-lambda-console-warning"]
     assert "Every file in the package is inside the folder 'hello/'" in warning
     assert "zip the folder's contents, not the folder" in warning
     name = answer["FunctionName"]
     assert lam.get_function(FunctionName=name)["Configuration"]["Handler"] == "hello_python.my_handler"
     # New code that is a zipped folder too is pointed out; code with the files at the top is not.
-    again = lam.update_function_code(FunctionName=name, ZipFile=zipped(WRAPPED_ZIP_FILES))
+    again = lam.update_function_code(FunctionName=name, ZipFile=zip_bytes(WRAPPED_ZIP_FILES))
     assert "zip the folder's contents" in again["ResponseMetadata"]["HTTPHeaders"]["x-lambda-console-warning"]
     fixed = lam.update_function_code(FunctionName=name, ZipFile=HELLO_ZIP)
     assert "x-lambda-console-warning" not in fixed["ResponseMetadata"]["HTTPHeaders"]
 
 
 def test_a_handler_that_names_the_folder_gets_no_warning(create) -> None:
-    answer = create(zipped(WRAPPED_ZIP_FILES), "hello/hello_python.my_handler")
+    answer = create(zip_bytes(WRAPPED_ZIP_FILES), "hello/hello_python.my_handler")
     assert "x-lambda-console-warning" not in answer["ResponseMetadata"]["HTTPHeaders"]
 
 
 def test_the_pages_refuse_a_zipped_folder_with_the_same_words(client) -> None:
     response = client.post("/functions/new", data={
-        "package_file": (io.BytesIO(zipped(WRAPPED_ZIP_FILES)), "wrapped.zip"), "name": "wrapped",
+        "package_file": (io.BytesIO(zip_bytes(WRAPPED_ZIP_FILES)), "wrapped.zip"), "name": "wrapped",
         "handler": "hello_python.my_handler"})
     assert response.status_code == 422
     assert "Every file in the package is inside the folder &#39;hello/&#39;" in response.get_data(as_text=True)
@@ -116,7 +107,7 @@ def test_the_pages_refuse_a_zipped_folder_with_the_same_words(client) -> None:
 
 def test_the_command_line_says_what_to_do_with_a_zipped_folder(tmp_path: Path) -> None:
     package = tmp_path / "wrapped.zip"
-    package.write_bytes(zipped(WRAPPED_ZIP_FILES))
+    package.write_bytes(zip_bytes(WRAPPED_ZIP_FILES))
     proc = subprocess.run(
         [sys.executable, "-m", "console", "invoke", str(package), "--handler", "hello_python.my_handler"],
         capture_output=True, timeout=120, check=False,
