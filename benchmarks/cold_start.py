@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 from console.core.packages import PackageStore
 from console.core.store import Store
-from console.core.zipcheck import unpack_zip
+from console.core.unzip import unpack_zip
 from console.engine import Engine, FunctionSpec
 
 HANDLER_SOURCE = "import pandas\n\n\ndef handler(event, context):\n    return pandas.__version__\n"

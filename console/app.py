@@ -33,7 +33,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         app.config["MAX_CONTENT_LENGTH"] = -(-config.max_zip_bytes * 4 // 3) + 64 * 1024
     console = app.extensions[EXTENSION] = Console(config)
     # Each request hands its database connection back, so the server's threads hold none between requests.
-    app.teardown_appcontext(lambda exc: console.store.release())
+    app.teardown_appcontext(lambda exc: console.release_connection())
 
     security.init_app(app)
     app.register_blueprint(lambda_api.bp)

@@ -11,206 +11,44 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import re
 import signal
 import sys
 import tempfile
 import threading
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-# The engine's limits are part of the options' help; the engine is what `invoke` runs, so it is loaded anyway. The
-# store and its domain modules are imported inside the commands that use them: `invoke` needs no database.
-from console.engine.invocation import (
-    MAX_MEMORY,
-    MAX_TIMEOUT,
-    MIN_MEMORY,
-    MIN_TIMEOUT,
-    RUNTIME_CLIENTS,
-    FunctionSpec,
-    InvocationResult,
+from console.cli_events import events
+from console.cli_input import (
+    DATA_DIR_HELP,
+    PROG_NAME,
+    InputError,
+    check_package,
+    data_dir_option,
+    default_name,
+    env_option,
+    function_error,
+    handler_option,
+    layout_hint,
+    memory_option,
+    name_option,
+    open_console,
+    read_event,
+    stdin,
+    timeout_option,
+    unpack,
 )
+
+# Lambda's limits are part of the options' help. The store and its domain modules are imported inside the commands
+# that use them: `invoke` needs no database.
+from console.core.limits import MAX_MEMORY, MAX_TIMEOUT, MIN_MEMORY, MIN_TIMEOUT
+from console.engine.invocation import RUNTIME_CLIENTS, FunctionSpec, InvocationResult
 
 if TYPE_CHECKING:
-    from console.core.console import Console
     from console.core.history import InvocationRecord
-
-PROG_NAME = "lambda-console"
-PACKAGE_HINT = "Pass the deployment package (.zip) or the folder holding the handler's code."
-
-
-class InputError(click.UsageError):
-    """A mistake in what the user passed. The message is complete: where, what, and what to do."""
-
-
-# --- parsing the options ---------------------------------------------------------------------------------------
-
-
-def _whole_number(option: str, text: str, low: int, high: int, unit: str) -> int:
-    todo = f"Pass a whole number of {unit} from {low} to {high}."
-    try:
-        value = int(text)
-    except ValueError:
-        raise InputError(f"{option} {text}: not a whole number. {todo}") from None
-    if not low <= value <= high:
-        raise InputError(f"{option} {text}: out of Lambda's range. {todo}")
-    return value
-
-
-def _timeout_option(ctx: click.Context, param: click.Parameter, value: str) -> int:
-    return _whole_number("--timeout", value, MIN_TIMEOUT, MAX_TIMEOUT, "seconds")
-
-
-def _memory_option(ctx: click.Context, param: click.Parameter, value: str) -> int:
-    return _whole_number("--memory", value, MIN_MEMORY, MAX_MEMORY, "megabytes")
-
-
-def parse_environment(items: tuple[str, ...] | list[str]) -> dict[str, str]:
-    """KEY=VALUE strings -> a function's environment variables, checked as Lambda checks them. A later KEY wins."""
-    from console.core.functions import FunctionError, check_environment
-
-    env: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise InputError(f"--env {item}: no '=' in it. Write KEY=VALUE, for example --env STAGE=dev.")
-        env[key] = value
-    try:
-        return check_environment(env)
-    except FunctionError as exc:
-        raise InputError(f"--env: {exc}") from None
-
-
-def _env_option(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
-    return parse_environment(value)
-
-
-def _handler_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    # Only what Lambda's API refuses outright; a handler that cannot be found is the function's error (exit 1).
-    from console.core.functions import FunctionError, check_handler
-
-    try:
-        return check_handler(value)
-    except FunctionError as exc:
-        raise InputError(f"--handler: {exc}") from None
-
-
-def _name_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from console.core.functions import FunctionError, check_name
-
-    try:
-        return None if value is None else check_name(value)
-    except FunctionError as exc:
-        raise InputError(f"--name: {exc}") from None
-
-
-def _stdin() -> IO[bytes]:
-    # Standard input as bytes (click.get_binary_stream is deprecated from Click 8.5 on).
-    return sys.stdin.buffer
-
-
-# --- reading the event and the package -------------------------------------------------------------------------
-
-
-def read_event(source: str | None, stdin: IO[bytes]) -> bytes:
-    """The event's bytes, unchanged, once they are known to be one JSON value. None means `{}`; `-` reads stdin."""
-    from console.core.events import EventError, check_event
-
-    if source is None:
-        return b"{}"
-    where = "stdin" if source == "-" else source
-    todo = "Pass a JSON file, - to read standard input, or leave out --event to send {}."
-    if source == "-":
-        data = stdin.read()
-    else:
-        try:
-            data = Path(source).read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{where}: no such event file. {todo}") from None
-        except IsADirectoryError:
-            raise InputError(f"{where}: a folder, not an event file. {todo}") from None
-        except OSError as exc:
-            raise InputError(f"{where}: cannot be read ({exc.strerror}). {todo}") from None
-    try:
-        check_event(data, where)
-    except EventError as exc:
-        message = str(exc)
-        # A syntax error says where; say what to do as well.
-        raise InputError(message if message.endswith(".") else f"{message}. Fix the event: it must be one JSON value.")
-    return data
-
-
-def check_package(path: str) -> Path:
-    """The package as a Path, once it is known to be a folder, or a zip that passes the package store's checks.
-
-    The checks that need only the zip's table of contents run here, before anything is unpacked: the same ones a
-    package uploaded to the console gets (console.core.packages), with the same messages after the file's name.
-    """
-    from console.core.zipcheck import NotAZipFile, PackageError, check_zip
-
-    package = Path(path)
-    if package.is_dir():
-        return package
-    if not package.exists():
-        raise InputError(f"{path}: no such file or folder. {PACKAGE_HINT}")
-    try:
-        check_zip(package)
-    except NotAZipFile as exc:
-        # Here a folder would do as well as a zip: say so rather than "upload a zip".
-        raise InputError(f"{path}: {exc.problem}. {PACKAGE_HINT}") from None
-    except PackageError as exc:
-        raise InputError(f"{path}: {exc.problem}. {exc.todo}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror}). {PACKAGE_HINT}") from None
-    return package
-
-
-def unpack(package: Path, into: Path) -> None:
-    """Unzip a package checked by check_package into the empty folder `into`, counting what it really unzips to."""
-    from console.core.zipcheck import PackageError, unpack_zip
-
-    try:
-        unpack_zip(package, into)
-    except PackageError as exc:
-        raise InputError(f"{package}: {exc.problem}. {exc.todo}") from None
-    except OSError as exc:
-        raise InputError(f"{package}: cannot be unpacked ({exc}). Create the zip again.") from None
-
-
-def default_name(package: Path) -> str:
-    """A function name Lambda accepts, from the package's file or folder name."""
-    stem = package.resolve().stem if package.is_file() else package.resolve().name
-    return re.sub(r"[^A-Za-z0-9_-]", "-", stem)[:64] or "function"
-
-
-def layout_hint(package: Path, code_dir: Path, handler: str) -> str | None:
-    """When the handler's module sits one folder down, the classic zip mistake: say what to do instead."""
-    from console.core.discovery import wrapping_folder
-
-    module = handler.rsplit(".", 1)[0].replace(".", "/")
-    candidates = (f"{module}.py", f"{module}/__init__.py")
-    folder = wrapping_folder(code_dir)
-    if folder is not None and any((code_dir / folder / c).is_file() for c in candidates):
-        if package.is_dir():
-            return f"Hint: {module} is in {package / folder}; pass that folder instead."
-        return (
-            f"Hint: {package} holds the folder {folder}/ with {module} inside; zip the folder's contents, "
-            f"not the folder (or pass --handler {folder}/{handler})."
-        )
-    return None
-
-
-# --- the commands ----------------------------------------------------------------------------------------------
-
-
-DATA_DIR_HELP = (
-    "Where functions, packages, saved events and history are kept. Default: $LAMBDA_CONSOLE_DATA, else instance/ "
-    "in a checkout, the user's data folder (~/.local/share/lambda-console on Linux) for an installed console."
-)
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lambda-console", prog_name=PROG_NAME)
@@ -221,44 +59,13 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.obj = {"data_dir": data_dir}
 
 
-def _data_dir_after(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
-    # The group's callback has run by now (click parses a subcommand's options after it), so ctx.obj holds the
-    # folder given before the subcommand, if any.
-    if value is None:
-        return
-    before = ctx.obj.get("data_dir")
-    if before is not None and Path(before).resolve() != value.resolve():
-        raise InputError(f"--data-dir {before} and --data-dir {value}: two data folders. Give one of them.")
-    ctx.obj["data_dir"] = value
-
-
-# `lambda-console --data-dir D serve` and `lambda-console serve --data-dir D` are the same command.
-data_dir_option = click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR", help=DATA_DIR_HELP,
-    expose_value=False, is_eager=True, callback=_data_dir_after,
-)
-
-
-def open_console(ctx: click.Context) -> Console:
-    """The Console over the data folder the command line names; closed when the command ends."""
-    from console.config import ConfigError, load_config
-    from console.core.console import Console
-    from console.core.store import StoreError
-
-    try:
-        console = Console(load_config(ctx.obj["data_dir"]))
-    except (ConfigError, StoreError) as exc:
-        raise InputError(str(exc)) from None
-    ctx.call_on_close(console.close)
-    return console
-
 
 @cli.command()
 @click.argument("path", metavar="PATH")
 @click.option(
     "--handler",
     required=True,
-    callback=_handler_option,
+    callback=handler_option,
     metavar="MODULE.FUNCTION",
     help="The function to call, as Lambda names it: hello_python.my_handler.",
 )
@@ -271,7 +78,7 @@ def open_console(ctx: click.Context) -> Console:
 @click.option(
     "--timeout",
     default="3",
-    callback=_timeout_option,
+    callback=timeout_option,
     metavar="SECONDS",
     show_default=True,
     help=f"Stop the function after this many seconds ({MIN_TIMEOUT}-{MAX_TIMEOUT}).",
@@ -279,7 +86,7 @@ def open_console(ctx: click.Context) -> Console:
 @click.option(
     "--memory",
     default="128",
-    callback=_memory_option,
+    callback=memory_option,
     metavar="MB",
     show_default=True,
     help=f"The function's memory size ({MIN_MEMORY}-{MAX_MEMORY}); a worker that uses more is stopped.",
@@ -288,7 +95,7 @@ def open_console(ctx: click.Context) -> Console:
     "--env",
     "environment",
     multiple=True,
-    callback=_env_option,
+    callback=env_option,
     metavar="KEY=VALUE",
     help="An environment variable of the function; repeat for more.",
 )
@@ -301,7 +108,7 @@ def open_console(ctx: click.Context) -> Console:
 )
 @click.option(
     "--name",
-    callback=_name_option,
+    callback=name_option,
     metavar="NAME",
     help="The function's name, as the context reports it. Default: from PATH.",
 )
@@ -326,7 +133,7 @@ def invoke(
       lambda-console invoke hello_python.zip --handler hello_python.my_handler --event event.json
     """
     package = check_package(path)
-    payload = read_event(event_source, _stdin())
+    payload = read_event(event_source, stdin())
     if runtime_client == "awslambdaric" and importlib.util.find_spec("awslambdaric") is None:
         raise InputError(
             "--runtime-client awslambdaric: awslambdaric is not installed. Install it with "
@@ -387,9 +194,6 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
 # --- serving the web console and the Lambda API --------------------------------------------------------------
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
 @cli.command()
 @data_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -415,115 +219,17 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
     Point boto3 or the AWS CLI at the printed URL:
       aws lambda list-functions --endpoint-url http://127.0.0.1:8000 --region us-east-1
     """
-    from console.app import EXTENSION, create_app
-    from console.config import ConfigError, load_config
-    from console.core.store import StoreError
-    from console.security import Authentication
+    from console.serving import ServeError
+    from console.serving import serve as run_server
 
-    loopback = host in LOOPBACK or host.startswith("127.")
-    if debug and (require_auth or not loopback):
-        raise InputError("--debug: the debugger runs code typed in a browser; it is for 127.0.0.1 only, "
-                         "without --auth.")
-    # Before anything is created: a port another program holds must leave no data folder and no database behind.
-    _check_listen(host, port)
-    from console.errorlog import log_to_stderr
-
-    log_to_stderr()
     try:
-        config = load_config(ctx.obj["data_dir"])
-        auth = None
-        if require_auth or not loopback:
-            auth = Authentication.create(config.token, config.access_key_id, config.secret_access_key)
-        hosts = [*allowed_hosts, *config.allowed_hosts.split(",")]
-        app = create_app({"DATA_DIR": config.data_dir, "AUTHENTICATION": auth, "ALLOWED_HOSTS": hosts})
-    except (ConfigError, StoreError) as exc:
+        run_server(ctx.obj["data_dir"], host=host, port=port, require_auth=require_auth, allowed_hosts=allowed_hosts,
+                   debug=debug)
+    except ServeError as exc:
         raise InputError(str(exc)) from None
-    console = app.extensions[EXTENSION]
-    try:
-        if debug:
-            click.echo(f"lambda-console (debug) at http://{_url_host(host)}:{port}/", err=True)
-            app.run(host=host, port=port, debug=True, use_reloader=False, threaded=True)
-            return
-        from console.serving import create_server
-
-        server = create_server(app, console, host, port)
-        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        url = f"http://{_url_host(shown)}:{server.effective_port}/"
-        if auth is None:
-            click.echo(f"lambda-console at {url}  (Lambda API endpoint: {url.rstrip('/')})", err=True)
-        else:
-            click.echo(f"lambda-console at {url}?token={auth.token}", err=True)
-            click.echo(f"Lambda API endpoint: {url.rstrip('/')}  (requests signed with "
-                       f"AWS_ACCESS_KEY_ID={auth.credentials.access_key_id} "
-                       f"AWS_SECRET_ACCESS_KEY={auth.credentials.secret_access_key})", err=True)
-            if not loopback:
-                click.echo(f"Listening on {host}: other machines can reach this console; they need the token or "
-                           "the keys above.", err=True)
-        click.echo(f"Data: {console.config.data_dir}", err=True)
-        def stop(signum: int, frame: object) -> None:
-            # As Ctrl-C does: out of the serving loop at once, even while clients keep connections open.
-            raise KeyboardInterrupt
-
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, stop)
-        try:
-            server.run()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.close()
-    finally:
-        console.close()
-
-
-def _check_listen(host: str, port: int) -> None:
-    """Refuse, in one line, an address the server could not listen on (a port in use above all)."""
-    import errno
-    import socket
-
-    if port == 0:
-        return  # the system picks a free port
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise InputError(f"--host {host}: not an address of this machine ({exc.strerror}). "
-                         "Pass an address such as 127.0.0.1 or 0.0.0.0.") from None
-    family, kind, proto, _, address = infos[0]
-    where = f"{_url_host(host)}:{port}"
-    with socket.socket(family, kind, proto) as probe:
-        if sys.platform != "win32":
-            # As waitress binds: a port left in TIME_WAIT by a console that just stopped is free.
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise InputError(f"{where}: the port is in use (another program is listening there). Stop it, or "
-                                 "pick another port with --port (0 picks a free one).") from None
-            if exc.errno == errno.EACCES:
-                raise InputError(f"{where}: not allowed to listen there (ports below 1024 need privileges). Pick "
-                                 "another port with --port.") from None
-            raise InputError(f"{where}: cannot listen there ({exc.strerror}). Pass an address of this machine "
-                             "with --host.") from None
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
 
 
 # --- the stored functions ---------------------------------------------------------------------------------------
-
-
-def _function_error(name: str) -> InputError:
-    return InputError(f"{name}: no such function. See '{PROG_NAME} functions' for the functions there are.")
-
-
-def _console_with(ctx: click.Context, function: str) -> Console:
-    """The Console, once `function` is known to exist there."""
-    console = open_console(ctx)
-    if not console.functions.exists(function):
-        raise _function_error(function)
-    return console
 
 
 @cli.command()
@@ -536,14 +242,14 @@ def functions(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([
             {
-                "name": row["function"].name,
-                "handler": row["function"].handler,
-                "runtime": row["function"].runtime,
-                "memory": row["function"].memory,
-                "timeout": row["function"].timeout,
-                "description": row["function"].description,
-                "last_result": row["last_status"],
-                "last_invoked": row["last_at"],
+                "name": row.function.name,
+                "handler": row.function.handler,
+                "runtime": row.function.runtime,
+                "memory": row.function.memory,
+                "timeout": row.function.timeout,
+                "description": row.function.description,
+                "last_result": row.last_status,
+                "last_invoked": row.last_at,
             }
             for row in rows
         ], indent=2))
@@ -553,8 +259,8 @@ def functions(ctx: click.Context, as_json: bool) -> None:
         return
     table = [("NAME", "HANDLER", "RUNTIME", "MEMORY", "TIMEOUT", "LAST RESULT")]
     for row in rows:
-        function = row["function"]
-        last = f"{row['last_status']} {row['last_at']}" if row["last_status"] else "never invoked"
+        function = row.function
+        last = f"{row.last_status} {row.last_at}" if row.last_status else "never invoked"
         table.append((function.name, function.handler, function.runtime, f"{function.memory} MB",
                       f"{function.timeout} s", last))
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]) - 1)]
@@ -582,89 +288,20 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
         raise InputError("--event and --event-file: give one of them, not both.")
     console = open_console(ctx)
     try:
-        console.functions.get(name, version)
+        console.get_function(name, version)
     except FunctionNotFound:
-        raise _function_error(name if version == "$LATEST" else f"{name}:{version}") from None
-    if event_name:
-        try:
-            payload = console.events.get(name, event_name).payload
-        except EventNotFound:
-            saved = ", ".join(event.name for event in console.events.for_function(name)) or "none"
-            raise InputError(f"--event {event_name}: {name} has no saved event of that name (it has: {saved}).") from None
-    else:
-        payload = read_event(event_file, _stdin())
-    record = console.invoke(name, payload, version=version, source="cli")
+        raise function_error(name if version == "$LATEST" else f"{name}:{version}") from None
+    payload = None if event_name else read_event(event_file, stdin())
+    try:
+        record = console.test(name, event_name, payload=payload, version=version, source="cli")
+    except EventNotFound:
+        saved = ", ".join(event.name for event in console.list_events(name)) or "none"
+        raise InputError(f"--event {event_name}: {name} has no saved event of that name (it has: {saved}).") from None
     _write_result(record, record.not_kept and f"Warning: {record.not_kept}")
     return 0 if record.succeeded else 1
 
 
-@cli.group()
-def events() -> None:
-    """Saved test events: list them, export them, import them."""
-
-
-@events.command("list")
-@data_dir_option
-@click.argument("function")
-@click.pass_context
-def events_list(ctx: click.Context, function: str) -> None:
-    """List a function's saved events."""
-    console = _console_with(ctx, function)
-    for event in console.events.for_function(function):
-        click.echo(event.name)
-
-
-@events.command("export")
-@data_dir_option
-@click.argument("function")
-@click.argument("destination", metavar="FOLDER|FILE|-")
-@click.option("--bundle", is_flag=True, help="Write one JSON bundle (to FILE, or - for standard output).")
-@click.pass_context
-def events_export(ctx: click.Context, function: str, destination: str, bundle: bool) -> None:
-    """Export a function's saved events: a folder of <name>.json files (SAM's events/ habit), or one bundle."""
-    from console.core.events import EventError
-
-    console = _console_with(ctx, function)
-    try:
-        if bundle:
-            text = console.events.export_bundle(function)
-            if destination == "-":
-                click.echo(text)
-                return
-            Path(destination).write_text(text + "\n")
-            count = len(console.events.for_function(function))
-            click.echo(f"Exported {count} event(s) of {function} to {destination}.", err=True)
-        else:
-            written = console.events.export_folder(function, Path(destination))
-            click.echo(f"Exported {len(written)} event(s) of {function} to {destination}/.", err=True)
-    except (EventError, OSError) as exc:
-        raise InputError(f"{destination}: {exc}") from None
-
-
-@events.command("import")
-@data_dir_option
-@click.argument("function")
-@click.argument("source", metavar="FOLDER|FILE|-")
-@click.option("--replace", is_flag=True, help="Overwrite saved events that have the same names.")
-@click.pass_context
-def events_import(ctx: click.Context, function: str, source: str, replace: bool) -> None:
-    """Import saved events from a folder of <name>.json files, or from a bundle (FILE, or - for standard input)."""
-    from console.core.events import EventError
-
-    console = _console_with(ctx, function)
-    try:
-        if source == "-":
-            imported = console.events.import_bundle(function, _stdin().read(), replace=replace)
-        elif Path(source).is_dir():
-            imported = console.events.import_folder(function, Path(source), replace=replace)
-        elif Path(source).is_file():
-            imported = console.events.import_bundle(function, Path(source).read_bytes(), replace=replace)
-        else:
-            raise InputError(f"{source}: no such folder or file. Pass a folder of <name>.json files or a bundle.")
-    except EventError as exc:
-        # An import's problems can take several lines (one per bad file): keep them, after the source.
-        raise InputError(f"{source}: {exc}") from None
-    click.echo(f"Imported {len(imported)} event(s) into {function}: {', '.join(e.name for e in imported)}.", err=True)
+cli.add_command(events)
 
 
 # --- the entry point -------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from console.core.limits import MAX_UNZIPPED_BYTES, MAX_ZIP_BYTES
 from console.resources import default_data_dir
 
 ENV_PREFIX = "LAMBDA_CONSOLE_"
@@ -32,8 +33,8 @@ class Config:
     max_queue: int = 100
     idle_timeout: float = 600.0
     # Packages: Lambda's limits for a zip upload and for its unpacked code.
-    max_zip_bytes: int = 50 * 1024 * 1024
-    max_unzipped_bytes: int = 250 * 1024 * 1024
+    max_zip_bytes: int = MAX_ZIP_BYTES
+    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES
     # History: entries kept per function, and the log kept per entry.
     history_keep: int = 200
     history_log_bytes: int = 256 * 1024

@@ -14,6 +14,10 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,6 +25,7 @@ if TYPE_CHECKING:
 
     from console.core.console import Console
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # Server threads kept free of invocations, for everything else.
 PAGE_THREADS = 8
 # Open connections accepted at once, and how long one may stay idle (no request in progress, nothing sent).
@@ -50,8 +55,12 @@ def create_server(app: Flask, console: Console, host: str, port: int) -> Any:
     from waitress import create_server as waitress_server
 
     server = waitress_server(app, host=host, port=port, **server_settings(console))
-    console.jobs.resume()
+    console.resume_jobs()
     return server
+
+
+class ServeError(ValueError):
+    """The server cannot start as asked: the message says why and what to do."""
 
 
 def _open_files_allowed(wanted: int) -> int:
@@ -69,3 +78,106 @@ def _open_files_allowed(wanted: int) -> int:
     except (ValueError, OSError):
         return soft
     return target
+
+
+def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = False,
+          allowed_hosts: tuple[str, ...] = (), debug: bool = False) -> None:
+    """`lambda-console serve`: the web console and the Lambda API on one port, until Ctrl-C or SIGTERM.
+    ServeError, before anything is stored, when it cannot start as asked."""
+    from console.app import EXTENSION, create_app
+    from console.config import ConfigError, load_config
+    from console.core.store import StoreError
+    from console.security import Authentication
+
+    loopback = host in LOOPBACK or host.startswith("127.")
+    if debug and (require_auth or not loopback):
+        raise ServeError("--debug: the debugger runs code typed in a browser; it is for 127.0.0.1 only, "
+                         "without --auth.")
+    # Before anything is created: a port another program holds must leave no data folder and no database behind.
+    check_listen(host, port)
+    from console.errorlog import log_to_stderr
+
+    log_to_stderr()
+    try:
+        config = load_config(data_dir)
+        auth = None
+        if require_auth or not loopback:
+            auth = Authentication.create(config.token, config.access_key_id, config.secret_access_key)
+        hosts = [*allowed_hosts, *config.allowed_hosts.split(",")]
+        app = create_app({"DATA_DIR": config.data_dir, "AUTHENTICATION": auth, "ALLOWED_HOSTS": hosts})
+    except (ConfigError, StoreError) as exc:
+        raise ServeError(str(exc)) from None
+    console = app.extensions[EXTENSION]
+    try:
+        if debug:
+            _say(f"lambda-console (debug) at http://{url_host(host)}:{port}/")
+            app.run(host=host, port=port, debug=True, use_reloader=False, threaded=True)
+            return
+        server = create_server(app, console, host, port)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        url = f"http://{url_host(shown)}:{server.effective_port}/"
+        if auth is None:
+            _say(f"lambda-console at {url}  (Lambda API endpoint: {url.rstrip('/')})")
+        else:
+            _say(f"lambda-console at {url}?token={auth.token}")
+            _say(f"Lambda API endpoint: {url.rstrip('/')}  (requests signed with "
+                 f"AWS_ACCESS_KEY_ID={auth.credentials.access_key_id} "
+                 f"AWS_SECRET_ACCESS_KEY={auth.credentials.secret_access_key})")
+            if not loopback:
+                _say(f"Listening on {host}: other machines can reach this console; they need the token or "
+                     "the keys above.")
+        _say(f"Data: {console.config.data_dir}")
+
+        def stop(signum: int, frame: object) -> None:
+            # As Ctrl-C does: out of the serving loop at once, even while clients keep connections open.
+            raise KeyboardInterrupt
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, stop)
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
+    finally:
+        console.close()
+
+
+def check_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address the server could not listen on (a port in use above all)."""
+    import errno
+    import socket
+
+    if port == 0:
+        return  # the system picks a free port
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ServeError(f"--host {host}: not an address of this machine ({exc.strerror}). "
+                         "Pass an address such as 127.0.0.1 or 0.0.0.0.") from None
+    family, kind, proto, _, address = infos[0]
+    where = f"{url_host(host)}:{port}"
+    with socket.socket(family, kind, proto) as probe:
+        if sys.platform != "win32":
+            # As waitress binds: a port left in TIME_WAIT by a console that just stopped is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeError(f"{where}: the port is in use (another program is listening there). Stop it, or "
+                                 "pick another port with --port (0 picks a free one).") from None
+            if exc.errno == errno.EACCES:
+                raise ServeError(f"{where}: not allowed to listen there (ports below 1024 need privileges). Pick "
+                                 "another port with --port.") from None
+            raise ServeError(f"{where}: cannot listen there ({exc.strerror}). Pass an address of this machine "
+                             "with --host.") from None
+
+
+def url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

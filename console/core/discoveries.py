@@ -11,8 +11,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from console.core.clock import now_iso
 from console.core.discovery import Discovery, discover
-from console.core.functions import now_iso
 from console.core.store import Store
 
 log = logging.getLogger(__name__)

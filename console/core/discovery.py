@@ -23,6 +23,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from console.core.limits import human_size
+
 # The names people give a handler, most likely first; `lambda_function.lambda_handler` is the Lambda console's own.
 PREFERRED_FUNCTIONS = ("lambda_handler", "handler", "main")
 PREFERRED_MODULES = ("lambda_function", "app", "handler", "handlers", "main", "index", "function")
@@ -99,11 +101,11 @@ class _Budget:
 
     def allows(self, name: str, size: int) -> bool:
         if size > MAX_FILE_BYTES:
-            self.skipped.append(f"{name}: {_human(size)}, over the {_human(MAX_FILE_BYTES)} read per file")
+            self.skipped.append(f"{name}: {human_size(size)}, over the {human_size(MAX_FILE_BYTES)} read per file")
             return False
         if size > self.left:
             self.skipped.append(
-                f"{name}: {_human(size)}, past the {_human(MAX_TOTAL_BYTES)} read per package"
+                f"{name}: {human_size(size)}, past the {human_size(MAX_TOTAL_BYTES)} read per package"
             )
             return False
         self.left -= size
@@ -112,10 +114,6 @@ class _Budget:
     def shown(self) -> tuple[str, ...]:
         more = len(self.skipped) - MAX_SKIPPED_SHOWN
         return tuple(self.skipped[:MAX_SKIPPED_SHOWN]) + ((f"and {more} more",) if more > 0 else ())
-
-
-def _human(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 def wrapping_folder(code_dir: Path) -> str | None:

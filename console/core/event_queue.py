@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from console.core.functions import now_iso
+from console.core.clock import now_iso
 from console.core.store import Store
 
 

@@ -1,4 +1,5 @@
-"""Functions: their configuration checked as Lambda checks it, `$LATEST`, and published versions.
+"""Functions: `$LATEST` and published versions in the database (their settings are checked by
+console.core.function_rules).
 
 A function names a stored package and a handler, with a runtime, timeout, memory, environment variables, a description
 and the runtime client that runs it. `$LATEST` is the editable configuration; `publish()` snapshots it as version 1,
@@ -8,210 +9,30 @@ and the runtime client that runs it. `$LATEST` is the editable configuration; `p
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
+from console.core.clock import now_iso
+from console.core.function_rules import (  # noqa: F401 - the checks and errors, where callers look for them
+    CHECKS,
+    CONFIG_FIELDS,
+    LATEST,
+    RUNTIMES,
+    FunctionError,
+    FunctionExists,
+    FunctionNotFound,
+    check_description,
+    check_environment,
+    check_handler,
+    check_memory,
+    check_name,
+    check_runtime,
+    check_runtime_client,
+    check_timeout,
+)
 from console.core.store import Store
-from console.engine.invocation import (
-    LOCAL_RUNTIME,
-    MAX_MEMORY,
-    MAX_TIMEOUT,
-    MIN_MEMORY,
-    MIN_TIMEOUT,
-    RUNTIME_CLIENTS,
-)
-
-LATEST = "$LATEST"
-NAME_PATTERN = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-HANDLER_PATTERN = re.compile(r"[^\s]{1,128}")  # botocore's Handler shape: pattern [^\s]+, at most 128
-ENV_KEY_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")  # botocore's EnvironmentVariableName
-MAX_ENVIRONMENT_BYTES = 4096
-MAX_DESCRIPTION = 256
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# The Python runtimes Lambda has offered; a function may name any of them and runs on the local interpreter.
-RUNTIMES = tuple(f"python3.{minor}" for minor in range(6, 15))
-# Variables Lambda sets itself and refuses in a function's configuration.
-RESERVED_ENVIRONMENT = frozenset(
-    {
-        "_HANDLER",
-        "_X_AMZN_TRACE_ID",
-        "AWS_DEFAULT_REGION",
-        "AWS_REGION",
-        "AWS_EXECUTION_ENV",
-        "AWS_LAMBDA_FUNCTION_NAME",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-        "AWS_LAMBDA_FUNCTION_VERSION",
-        "AWS_LAMBDA_INITIALIZATION_TYPE",
-        "AWS_LAMBDA_LOG_GROUP_NAME",
-        "AWS_LAMBDA_LOG_STREAM_NAME",
-        "AWS_ACCESS_KEY",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_LAMBDA_RUNTIME_API",
-        "LAMBDA_TASK_ROOT",
-        "LAMBDA_RUNTIME_DIR",
-    }
-)
-_CONFIG_FIELDS = ("handler", "runtime", "timeout", "memory", "environment", "description", "runtime_client")
-
-
-class FunctionError(ValueError):
-    """A configuration Lambda would refuse. `field` names the setting; the message says what to do."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class FunctionNotFound(KeyError):
-    def __str__(self) -> str:
-        return self.args[0] if self.args else "Function not found"
-
-
-class FunctionExists(FunctionError):
-    pass
-
-
-def now_iso() -> str:
-    """UTC time as Lambda writes LastModified: 2026-11-22T12:00:00.000+0000."""
-    now = datetime.now(timezone.utc)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+0000"
-
-
-# -- checks -----------------------------------------------------------------------------------------------------
-
-
-def check_name(name: object) -> str:
-    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        raise FunctionError(
-            f"Function name {name!r} is not valid: use 1 to 64 letters, digits, hyphens (-) and underscores (_).",
-            "name",
-        )
-    return name
-
-
-def _refuse_lone_surrogate(text: str, what: str, field: str) -> None:
-    """JSON can escape half of a surrogate pair ("\\udc80"); it has no UTF-8 form to store or pass to a process."""
-    half = next((char for char in text if "\ud800" <= char <= "\udfff"), None)
-    if half is not None:
-        raise FunctionError(
-            f"{what} holds U+{ord(half):04X}, half of a surrogate pair, which has no UTF-8 form: remove it, or write"
-            " the whole character.",
-            field,
-        )
-
-
-def check_handler(handler: object) -> str:
-    if isinstance(handler, str):
-        _refuse_lone_surrogate(handler, "Handler", "handler")
-    # Control characters fit Lambda's pattern, but no module or function has them and a process cannot be given them.
-    if not isinstance(handler, str) or not HANDLER_PATTERN.fullmatch(handler) or _CONTROL.search(handler):
-        raise FunctionError(
-            f"Handler {handler!r} is not valid: write file.function (like hello_python.my_handler), "
-            "1 to 128 characters without spaces.",
-            "handler",
-        )
-    return handler
-
-
-def check_runtime(runtime: object) -> str:
-    if runtime is None or runtime == "":
-        return LOCAL_RUNTIME
-    if runtime not in RUNTIMES:
-        raise FunctionError(
-            f"Runtime {runtime!r} is not a Python runtime of Lambda: use one of {', '.join(RUNTIMES)}.", "runtime"
-        )
-    return str(runtime)
-
-
-def check_timeout(timeout: object) -> int:
-    if isinstance(timeout, bool) or not isinstance(timeout, int) or not MIN_TIMEOUT <= timeout <= MAX_TIMEOUT:
-        raise FunctionError(
-            f"Timeout {timeout!r} is not valid: give a whole number of seconds from {MIN_TIMEOUT} to {MAX_TIMEOUT}.",
-            "timeout",
-        )
-    return timeout
-
-
-def check_memory(memory: object) -> int:
-    if isinstance(memory, bool) or not isinstance(memory, int) or not MIN_MEMORY <= memory <= MAX_MEMORY:
-        raise FunctionError(
-            f"Memory {memory!r} is not valid: give a whole number of MB from {MIN_MEMORY} to {MAX_MEMORY}.", "memory"
-        )
-    return memory
-
-
-def check_environment(environment: object) -> dict[str, str]:
-    if environment is None:
-        return {}
-    if not isinstance(environment, dict):
-        raise FunctionError("Environment variables must be a mapping of names to values.", "environment")
-    for key, value in environment.items():
-        if not isinstance(key, str) or not ENV_KEY_PATTERN.fullmatch(key):
-            raise FunctionError(
-                f"Environment variable name {key!r} is not valid: start with a letter, then at least one more "
-                "letter, digit or underscore.",
-                "environment",
-            )
-        if not isinstance(value, str):
-            raise FunctionError(f"Environment variable {key} must have a text value.", "environment")
-        _refuse_lone_surrogate(value, f"Environment variable {key}", "environment")
-        if "\x00" in value:
-            raise FunctionError(
-                f"Environment variable {key} holds a NUL character, which no process environment can carry: "
-                "remove it.",
-                "environment",
-            )
-    reserved = sorted(RESERVED_ENVIRONMENT & environment.keys())
-    if reserved:
-        raise FunctionError(
-            "Lambda sets these environment variables itself and does not let a function change them: "
-            f"{', '.join(reserved)}. Choose other names.",
-            "environment",
-        )
-    size = sum(len(k.encode()) + len(v.encode()) for k, v in environment.items())
-    if size > MAX_ENVIRONMENT_BYTES:
-        raise FunctionError(
-            f"Environment variables take {size} bytes, more than Lambda's {MAX_ENVIRONMENT_BYTES}: "
-            "shorten or remove some.",
-            "environment",
-        )
-    return dict(environment)
-
-
-def check_description(description: object) -> str:
-    if description is None:
-        return ""
-    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
-        raise FunctionError(f"Description must be text of at most {MAX_DESCRIPTION} characters.", "description")
-    _refuse_lone_surrogate(description, "Description", "description")
-    return description
-
-
-def check_runtime_client(client: object) -> str:
-    if client is None or client == "":
-        return "bootstrap"
-    if client not in RUNTIME_CLIENTS:
-        raise FunctionError(
-            f"Runtime client {client!r} is not known: use {' or '.join(RUNTIME_CLIENTS)}.", "runtime_client"
-        )
-    return str(client)
-
-
-_CHECKS = {
-    "handler": check_handler,
-    "runtime": check_runtime,
-    "timeout": check_timeout,
-    "memory": check_memory,
-    "environment": check_environment,
-    "description": check_description,
-    "runtime_client": check_runtime_client,
-}
-
+from console.engine.invocation import LOCAL_RUNTIME
 
 # -- the model --------------------------------------------------------------------------------------------------
 
@@ -246,7 +67,7 @@ class FunctionConfig:
         return f"runs on the local {LOCAL_RUNTIME}" if self.on_local_interpreter else ""
 
     def configuration(self) -> dict:
-        return {name: getattr(self, name) for name in _CONFIG_FIELDS}
+        return {name: getattr(self, name) for name in CONFIG_FIELDS}
 
 
 def _from_row(row: sqlite3.Row, version: str) -> FunctionConfig:
@@ -292,17 +113,12 @@ class FunctionStore:
         environment: dict[str, str] | None = None,
         description: str = "",
         runtime_client: str = "bootstrap",
+        role: str = "",
+        publish: bool = False,
     ) -> FunctionConfig:
-        name = check_name(name)
-        values = {
-            "handler": check_handler(handler),
-            "runtime": check_runtime(runtime),
-            "timeout": check_timeout(timeout),
-            "memory": check_memory(memory),
-            "environment": check_environment(environment),
-            "description": check_description(description),
-            "runtime_client": check_runtime_client(runtime_client),
-        }
+        """The new function's `$LATEST`, or its version 1 with `publish`: all written in one transaction."""
+        name, values = self.check_new(name, handler, runtime=runtime, timeout=timeout, memory=memory,
+                                      environment=environment, description=description, runtime_client=runtime_client)
         stamp = now_iso()
         with self._store.write() as conn:
             self._package_exists(conn, package_sha256)
@@ -310,25 +126,38 @@ class FunctionStore:
                 raise FunctionExists(f"Function already exist: {name}", "name")
             conn.execute(
                 "INSERT INTO functions (name, package_sha256, handler, runtime, timeout, memory, environment,"
-                " description, runtime_client, revision_id, created_at, last_modified)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " description, runtime_client, revision_id, created_at, last_modified, role)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, package_sha256, values["handler"], values["runtime"], values["timeout"], values["memory"],
                  json.dumps(values["environment"]), values["description"], values["runtime_client"],
-                 str(uuid.uuid4()), stamp, stamp),
+                 str(uuid.uuid4()), stamp, stamp, role),
             )
+            if publish:
+                return self._publish(conn, name, None)
         return self.get(name)
+
+    def check_new(self, name: object, handler: object, **config: object) -> tuple[str, dict]:
+        """The name and settings of a new function, checked (FunctionError) and with their defaults; FunctionExists
+        when the name is taken."""
+        name = check_name(name)
+        settings = {"timeout": 3, "memory": 128, **config, "handler": handler}
+        unknown = set(settings) - set(CHECKS) - {"role"}
+        if unknown:
+            raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
+        values = {key: CHECKS[key](settings.get(key)) for key in CONFIG_FIELDS}
+        if self.exists(name):
+            raise FunctionExists(f"Function already exist: {name}", "name")
+        return name, values
 
     def get(self, name: str, version: str = LATEST) -> FunctionConfig:
         if version == LATEST:
             row = self._store.query_one("SELECT * FROM functions WHERE name = ?", (name,))
-        elif (number := _version_number(version)) > MAX_VERSION:
+        elif (number := _version_number(name, version)) > MAX_VERSION:
             row = None  # more than SQLite holds, so no version was ever published with it
         else:
             row = self._store.query_one("SELECT * FROM versions WHERE function = ? AND version = ?", (name, number))
         if row is None:
-            raise FunctionNotFound(
-                f"Function not found: {name}" if version == LATEST else f"Function not found: {name}:{version}"
-            )
+            raise FunctionNotFound(name, version)
         return _from_row(row, version if version == LATEST else str(row["version"]))
 
     def exists(self, name: str) -> bool:
@@ -344,10 +173,10 @@ class FunctionStore:
         return self.get(name)
 
     def update_configuration(self, name: str, **changes: object) -> FunctionConfig:
-        unknown = set(changes) - set(_CHECKS)
+        unknown = set(changes) - set(CHECKS)
         if unknown:
             raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
-        values = {key: _CHECKS[key](value) for key, value in changes.items()}
+        values = {key: CHECKS[key](value) for key, value in changes.items()}
         if "environment" in values:
             values["environment"] = json.dumps(values["environment"])
         with self._store.write() as conn:
@@ -359,44 +188,39 @@ class FunctionStore:
         assignments = ", ".join(f"{column} = ?" for column in values)
         cursor = conn.execute(f"UPDATE functions SET {assignments} WHERE name = ?", (*values.values(), name))
         if cursor.rowcount == 0:
-            raise FunctionNotFound(f"Function not found: {name}")
-
-    def set_role(self, name: str, role: str) -> None:
-        """Record the execution role; it changes nothing the engine runs, so warm environments stay."""
-        with self._store.write() as conn:
-            if conn.execute("UPDATE functions SET role = ? WHERE name = ?", (role, name)).rowcount == 0:
-                raise FunctionNotFound(f"Function not found: {name}")
+            raise FunctionNotFound(name)
 
     def delete(self, name: str) -> None:
         """Delete the function, its versions, saved events and history (the database cascades)."""
         with self._store.write() as conn:
             if conn.execute("DELETE FROM functions WHERE name = ?", (name,)).rowcount == 0:
-                raise FunctionNotFound(f"Function not found: {name}")
+                raise FunctionNotFound(name)
 
     def publish(self, name: str, description: str | None = None) -> FunctionConfig:
         """Snapshot `$LATEST` as the next version; when nothing changed since the last one, that one is returned."""
         with self._store.write() as conn:
-            latest = conn.execute("SELECT * FROM functions WHERE name = ?", (name,)).fetchone()
-            if latest is None:
-                raise FunctionNotFound(f"Function not found: {name}")
-            last = conn.execute(
-                "SELECT * FROM versions WHERE function = ? ORDER BY version DESC LIMIT 1", (name,)
-            ).fetchone()
-            same = ("package_sha256", "handler", "runtime", "timeout", "memory", "environment", "runtime_client",
-                    "role")
-            if last is not None and all(last[key] == latest[key] for key in same):
-                return _from_row(last, str(last["version"]))
-            number = 1 if last is None else last["version"] + 1
-            conn.execute(
-                "INSERT INTO versions (function, version, package_sha256, handler, runtime, timeout, memory,"
-                " environment, description, runtime_client, revision_id, created_at, role)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (name, number, latest["package_sha256"], latest["handler"], latest["runtime"], latest["timeout"],
-                 latest["memory"], latest["environment"],
-                 check_description(description) if description is not None else latest["description"],
-                 latest["runtime_client"], str(uuid.uuid4()), now_iso(), latest["role"]),
-            )
-        return self.get(name, str(number))
+            return self._publish(conn, name, description)
+
+    def _publish(self, conn: sqlite3.Connection, name: str, description: str | None) -> FunctionConfig:
+        latest = conn.execute("SELECT * FROM functions WHERE name = ?", (name,)).fetchone()
+        if latest is None:
+            raise FunctionNotFound(name)
+        last = conn.execute("SELECT * FROM versions WHERE function = ? ORDER BY version DESC LIMIT 1", (name,)).fetchone()
+        same = ("package_sha256", "handler", "runtime", "timeout", "memory", "environment", "runtime_client", "role")
+        if last is not None and all(last[key] == latest[key] for key in same):
+            return _from_row(last, str(last["version"]))
+        number = 1 if last is None else last["version"] + 1
+        conn.execute(
+            "INSERT INTO versions (function, version, package_sha256, handler, runtime, timeout, memory,"
+            " environment, description, runtime_client, revision_id, created_at, role)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, number, latest["package_sha256"], latest["handler"], latest["runtime"], latest["timeout"],
+             latest["memory"], latest["environment"],
+             check_description(description) if description is not None else latest["description"],
+             latest["runtime_client"], str(uuid.uuid4()), now_iso(), latest["role"]),
+        )
+        row = conn.execute("SELECT * FROM versions WHERE function = ? AND version = ?", (name, number)).fetchone()
+        return _from_row(row, str(number))
 
     def versions(self, name: str) -> list[FunctionConfig]:
         """`$LATEST` and then every published version, oldest first."""
@@ -409,10 +233,10 @@ class FunctionStore:
 MAX_VERSION = 2**63 - 1
 
 
-def _version_number(version: str) -> int:
+def _version_number(name: str, version: str) -> int:
     text = str(version)
     # ASCII digits only: str.isdigit() also takes '²' and other scripts' digits, which int() may refuse.
     if not (text.isascii() and text.isdigit()):
-        raise FunctionNotFound(f"Version {version!r} is not $LATEST or a published version number")
+        raise FunctionNotFound(name, text, f"Version {version!r} is not $LATEST or a published version number")
     # Beyond 19 digits it is above MAX_VERSION; not converting it also spares int() a number of thousands of digits.
     return int(text) if len(text.lstrip("0")) <= 19 else MAX_VERSION + 1

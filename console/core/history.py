@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-from console.core.functions import now_iso
+from console.core.clock import now_iso
 from console.core.store import Store, is_disk_full
 from console.engine import InvocationResult
 
@@ -26,35 +26,19 @@ class HistoryNotFound(KeyError):
         return self.args[0] if self.args else "No such invocation"
 
 
-@dataclass(frozen=True)
-class InvocationRecord:
-    """One recorded invocation: the event it was given and the result, as the Test tab shows it."""
+@dataclass(frozen=True, kw_only=True)
+class InvocationRecord(InvocationResult):
+    """One recorded invocation: the engine's result, with the function, the event it was given and where it came
+    from, as the Test tab and the History tab show it."""
 
     id: int
     function: str
-    version: str
-    request_id: str
     source: str
     event: str
-    succeeded: bool
-    payload: bytes
-    error_type: str | None
-    status: str | None
-    log: str
-    duration_ms: float
-    billed_duration_ms: int
-    init_duration_ms: float | None
-    max_memory_used_mb: int | None  # None: not measured
-    memory_size_mb: int
-    cold: bool
     code_sha256: str
     created_at: str
     # Why the invocation is not in the history (a full disk...), or None once it is kept; `id` is then 0.
     not_kept: str | None = None
-
-    @property
-    def status_text(self) -> str:
-        return "succeeded" if self.succeeded else "failed"
 
 
 def _cap(log: str, limit: int) -> str:
@@ -122,14 +106,9 @@ class History:
 
     def _unkept(self, function: str, source: str, event: str, result: InvocationResult, code_sha256: str,
                 why: str) -> InvocationRecord:
-        return InvocationRecord(
-            id=0, function=function, version=result.version, request_id=result.request_id, source=source,
-            event=event, succeeded=result.succeeded, payload=result.payload, error_type=result.error_type,
-            status=result.status, log=result.log, duration_ms=result.duration_ms,
-            billed_duration_ms=result.billed_duration_ms, init_duration_ms=result.init_duration_ms,
-            max_memory_used_mb=result.max_memory_used_mb, memory_size_mb=result.memory_size_mb, cold=result.cold,
-            code_sha256=code_sha256, created_at=now_iso(), not_kept=why,
-        )
+        engine_result = {item.name: getattr(result, item.name) for item in fields(InvocationResult)}
+        return InvocationRecord(**engine_result, id=0, function=function, source=source, event=event,
+                                code_sha256=code_sha256, created_at=now_iso(), not_kept=why)
 
     def _insert(
         self, function: str, source: str, event: str, result: InvocationResult, code_sha256: str

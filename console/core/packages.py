@@ -14,10 +14,7 @@ package whose database was lost, emptied or restored from an older backup. Nothi
 unless the user deleted it: a deletion marks the package in the same transaction that removes its row, and only a
 marked package's files are removed by a later start. A row always has its files.
 
-Files keep the modification times their zip entries record, as unzip does, so that the .pyc files pip compiled
-still match their sources and Python need not compile them again on every cold start (the code folder is read-only).
-
-The zip checks and unpacking are console.core.zipcheck's; the names are here too for the store's callers.
+The zip checks are console.core.zipcheck's and the unpacking console.core.unzip's.
 """
 
 from __future__ import annotations
@@ -27,13 +24,11 @@ import hashlib
 import logging
 import os
 import re
-import shutil
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
@@ -42,16 +37,16 @@ try:
 except ImportError:  # Windows: no advisory locks, so a second store on the same folder is not detected there
     fcntl = None  # type: ignore[assignment]
 
+from console.core.clock import precise_iso
+from console.core.files import chunks, fsync_dir, remove_tree
+from console.core.limits import MAX_UNZIPPED_BYTES, MAX_ZIP_BYTES, human_size
 from console.core.store import Store
+from console.core.unzip import unpack_zip
 from console.core.zipcheck import (
     CHUNK,
-    MAX_UNZIPPED_BYTES,
-    MAX_ZIP_BYTES,
     PackageError,
     ZipContents,
     check_zip,
-    human_size,
-    unpack_zip,
     whose_limit,
 )
 
@@ -84,7 +79,7 @@ class PackageInUse(PackageError):
         )
 
 
-# -- checking and unpacking a zip, with or without a store ---------------------------------------------------------
+# -- the store ---------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -103,39 +98,9 @@ class Package:
     used_by: tuple[str, ...] = ()  # functions using it; published versions as name:version
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _clean_filename(filename: str) -> str:
     """Only the file's own name, as a browser or client may send a whole path."""
     return PurePosixPath(filename.replace("\\", "/")).name[:255]
-
-
-def _remove(path: Path) -> None:
-    """Remove a file or a folder tree, read-only or not; nothing if it is already gone."""
-    if not os.path.lexists(path):
-        return
-    if path.is_dir() and not path.is_symlink():
-        for folder, _, _ in os.walk(path):
-            os.chmod(folder, 0o700)  # a read-only folder's entries cannot be removed
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a rename in `path` durable (where the system allows opening a folder)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class PackageStore:
@@ -198,7 +163,7 @@ class PackageStore:
             for entry in list(folder.iterdir()):
                 if entry.name.startswith(TEMP_PREFIX):
                     log.info("removing %s, left by an interrupted upload or deletion", entry)
-                    _remove(entry)
+                    remove_tree(entry)
         rows = {row["sha256"] for row in self._store.query("SELECT sha256 FROM packages")}
         recorded = [
             entry.stem for entry in sorted(self._zips.iterdir())
@@ -219,7 +184,7 @@ class PackageStore:
             if SHA256_HEX.fullmatch(entry.name) and entry.name not in rows:
                 # Its zip is gone, so no upload finished with it: unzipped code of an upload killed before the end.
                 log.info("removing %s, left by an interrupted upload", entry)
-                _remove(entry)
+                remove_tree(entry)
         for sha256 in rows:
             if not (self._code / sha256).is_dir() and (self._zips / f"{sha256}.zip").is_file():
                 # Only a crash of the whole machine (or a person) removes a recorded code folder: unzip it again.
@@ -237,7 +202,7 @@ class PackageStore:
             os.rename(temp, self._code / sha256)
             return contents
         finally:
-            _remove(temp)
+            remove_tree(temp)
 
     def _record_again(self, sha256: str) -> bool:
         """Rebuild the row of a stored zip the database does not list; False (and the zip left alone) if it cannot."""
@@ -254,7 +219,7 @@ class PackageStore:
                 contents = check_zip(zip_path, max_unzipped_bytes=1 << 62)  # the folder is complete: it was renamed
             else:
                 contents = self._unzip_again(sha256)
-            created = datetime.fromtimestamp(zip_path.stat().st_mtime, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            created = precise_iso(zip_path.stat().st_mtime)
         except (PackageError, OSError) as exc:
             log.warning("%s cannot be recorded again (%s); left as it is", zip_path, exc)
             return False
@@ -279,7 +244,7 @@ class PackageStore:
             if os.path.lexists(path):
                 doomed = path.with_name(f"{TEMP_PREFIX}deleted-{uuid.uuid4().hex}")
                 os.rename(path, doomed)
-                _remove(doomed)
+                remove_tree(doomed)
 
     # -- adding -------------------------------------------------------------------------------------------------
 
@@ -299,8 +264,8 @@ class PackageStore:
                 return self._commit(sha256, size, contents, _clean_filename(filename), temp_zip, temp_code)
         finally:
             if temp_code is not None:
-                _remove(temp_code)
-            _remove(temp_zip)
+                remove_tree(temp_code)
+            remove_tree(temp_zip)
 
     def _receive(self, data: bytes | BinaryIO) -> tuple[Path, str, int]:
         """Write the zip to a temporary file in the store's folder, hashing as it goes and stopping over the limit."""
@@ -312,7 +277,7 @@ class PackageStore:
         size = 0
         try:
             with os.fdopen(fd, "wb") as out:
-                for chunk in _chunks(data):
+                for chunk in chunks(data, CHUNK):
                     size += len(chunk)
                     if size > self.max_zip_bytes:
                         raise self._too_large(None)  # a stream: stop reading, its size is unknown
@@ -321,7 +286,7 @@ class PackageStore:
                 out.flush()
                 os.fsync(out.fileno())  # the zip is the copy a lost code folder is restored from
         except BaseException:
-            _remove(temp)
+            remove_tree(temp)
             raise
         return temp, digest.hexdigest(), size
 
@@ -348,13 +313,13 @@ class PackageStore:
             os.rename(temp_code, code_dir)
         if not zip_path.exists():
             os.rename(temp_zip, zip_path)
-        _fsync_dir(self._code)
-        _fsync_dir(self._zips)
+        fsync_dir(self._code)
+        fsync_dir(self._zips)
         with self._store.write() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO packages (sha256, code_sha256, size, unzipped_size, files, filename, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (sha256, _code_sha256(sha256), size, contents.unzipped_size, contents.files, filename, _now()),
+                (sha256, _code_sha256(sha256), size, contents.unzipped_size, contents.files, filename, precise_iso()),
             )
         return self.get(sha256)
 
@@ -408,7 +373,7 @@ class PackageStore:
                 conn.execute("DELETE FROM packages WHERE sha256 = ?", (sha256,))
                 # The mark tells a later start that files without a row were deleted by the user, not lost by the
                 # database: it finishes removing them if this process is killed before it does.
-                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (DELETION_MARK + sha256, _now()))
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (DELETION_MARK + sha256, precise_iso()))
             # After the commit, so that a row never lacks its files.
             self._remove_files(sha256)
             self._store.set_meta(DELETION_MARK + sha256, None)
@@ -430,11 +395,3 @@ def _users(query: Callable[[str, tuple], list], sha256: str | None = None) -> di
 
 def _code_sha256(sha256: str) -> str:
     return base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
-
-
-def _chunks(data: bytes | BinaryIO) -> Iterator[bytes]:
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        yield bytes(data) if not isinstance(data, bytes) else data
-        return
-    while chunk := data.read(CHUNK):
-        yield chunk

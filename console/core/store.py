@@ -11,16 +11,28 @@ closed then), so the open files stay bounded however many threads come and go.
 
 from __future__ import annotations
 
-import errno
-import os
-import shutil
 import sqlite3
-import tempfile
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from console.core.store_errors import (  # noqa: F401 - StoreError and is_disk_full, where callers look for them
+    SQLITE_CANTOPEN,
+    SQLITE_CORRUPT,
+    SQLITE_FULL,
+    SQLITE_IOERR,
+    SQLITE_NOTADB,
+    SQLITE_READONLY,
+    StoreError,
+    cannot_open,
+    check_writable_folder,
+    damaged,
+    is_disk_full,
+    primary_code,
+    read_only_file,
+)
 
 # Each entry moves the schema one version forward. Never edit a published entry: append a new one.
 MIGRATIONS: list[str] = [
@@ -140,14 +152,8 @@ MIGRATIONS: list[str] = [
     """,
 ]
 
-SCHEMA_VERSION = len(MIGRATIONS)
-
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.
 IDLE_CONNECTIONS = 4
-
-
-class StoreError(Exception):
-    """The database cannot be used as it is (a newer schema, a file that is not a database...)."""
 
 
 class _Held:
@@ -187,8 +193,8 @@ class Store:
         try:
             self.migrate()
         except sqlite3.OperationalError as exc:
-            if _primary_code(exc) == SQLITE_READONLY:
-                raise StoreError(_read_only_file(self.path, exc)) from exc
+            if primary_code(exc) == SQLITE_READONLY:
+                raise StoreError(read_only_file(self.path, exc)) from exc
             raise
 
     def _connect(self) -> sqlite3.Connection:
@@ -207,12 +213,12 @@ class Store:
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.execute("PRAGMA busy_timeout=30000")
             except sqlite3.DatabaseError as exc:
-                if _primary_code(exc) == SQLITE_CORRUPT:
-                    raise StoreError(_damaged(self.path, [str(exc)])) from exc
-                if _primary_code(exc) in (SQLITE_READONLY, SQLITE_CANTOPEN):
-                    raise StoreError(_read_only_file(self.path, exc)) from exc
-                if _primary_code(exc) in (SQLITE_IOERR, SQLITE_FULL):
-                    raise StoreError(_cannot_open(self.path, exc)) from exc
+                if primary_code(exc) == SQLITE_CORRUPT:
+                    raise StoreError(damaged(self.path, [str(exc)])) from exc
+                if primary_code(exc) in (SQLITE_READONLY, SQLITE_CANTOPEN):
+                    raise StoreError(read_only_file(self.path, exc)) from exc
+                if primary_code(exc) in (SQLITE_IOERR, SQLITE_FULL):
+                    raise StoreError(cannot_open(self.path, exc)) from exc
                 raise StoreError(f"{self.path} is not a lambda-console database: {exc}") from exc
         held = _Held(conn)
         self._local.held = held
@@ -274,15 +280,15 @@ class Store:
             rows = self._connect().execute("PRAGMA quick_check(5)").fetchall()
             problems = [row[0] for row in rows if row[0] != "ok"]
         except sqlite3.DatabaseError as exc:
-            if _primary_code(exc) == SQLITE_NOTADB:
+            if primary_code(exc) == SQLITE_NOTADB:
                 self.close()
                 raise StoreError(f"{self.path} is not a lambda-console database: {exc}") from exc
-            if _primary_code(exc) != SQLITE_CORRUPT:
+            if primary_code(exc) != SQLITE_CORRUPT:
                 raise
             problems = [str(exc)]
         if problems:
             self.close()
-            raise StoreError(_damaged(self.path, problems))
+            raise StoreError(damaged(self.path, problems))
 
     def migrate(self) -> None:
         """Bring the schema forward to the latest version, one step per transaction."""
@@ -324,82 +330,6 @@ class Store:
             except sqlite3.Error:
                 pass
         self._local = threading.local()
-
-
-# SQLite's primary result codes (https://sqlite.org/rescode.html); an extended code keeps the primary in its low byte.
-SQLITE_READONLY = 8
-SQLITE_IOERR = 10
-SQLITE_CORRUPT = 11
-SQLITE_FULL = 13
-SQLITE_CANTOPEN = 14
-SQLITE_NOTADB = 26
-
-
-def _primary_code(exc: sqlite3.Error) -> int | None:
-    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
-    if code is not None:
-        return code & 0xFF
-    text = str(exc)  # older Pythons: SQLite's own message for each code (sqlite3ErrStr)
-    for primary, message in ((SQLITE_READONLY, "readonly database"), (SQLITE_CORRUPT, "malformed"),
-                             (SQLITE_FULL, "database or disk is full"), (SQLITE_CANTOPEN, "unable to open"),
-                             (SQLITE_NOTADB, "not a database")):
-        if message in text:
-            return primary
-    return None
-
-
-def is_disk_full(exc: sqlite3.Error) -> bool:
-    """Whether SQLite could not write because the disk (or the database's size limit) is full."""
-    return _primary_code(exc) == SQLITE_FULL
-
-
-def check_writable_folder(folder: Path) -> None:
-    """Create the data folder if needed and make sure files can be created in it; else a StoreError saying why."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".write-check-", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        if exc.errno == errno.EROFS:
-            why = "is on a read-only file system"
-        elif exc.errno in (errno.EACCES, errno.EPERM):
-            why = "cannot be written: permission denied"
-        else:
-            why = f"cannot be written ({exc.strerror or exc})"
-        raise StoreError(
-            f"The data folder {folder} {why}. lambda-console keeps its database and packages there and must be able "
-            "to write to it: make the folder writable (or remount it read-write), or pass --data-dir with a writable "
-            "folder."
-        ) from exc
-
-
-def _read_only_file(path: Path, exc: sqlite3.Error) -> str:
-    return (
-        f"The database {path} cannot be written ({exc}). lambda-console must be able to write to it: make the file "
-        "and its folder writable by this user (and not immutable), or pass --data-dir with a writable folder."
-    )
-
-
-def _cannot_open(path: Path, exc: sqlite3.Error) -> str:
-    try:
-        full = shutil.disk_usage(path.parent).free < 1024 * 1024
-    except OSError:
-        full = False
-    if full:
-        return (f"The disk holding the database {path} is full: the database cannot be opened ({exc}). "
-                "Free some space on it, then start again.")
-    return f"The database {path} cannot be opened ({exc}). Check the disk holding it, then start again."
-
-
-def _damaged(path: Path, problems: list[str]) -> str:
-    found = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
-    return (
-        f"The database {path} is damaged (SQLite's integrity check: {found}). Nothing was changed. Stop here and "
-        f"restore the file from a backup, or move it aside (with its -wal and -shm files, e.g. mv {path} "
-        f"{path}.damaged) to start with a new one: the stored packages are kept and listed again, but functions, "
-        "saved events and history stay in the damaged file (sqlite3's .recover command may get some back)."
-    )
 
 
 def _statements(script: str) -> list[str]:

@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-# Limits of real Lambda (LAMBDA_SPEC section 7).
-MAX_REQUEST_BYTES = 6_291_456
-MAX_RESPONSE_BYTES = 6_291_556
-MAX_EVENT_REQUEST_BYTES = 262_144
-MIN_TIMEOUT, MAX_TIMEOUT = 1, 900
-MIN_MEMORY, MAX_MEMORY = 128, 10_240
+from console.core.limits import (  # noqa: F401 - the engine's modules read Lambda's limits from here
+    MAX_EVENT_REQUEST_BYTES,
+    MAX_MEMORY,
+    MAX_REQUEST_BYTES,
+    MAX_RESPONSE_BYTES,
+    MAX_TIMEOUT,
+    MIN_MEMORY,
+    MIN_TIMEOUT,
+)
+
 # The init phase may take this long before the invocation's own timeout starts to count.
 INIT_LIMIT_SECONDS = 10.0
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from flask import Response, current_app, request, send_file, url_for
 
 from console import get_console
-from console.core import functions as checks
-from console.core.functions import LATEST, FunctionConfig, FunctionNotFound
+from console.core.functions import LATEST, FunctionConfig, FunctionNotFound, check_name
+from console.core.limits import MAX_MEMORY, MAX_TIMEOUT
 from console.core.zipcheck import check_zip
 from console.lambda_api import bp
 from console.lambda_api.wire import (
@@ -26,6 +26,7 @@ from console.lambda_api.wire import (
     json_body,
     json_response,
     load_function,
+    log,
     marker_key,
     page,
     parse_function_name,
@@ -36,6 +37,19 @@ from console.lambda_api.wire import (
     validation,
 )
 from console.sigv4 import presigned_query
+
+WARNING_HEADER = "X-Lambda-Console-Warning"
+
+
+def warn_zipped_folder(response: Response, function: FunctionConfig) -> Response:
+    """Lambda takes a zip of a folder without a word and fails at the first invocation. Its response shapes have no
+    place for a warning: a header of the console's own, and the console's log, say what to do."""
+    warning = get_console().zipped_folder_warning(function.package_sha256, function.handler)
+    if warning:
+        log.warning("%s: %s", function.name, warning)
+        response.headers[WARNING_HEADER] = warning.encode("ascii", "backslashreplace").decode()
+    return response
+
 
 # -- operations ------------------------------------------------------------------------------------------------------
 
@@ -52,7 +66,7 @@ def create_function() -> Response:
     target = parse_function_name(body["FunctionName"])
     if target.qualifier:
         raise invalid(f"FunctionName {body['FunctionName']} has a qualifier: a new function is named without one.")
-    checks.check_name(target.name)
+    check_name(target.name)
     if "Role" not in body:
         raise invalid("Role is required: the ARN of the function's execution role, arn:aws:iam::<account>:role/<name>.")
     role = check_role(body["Role"])
@@ -64,31 +78,21 @@ def create_function() -> Response:
         "description": body.get("Description", ""),
     }
     _check_limits(settings)
-    # Conflicts and configuration first, so a refused request stores no package.
-    if console.functions.exists(target.name):
-        raise ApiError("ResourceConflictException", 409, f"Function already exist: {target.name}")
-    checks.check_handler(body.get("Handler"))
-    checks.check_timeout(settings["timeout"])
-    checks.check_memory(settings["memory"])
-    checks.check_runtime(settings["runtime"])
-    checks.check_environment(settings["environment"])
-    checks.check_description(settings["description"])
     data = code_from(body)
     with refused_zip("Code.ZipFile"):
-        function = console.create_function(target.name, data, body["Handler"], **settings)
-    console.set_function_role(function.name, role)
-    if body.get("Publish"):
-        function = console.publish_version(function.name)
-    return json_response(configuration(function), 201)
+        function = console.create_function(
+            target.name, data, body.get("Handler"), role=role, publish=bool(body.get("Publish")), **settings
+        )
+    return warn_zipped_folder(json_response(configuration(function), 201), function)
 
 
 def _check_limits(settings: dict) -> None:
     """Lambda's wording for Timeout and MemorySize out of range (botocore lets too-large values through)."""
     timeout, memory = settings.get("timeout"), settings.get("memory")
-    if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > 900:
-        raise validation(timeout, "timeout", "Member must have value less than or equal to 900")
-    if isinstance(memory, int) and not isinstance(memory, bool) and memory > 10240:
-        raise validation(memory, "memorySize", "Member must have value less than or equal to 10240")
+    if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > MAX_TIMEOUT:
+        raise validation(timeout, "timeout", f"Member must have value less than or equal to {MAX_TIMEOUT}")
+    if isinstance(memory, int) and not isinstance(memory, bool) and memory > MAX_MEMORY:
+        raise validation(memory, "memorySize", f"Member must have value less than or equal to {MAX_MEMORY}")
     for field, value in (("Timeout", timeout), ("MemorySize", memory)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise invalid(f"{field} must be a whole number, not {value!r}.")
@@ -102,7 +106,7 @@ def list_functions() -> Response:
     every_version = request.args.get("FunctionVersion")
     if every_version not in (None, "ALL"):
         raise validation(every_version, "functionVersion", "Member must satisfy enum value set: [ALL]")
-    functions: Iterable[FunctionConfig] = console.functions.all()
+    functions: Iterable[FunctionConfig] = console.list_functions()
     if every_version:
         functions = [version for function in functions for version in _versions(function.name)]
     items, next_marker = page(sorted(functions, key=sort_key), sort_key, marker_key)
@@ -114,7 +118,7 @@ def list_functions() -> Response:
 
 def _versions(name: str) -> list[FunctionConfig]:
     try:
-        return get_console().functions.versions(name)
+        return get_console().list_versions(name)
     except FunctionNotFound:  # deleted meanwhile
         return []
 
@@ -142,7 +146,7 @@ def get_function_configuration(function_name: str) -> Response:
 def download_code(sha256: str) -> Response:
     """The stored deployment package, as uploaded (GetFunction's Code.Location)."""
     try:
-        package = get_console().packages.get(sha256)
+        package = get_console().get_package(sha256)
     except (KeyError, ValueError):
         raise ApiError("ResourceNotFoundException", 404, f"No stored package has the SHA-256 {sha256}.") from None
     return send_file(package.zip_path, mimetype="application/zip", download_name=f"{sha256[:12]}.zip")
@@ -168,7 +172,7 @@ def update_function_code(function_name: str) -> Response:
         function = console.update_function_code(target.name, data)
     if body.get("Publish"):
         function = console.publish_version(target.name)
-    return json_response(configuration(function))
+    return warn_zipped_folder(json_response(configuration(function)), function)
 
 
 @bp.route("/functions/<function_name>/configuration", methods=["PUT"])
@@ -186,10 +190,9 @@ def update_function_configuration(function_name: str) -> Response:
     if "Environment" in body:
         changes["environment"] = environment_from(body) or {}
     _check_limits(changes)
-    role = check_role(body["Role"]) if "Role" in body else None
+    if "Role" in body:
+        changes["role"] = check_role(body["Role"])
     function = console.update_function_configuration(target.name, **changes)
-    if role is not None:
-        console.set_function_role(target.name, role)
     return json_response(configuration(function))
 
 
@@ -218,14 +221,7 @@ def publish_version(function_name: str) -> Response:
     body = json_body()
     function = load_function(target)
     check_revision(function, body)
-    expected = body.get("CodeSha256")
-    if expected:
-        current = console.packages.get(function.package_sha256).code_sha256
-        if expected != current:
-            raise invalid(
-                f"CodeSHA256 ({expected}) is different from current CodeSHA256 in $LATEST ({current}). Please try again"
-            )
-    version = console.publish_version(target.name, body.get("Description"))
+    version = console.publish_version(target.name, body.get("Description"), code_sha256=body.get("CodeSha256"))
     return json_response(configuration(version), 201)
 
 

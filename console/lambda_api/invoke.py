@@ -10,8 +10,8 @@ import uuid
 from flask import Response, request
 
 from console import get_console
-from console.core.deepjson import check_json
-from console.engine.invocation import MAX_EVENT_REQUEST_BYTES, MAX_REQUEST_BYTES
+from console.core.event_json import EventError
+from console.core.limits import MAX_EVENT_REQUEST_BYTES, MAX_REQUEST_BYTES
 from console.lambda_api import bp
 from console.lambda_api.wire import (
     ACCOUNT,
@@ -55,8 +55,8 @@ def invoke(function_name: str) -> Response:
             f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction operation",
         )
     try:
-        _check_payload(payload)
-    except (ValueError, UnicodeDecodeError) as exc:
+        console.check_event(payload)  # the same rule as the Test tab and the command line: NaN is not JSON
+    except EventError as exc:
         raise ApiError(
             "InvalidRequestContentException", 400,
             f"Could not parse request body into json: Could not parse payload into json: {exc}",
@@ -66,9 +66,9 @@ def invoke(function_name: str) -> Response:
     if invocation_type == "DryRun":
         return Response(status=204)
     if invocation_type == "Event":
-        job = console.jobs.start(
-            function.name, payload, version=function.version, source="event", retries=2,
-            client_context=client_context, region=region, account=ACCOUNT, durable=True,
+        job = console.start_event_invocation(
+            function.name, payload, version=function.version, client_context=client_context, region=region,
+            account=ACCOUNT,
         )
         response = Response(status=202)
         response.headers["x-amzn-RequestId"] = job.request_id
@@ -89,14 +89,6 @@ def invoke(function_name: str) -> Response:
     if log_type == "Tail":
         response.headers["X-Amz-Log-Result"] = base64.b64encode(record.log.encode()[-LOG_TAIL_BYTES:]).decode()
     return response
-
-
-def _check_payload(payload: bytes) -> None:
-    """ValueError unless the payload is JSON; any depth is accepted, as Lambda passes it on to the runtime."""
-    try:
-        json.loads(payload)
-    except RecursionError:
-        check_json(payload.decode("utf-8"))
 
 
 def _client_context() -> str | None:

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from console import get_console
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionExists, FunctionNotFound
+from console.core.limits import MAX_FUNCTION_NAME
 from console.core.zipcheck import PackageError
 from console.engine import EngineError, RequestTooLargeError, TooManyRequestsError
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -91,11 +92,8 @@ def handle_exception(exc: Exception) -> Response:
     if isinstance(exc, (FunctionError, PackageError)):
         return error_response(invalid(str(exc)))
     if isinstance(exc, FunctionNotFound):
-        # Deleted while the request ran: the core names it `name` or `name:version`; Lambda names it by its ARN.
-        prefix = "Function not found: "
-        text = str(exc)
-        return error_response(not_found(text[len(prefix):]) if text.startswith(prefix) else
-                              ApiError("ResourceNotFoundException", 404, text))
+        # Deleted while the request ran: Lambda names it by its ARN.
+        return error_response(not_found(exc.name, None if exc.version == LATEST else exc.version))
     if isinstance(exc, RequestTooLargeError):
         return error_response(ApiError("RequestEntityTooLargeException", 413, str(exc)))
     if isinstance(exc, TooManyRequestsError):
@@ -151,8 +149,8 @@ def parse_function_name(raw: object, qualifier: str | None = None, field: str = 
     if match is None:
         raise validation(raw, field, f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}")
     name, derived = match.group("name"), match.group("qualifier")
-    if len(name) > 64:
-        raise validation(raw, field, "Member must have length less than or equal to 64")
+    if len(name) > MAX_FUNCTION_NAME:
+        raise validation(raw, field, f"Member must have length less than or equal to {MAX_FUNCTION_NAME}")
     if derived and qualifier and derived != qualifier:
         raise invalid("The derived qualifier from the function name does not match the specified qualifier.")
     return Target(name, derived or qualifier or None)
@@ -171,7 +169,7 @@ def target_from_path(function_name: str, *, qualifier_allowed: bool = True) -> T
 def load_function(target: Target) -> FunctionConfig:
     """The function at the target's version; ResourceNotFoundException with Lambda's ARN when there is none."""
     try:
-        return get_console().functions.get(target.name, target.version)
+        return get_console().get_function(target.name, target.version)
     except FunctionNotFound:
         raise not_found(target.name, target.qualifier) from None
 
@@ -270,14 +268,14 @@ def environment_from(body: dict) -> dict | None:
 def configuration(function: FunctionConfig, *, qualified: bool | None = None) -> dict:
     """FunctionConfiguration: `qualified` puts the version in the ARN (the default for published versions)."""
     console = get_console()
-    package = console.packages.get(function.package_sha256)
+    package = console.get_package(function.package_sha256)
     if qualified is None:
         qualified = function.version != LATEST
     shape = {
         "FunctionName": function.name,
         "FunctionArn": function_arn(function.name, function.version if qualified else None),
         "Runtime": function.runtime,
-        "Role": console.function_role(function.name) or DEFAULT_ROLE,
+        "Role": function.role or DEFAULT_ROLE,  # each version keeps the role it was published with
         "Handler": function.handler,
         "CodeSize": package.size,
         "Description": function.description,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask import request, url_for
 
 from console import get_console
-from console.core.events import EventError, EventExists, EventNotFound, check_event_name
+from console.core.events import EventError, EventNotFound
 from console.core.templates import DEFAULT_TEMPLATE, TemplateNotFound, get_template, list_templates
 from console.web import bp
 from console.web.rendering import render
@@ -37,7 +37,7 @@ def editor_for(function: str, args: Mapping[str, str]) -> Editor:
     kind, _, value = choice.partition(":")
     if kind == "event":
         try:
-            event = console.events.get(function, value)
+            event = console.get_event(function, value)
         except EventNotFound as exc:
             editor = _new_editor()
             editor.errors["choice"] = f"{exc}. Pick another event, or write a new one."
@@ -52,7 +52,7 @@ def editor_for(function: str, args: Mapping[str, str]) -> Editor:
             return editor
         return Editor(choice, template.name, template.body)
     if kind != "new":
-        events = console.events.for_function(function)
+        events = console.list_events(function)
         if events:
             return Editor(f"event:{events[0].name}", events[0].name, events[0].body, saved=True)
     return _new_editor()
@@ -65,11 +65,11 @@ def _new_editor() -> Editor:
 def test_tab_context(name: str, args: Mapping[str, str], editor: Editor | None = None, **run: object) -> dict:
     """Everything the Test tab shows: the function, its events, the templates, the editor and the latest run."""
     console = get_console()
-    function = console.functions.get(name)
+    function = console.get_function(name)
     return {
         "tab": "test",
         "function": function,
-        "events": console.events.for_function(name),
+        "events": console.list_events(name),
         "templates": list_templates(),
         "editor": editor or editor_for(name, args),
         **run,
@@ -80,7 +80,7 @@ def _form_editor(name: str) -> Editor:
     """The editor as the person left it in the form, so a refusal keeps every character they typed."""
     event_name = request.form.get("event_name", "").strip()
     body = request.form.get("event_json", "")
-    saved = bool(event_name) and any(e.name == event_name for e in get_console().events.for_function(name))
+    saved = bool(event_name) and any(e.name == event_name for e in get_console().list_events(name))
     choice = f"event:{event_name}" if saved else request.form.get("choice", "new")
     return Editor(choice, event_name, body, saved=saved)
 
@@ -102,14 +102,9 @@ def choose_event(name: str) -> tuple[str, int, dict[str, str]]:
 def save_event(name: str) -> tuple[str, int]:
     editor = _form_editor(name)
     try:
-        check_event_name(editor.name)
-    except EventError as exc:
-        editor.errors["event_name"] = str(exc)
-        return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))
-    try:
         event = get_console().save_event(name, editor.name, editor.body)
     except EventError as exc:
-        editor.errors["event_name" if isinstance(exc, EventExists) else "event_json"] = str(exc)
+        editor.errors["event_name" if exc.field == "name" else "event_json"] = str(exc)
         return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))
     saved = Editor(f"event:{event.name}", event.name, event.body, saved=True, message=f"Saved event {event.name}.")
     return render("function.html", "_test_form.html", **test_tab_context(name, {}, saved))
@@ -119,7 +114,7 @@ def save_event(name: str) -> tuple[str, int]:
 def delete_event(name: str) -> tuple[str, int]:
     editor = _form_editor(name)
     try:
-        get_console().events.delete(name, editor.name)
+        get_console().delete_event(name, editor.name)
     except EventNotFound:
         editor.errors["event_name"] = f"{name} has no saved event named {editor.name!r}: nothing was deleted."
         return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from console.core.functions import FunctionError
 from console.core.zipcheck import PackageError
@@ -41,7 +42,7 @@ def environment_text(variables: Mapping[str, str]) -> str:
     return "\n".join(f"{key}={value}" for key, value in variables.items())
 
 
-def function_settings(form: Mapping[str, str]) -> dict[str, object]:
+def function_settings(form: Mapping[str, str]) -> dict[str, Any]:
     """Handler, timeout, memory, environment and description from a form; only the fields it holds."""
     settings: dict[str, object] = {}
     if "handler" in form:

@@ -42,7 +42,7 @@ def index() -> str:
 def index_json() -> Response:
     return jsonify({
         "functions": [
-            {**function_json(row["function"]), "last_result": row["last_status"], "last_result_at": row["last_at"]}
+            {**function_json(row.function), "last_result": row.last_status, "last_result_at": row.last_at}
             for row in get_console().summary()
         ]
     })
@@ -63,7 +63,7 @@ def _new_context(form: dict[str, str], errors: dict[str, str], package_sha: str 
     return {
         "form": form,
         "errors": errors,
-        "packages": console.packages.all(),
+        "packages": console.list_packages(),
         "package_sha": package_sha,
         "discovery": discovery,
     }
@@ -120,8 +120,8 @@ def create_function() -> Response | tuple[str, int]:
         if not handler:
             hint = f" Found in the package: {', '.join(discovery.handlers[:3])}." if discovery.handlers else ""
             raise FunctionError(f"Give the handler as file.function (like hello_python.my_handler).{hint}", "handler")
-        if discovery.folder_mistake and handler not in discovery.handlers:
-            raise FunctionError(discovery.folder_mistake, "package")
+        if warning := console.zipped_folder_warning(package_sha, handler):
+            raise FunctionError(warning, "package")
         function = console.create_function(form["name"].strip(), package_sha, handler, **settings)
     except PackageError as exc:
         return render_template("function_new.html", **_new_context(form, {"package": forms.package_refusal(exc, upload.filename or "")}, "")), 422
@@ -144,12 +144,12 @@ def function_page(name: str) -> tuple[str, int]:
 @bp.get("/functions/<name>.json")
 def function_page_json(name: str) -> Response:
     console = get_console()
-    function = console.functions.get(name)
-    last = console.history.latest(name)
+    function = console.get_function(name)
+    last = console.last_invocation(name)
     return jsonify({
         **function_json(function),
-        "versions": [v.version for v in console.functions.versions(name)],
-        "events": [{"name": e.name, "event": e.body} for e in console.events.for_function(name)],
+        "versions": [v.version for v in console.list_versions(name)],
+        "events": [{"name": e.name, "event": e.body} for e in console.list_events(name)],
         "last_invocation": record_json(last) if last else None,
     })
 
@@ -157,7 +157,7 @@ def function_page_json(name: str) -> Response:
 def configuration_context(name: str, errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
                           message: str = "") -> dict:
     console = get_console()
-    function = console.functions.get(name)
+    function = console.get_function(name)
     values = form or {
         "handler": function.handler,
         "timeout": str(function.timeout),
@@ -176,8 +176,8 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "errors": errors or {},
         "message": message,
         "handlers": handlers,
-        "package": console.packages.get(function.package_sha256),
-        "versions": console.functions.versions(name)[1:],
+        "package": console.get_package(function.package_sha256),
+        "versions": console.list_versions(name)[1:],
     }
 
 
@@ -201,15 +201,14 @@ def save_configuration(name: str) -> tuple[str, int]:
 @bp.post("/functions/<name>/code")
 def upload_code(name: str) -> tuple[str, int]:
     console = get_console()
-    console.functions.get(name)
+    console.get_function(name)
     upload = request.files.get("package_file")
     try:
         if upload is None or not upload.filename:
             raise PackageError("no file was chosen", "Choose the new .zip of the function's code, then Upload.")
         package = console.upload_package(upload.stream, upload.filename)
-        discovery = console.discover_handlers(package.sha256)
-        if discovery.folder_mistake:
-            problem = f"{discovery.folder_mistake} The function keeps its current code."
+        if warning := console.zipped_folder_warning(package.sha256):
+            problem = f"{warning} The function keeps its current code."
             return render("function.html", "_function_body.html", 422, **configuration_context(name, {"code": problem}))
         console.update_function_code(name, package.sha256)
     except PackageError as exc:

@@ -12,7 +12,7 @@ from console.web.rendering import render
 
 
 def _context(**extra: object) -> dict:
-    return {"packages": get_console().packages.all(), "errors": {}, "message": "", **extra}
+    return {"packages": get_console().list_packages(), "errors": {}, "message": "", **extra}
 
 
 @bp.get("/packages")
@@ -25,7 +25,7 @@ def packages_json() -> Response:
     return jsonify({"packages": [
         {"sha256": p.sha256, "code_sha256": p.code_sha256, "filename": p.filename, "size": p.size,
          "unzipped_size": p.unzipped_size, "files": p.files, "created_at": p.created_at, "used_by": list(p.used_by)}
-        for p in get_console().packages.all()
+        for p in get_console().list_packages()
     ]})
 
 
@@ -45,10 +45,8 @@ def upload_package() -> tuple[str, int]:
 
 @bp.post("/packages/<sha256>/delete")
 def delete_package(sha256: str) -> tuple[str, int]:
-    console = get_console()
     try:
-        package = console.packages.get(sha256)
-        console.packages.delete(sha256)
+        package = get_console().delete_package(sha256)
     except PackageNotFound as exc:
         return render("packages.html", "_packages.html", 404, **_context(errors={"list": str(exc)}))
     except PackageError as exc:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import request
 
 from console import get_console
-from console.core.jobs import JobNotFound
 from console.web import bp
 from console.web.rendering import render
 from console.web.runs import FIRST_WAIT_SECONDS, run_context
@@ -15,8 +14,8 @@ from console.web.runs import FIRST_WAIT_SECONDS, run_context
 
 def _context(name: str, **extra: object) -> dict:
     console = get_console()
-    function = console.functions.get(name)
-    return {"function": function, "events": console.events.for_function(name), "presenting": True, **extra}
+    function = console.get_function(name)
+    return {"function": function, "events": console.list_events(name), "presenting": True, **extra}
 
 
 @bp.get("/present/<name>")
@@ -26,9 +25,7 @@ def present(name: str) -> tuple[str, int]:
 
 @bp.post("/present/<name>")
 def present_run(name: str) -> tuple[str, int]:
-    console = get_console()
-    event = console.events.get(name, request.form.get("event", ""))
-    job = console.jobs.start(name, event.payload, source="console")
+    job, event = get_console().start_saved_test(name, request.form.get("event", ""))
     job.done.wait(FIRST_WAIT_SECONDS)
     extra: dict[str, object] = {"event": event}
     extra.update(run_context(job))
@@ -37,8 +34,6 @@ def present_run(name: str) -> tuple[str, int]:
 
 @bp.get("/present/<name>/runs/<job_id>")
 def present_status(name: str, job_id: str) -> tuple[str, int]:
-    job = get_console().jobs.get(job_id)
-    if job.function != name:
-        raise JobNotFound(f"No invocation {job_id} of {name} is running or recently finished")
+    job = get_console().get_job(job_id, name)
     extra = run_context(job)
     return render("presenter.html", "_presenter_result.html", **_context(name, **extra))

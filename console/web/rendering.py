@@ -13,6 +13,7 @@ from console.core.events import EventNotFound
 from console.core.functions import FunctionNotFound
 from console.core.history import HistoryNotFound
 from console.core.jobs import JobNotFound
+from console.core.limits import human_size
 from console.core.packages import PackageNotFound
 from console.resources import static_dir
 from console.web import bp
@@ -104,13 +105,7 @@ def when(stamp: str | None) -> str:
     return stamp[:19].replace("T", " ") + " UTC"
 
 
-@bp.app_template_filter("filesize")
-def filesize(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
+bp.add_app_template_filter(human_size, "filesize")
 
 
 @bp.app_template_filter("pretty_json")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Response, abort, jsonify, redirect, request, url_for
 
 from console import get_console
-from console.core.events import EventError, check_event
-from console.core.history import HistoryNotFound, InvocationRecord
-from console.core.jobs import Job, JobNotFound
+from console.core.event_json import EventError
+from console.core.history import InvocationRecord
+from console.core.jobs import Job
 from console.web import bp
 from console.web.editor import Editor, test_tab_context
 from console.web.rendering import is_fragment_request, render
@@ -24,13 +24,6 @@ PREVIEW_POLICY = (
     "sandbox; default-src 'none'; style-src 'unsafe-inline' https:; img-src data: https:; font-src data: https:; "
     "media-src data: https:; frame-ancestors 'self'"
 )
-
-
-def _job_for(name: str, job_id: str) -> Job:
-    job = get_console().jobs.get(job_id)
-    if job.function != name:
-        raise JobNotFound(f"No invocation {job_id} of {name} is running or recently finished")
-    return job
 
 
 def run_context(job: Job) -> dict:
@@ -58,17 +51,14 @@ def _result(name: str, job: Job, status: int = 200) -> tuple[str, int]:
 @bp.post("/functions/<name>/test")
 def run_test(name: str) -> Response | tuple[str, int]:
     """The Test button: check the event's JSON (line and column) before anything runs, then run it as a job."""
-    console = get_console()
-    console.functions.get(name)
     body = request.form.get("event_json", "")
     try:
-        check_event(body, "Event JSON")
+        job = get_console().start_test(name, body)
     except EventError as exc:
         editor = Editor(request.form.get("choice", "new"), request.form.get("event_name", ""), body)
         editor.errors["event_json"] = str(exc)
         return render("function.html", "_result_body.html", 422, **test_tab_context(
             name, {}, editor, event_error=exc))
-    job = console.jobs.start(name, body.encode("utf-8"), source="console")
     job.done.wait(FIRST_WAIT_SECONDS)
     if not is_fragment_request():
         return redirect(url_for("web.run_status", name=name, job_id=job.id), 303)
@@ -78,9 +68,9 @@ def run_test(name: str) -> Response | tuple[str, int]:
 @bp.get("/functions/<name>/runs/<job_id>")
 def run_status(name: str, job_id: str) -> Response | tuple[str, int]:
     """The running status polls here: a new timer while it runs, then the result in place of the status."""
-    job = _job_for(name, job_id)
+    job = get_console().get_job(job_id, name)
     if is_fragment_request() and job.running:
-        return render("function.html", "_job_timer.html", job=job, function=get_console().functions.get(name))
+        return render("function.html", "_job_timer.html", job=job, function=get_console().get_function(name))
     response = _result(name, job)
     if is_fragment_request():
         # The timer asked; the finished result replaces the whole running status.
@@ -90,8 +80,7 @@ def run_status(name: str, job_id: str) -> Response | tuple[str, int]:
 
 @bp.post("/functions/<name>/runs/<job_id>/cancel")
 def cancel_run(name: str, job_id: str) -> tuple[str, int]:
-    job = _job_for(name, job_id)
-    get_console().jobs.cancel(job_id)
+    job = get_console().cancel(job_id, name)
     job.done.wait(CANCEL_WAIT_SECONDS)
     return _result(name, job)
 
@@ -101,7 +90,7 @@ def cancel_run(name: str, job_id: str) -> tuple[str, int]:
 
 def history_context(name: str, **extra: object) -> dict:
     console = get_console()
-    return {"tab": "history", "function": console.functions.get(name), "entries": console.history.for_function(name, 50),
+    return {"tab": "history", "function": console.get_function(name), "entries": console.list_invocations(name, 50),
             **extra}
 
 
@@ -112,8 +101,7 @@ def history(name: str) -> tuple[str, int]:
 
 @bp.get("/functions/<name>/history.json")
 def history_json(name: str) -> Response:
-    get_console().functions.get(name)
-    entries = get_console().history.for_function(name)
+    entries = get_console().list_invocations(name)
     return jsonify({"function": name, "invocations": [
         {key: value for key, value in record_json(entry).items() if key not in ("log", "event", "response")}
         for entry in entries
@@ -121,10 +109,7 @@ def history_json(name: str) -> Response:
 
 
 def _entry(name: str, entry_id: int) -> InvocationRecord:
-    entry = get_console().history.get(entry_id)
-    if entry.function != name:
-        raise HistoryNotFound(f"No invocation {entry_id} of {name} in the history")
-    return entry
+    return get_console().get_invocation(entry_id, name)
 
 
 @bp.get("/functions/<name>/history/<int:entry_id>")
@@ -141,8 +126,7 @@ def history_entry_json(name: str, entry_id: int) -> Response:
 @bp.post("/functions/<name>/history/<int:entry_id>/rerun")
 def rerun(name: str, entry_id: int) -> Response | tuple[str, int]:
     """Run again: the entry's event on the same version, as a job shown in the entry page's result region."""
-    entry = _entry(name, entry_id)
-    job = get_console().jobs.start(name, entry.event.encode("utf-8"), version=entry.version, source="console")
+    job = get_console().rerun(entry_id, function=name)
     job.done.wait(FIRST_WAIT_SECONDS)
     if not is_fragment_request():
         return redirect(url_for("web.run_status", name=name, job_id=job.id), 303)

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from console.core.packages import PackageStore
-from console.core.zipcheck import entry_mtime, unpack_zip
+from console.core.unzip import entry_mtime, unpack_zip
 
 SOURCE = "def handler(event, context):\n    return 'hi'\n"
 

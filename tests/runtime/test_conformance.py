@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -183,4 +182,3 @@ def test_runtime_frame_normalization_only_touches_runtime_files():
         b'"  File \\"<runtime>\\", line <n>, in handle_event_request\\n", '
         b'"  File \\"/var/task/app.py\\", line 2, in handler\\n"]'
     )
-    assert Path(__file__).name == "test_conformance.py"
