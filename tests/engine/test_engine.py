@@ -314,7 +314,7 @@ def test_idle_environments_are_reaped(make_function):
         engine.invoke(spec)
         pid = engine.environments()[0].pid
         _wait_until(lambda: engine.environments() == [])
-        assert not _running(pid)
+        _wait_until(lambda: not _running(pid))  # its worker ends as it is closed
 
 
 def test_full_cap_evicts_an_idle_environment_of_another_function(make_function):
@@ -395,7 +395,7 @@ def test_handler_sees_lambda_environment_and_not_the_console_one(engine, make_fu
     assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
     assert env["AWS_SAM_LOCAL"] == "true"
     assert env["_X_AMZN_TRACE_ID"].startswith("Root=1-")
-    assert re.fullmatch(r"127\.0\.0\.1:\d+/[\w-]{32}", env["AWS_LAMBDA_RUNTIME_API"])
+    assert re.fullmatch(r"127\.0\.0\.1:\d+", env["AWS_LAMBDA_RUNTIME_API"])  # plain host:port, as on Lambda
 
 
 def test_working_directory_is_the_code_root(engine, make_function):
