@@ -127,6 +127,7 @@ class Environment:
         self._peak_kb = 0
         self._tmp = tempfile.mkdtemp(prefix="lambda-env-")
         # This environment's own port, open until it retires; the server takes connections from its worker only.
+        self._started = threading.Event()  # set once the worker's process is known
         self._api = server.open(self)
 
         layers = []
@@ -168,6 +169,7 @@ class Environment:
                 os.close(framed_fd)
         self._log = LogCapture(read_fd, log_limit)
         self._memory = ProcessMemory(self.process.pid)
+        self._started.set()
 
     # -- the worker's environment ------------------------------------------------------------------------------
 
@@ -218,12 +220,11 @@ class Environment:
 
     def runtime_processes(self) -> Iterator[int]:
         """Who may connect to this environment's port: the worker, then its tree and session (a full scan, last)."""
-        process = getattr(self, "process", None)
-        memory = getattr(self, "_memory", None)
-        if process is None or memory is None:
-            return  # not started yet: nobody
-        yield process.pid
-        yield from memory.descendants(fresh=True)
+        # A worker can connect before the thread that started it has noted its pid, on a busy machine.
+        if not self._started.wait(timeout=5.0):
+            return  # it never started: nobody
+        yield self.process.pid
+        yield from self._memory.descendants(fresh=True)
 
     def runtime_next(self) -> _Pending | None:
         with self._lock:

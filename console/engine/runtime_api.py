@@ -127,7 +127,7 @@ class RuntimeApiServer:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             sock.bind((self.host, 0))
-            sock.listen(16)
+            sock.listen(64)
             sock.setblocking(False)
             listener = RuntimeListener(self, endpoint, sock)
             with self._lock:

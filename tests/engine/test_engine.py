@@ -450,23 +450,6 @@ def test_output_lands_in_the_invocation_that_wrote_it(engine, make_function):
         assert f"event {n - 1}\n" not in result.log
 
 
-def test_another_process_cannot_take_invocations(engine, make_function):
-    """The Runtime API answers only under each environment's secret token."""
-    import http.client
-
-    spec = make_function("import os\ndef handler(event, context):\n    return os.environ['AWS_LAMBDA_RUNTIME_API']\n")
-    address = body(engine.invoke(spec))
-    hostport, _, token = address.partition("/")
-    for path in ("/2018-06-01/runtime/invocation/next", f"/{token[:-1]}x/2018-06-01/runtime/invocation/next",
-                 "/../2018-06-01/runtime/invocation/next"):
-        conn = http.client.HTTPConnection(hostport, timeout=5)
-        conn.request("GET", path)
-        assert conn.getresponse().status == 403
-        conn.close()
-    # The environment still works after the attempts.
-    assert engine.invoke(spec).payload == json.dumps(address).encode()
-
-
 def test_runtime_dir_holds_no_console_packages(engine, make_function):
     spec = make_function("import os\ndef handler(event, context):\n    return sorted(os.listdir(os.environ['LAMBDA_RUNTIME_DIR']))\n")
     names = body(engine.invoke(spec))
