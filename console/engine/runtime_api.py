@@ -131,8 +131,10 @@ class RuntimeApiServer:
             sock.setblocking(False)
             listener = RuntimeListener(self, endpoint, sock)
             with self._lock:
-                if self._closed:
-                    raise RuntimeError("the Runtime API server is closed")
+                if self._closed:  # the engine is shutting down: a worker started now finds nobody and exits
+                    listener.closed = True
+                    sock.close()
+                    return listener
                 self._listeners.add(listener)
                 self._selector.register(sock, selectors.EVENT_READ, listener)
         except BaseException:

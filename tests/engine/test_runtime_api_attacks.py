@@ -242,3 +242,28 @@ def test_other_paths_on_the_port_are_not_found(engine, make_function):
         "def handler(event, context):\n    return REPLY\n"
     )
     assert body(engine.invoke(spec)) == "HTTP/1.1 404 Not Found"
+
+
+@pytest.mark.skipif(not peers.SUPPORTED, reason="the peer of a TCP connection is known on Linux only")
+@pytest.mark.parametrize("family", ["ipv4", "ipv4-mapped ipv6"])
+def test_the_process_behind_a_loopback_connection_is_found(family):
+    """The process at the other end is named when it is among the candidates, and only then."""
+    import subprocess
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        host = "127.0.0.1" if family == "ipv4" else "::ffff:127.0.0.1"
+        source = (f"import socket, time\ns = socket.socket(socket.{'AF_INET' if family == 'ipv4' else 'AF_INET6'})\n"
+                  f"s.connect(({host!r}, {port}))\nprint('connected', flush=True)\ntime.sleep(30)\n")
+        connector = subprocess.Popen([sys.executable, "-c", source], stdout=subprocess.PIPE, text=True)
+        try:
+            assert connector.stdout.readline() == "connected\n"
+            conn, peer = server.accept()
+            with conn:
+                assert peers.connected_from(port, peer[1], [os.getpid(), connector.pid]) == connector.pid
+                assert peers.connected_from(port, peer[1], [os.getpid()]) is None
+        finally:
+            connector.kill()
+            connector.wait()
