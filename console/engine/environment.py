@@ -219,12 +219,12 @@ class Environment:
     # -- the Runtime API side (called from the server's connection threads) ----------------------------------------
 
     def runtime_processes(self) -> Iterator[int]:
-        """Who may connect to this environment's port: the worker, then its tree and session (a full scan, last)."""
+        """Who may connect to this environment's port: the worker first, then its tree and session."""
         # A worker can connect before the thread that started it has noted its pid, on a busy machine.
         if not self._started.wait(timeout=5.0):
             return  # it never started: nobody
         yield self.process.pid
-        yield from self._memory.descendants(fresh=True)
+        yield from self._memory.descendants()  # its session as scanned in the last 0.1 s: a flood rescans nothing
 
     def runtime_next(self) -> _Pending | None:
         with self._lock:
