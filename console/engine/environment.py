@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +41,9 @@ from console.engine.runtime_api import RuntimeApiServer
 
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "runtime" / "bootstrap.py"
 # Keys the function's own variables may not replace: they wire the worker to this environment.
-_WIRING = ("AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "_HANDLER")
+_WIRING = ("AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "_HANDLER", "_LAMBDA_TELEMETRY_LOG_FD")
+# Runtime clients given Lambda's telemetry log descriptor: they write each log record to it as one frame.
+_FRAMED_CLIENTS = frozenset({"awslambdaric"})
 # How often a running invocation is checked for its deadline, its memory and its process.
 _POLL_SECONDS = 0.01
 
@@ -114,9 +117,6 @@ class Environment:
         self.last_used = time.monotonic()
         self.retired = False  # set by the pool: discard after the invocation in progress
         self.init_duration_ms: float | None = None
-        # os.urandom is what the secrets module draws from; used directly, a one-shot command skips importing hmac.
-        self._token = os.urandom(16).hex()
-        self._server = server
         self._lock = threading.Lock()
         self._inbox: list[_Pending | None] = []
         self._inbox_ready = threading.Condition(self._lock)
@@ -126,7 +126,9 @@ class Environment:
         self._dead = False
         self._peak_kb = 0
         self._tmp = tempfile.mkdtemp(prefix="lambda-env-")
-        server.register(self._token, self)
+        # This environment's own port, open until it retires; the server takes connections from its worker only.
+        self._started = threading.Event()  # set once the worker's process is known
+        self._api = server.open(self)
 
         layers = []
         for layer in spec.layers:
@@ -137,35 +139,41 @@ class Environment:
         command = [python, "-I", "-S", "-B", str(bootstrap), "--client", spec.runtime_client, *layers,
                    "--watch-fd", str(watch_read)]
         read_fd, write_fd = os.pipe()
+        # Lambda's telemetry log descriptor, on the same pipe as stdout and stderr so that records and prints keep
+        # their order; the log capture tells its frames from plain output.
+        framed_fd = os.dup(write_fd) if spec.runtime_client in _FRAMED_CLIENTS else None
         self._spawned = time.perf_counter()
         try:
             self.process = subprocess.Popen(
                 command,
                 cwd=spec.code_dir,
-                env=self._environment(server.address(self._token), runtime_dir),
+                env=self._environment(self._api.address, runtime_dir, framed_fd),
                 stdin=subprocess.DEVNULL,
                 stdout=write_fd,
                 stderr=write_fd,
                 close_fds=True,
-                pass_fds=(watch_read,),
+                pass_fds=(watch_read,) if framed_fd is None else (watch_read, framed_fd),
                 # Its own process group: a timeout or a kill takes the handler's children with it.
                 start_new_session=True,
             )
         except BaseException:
             os.close(read_fd)
             os.close(self._watch)
-            server.unregister(self._token)
+            self._api.close()
             shutil.rmtree(self._tmp, ignore_errors=True)
             raise
         finally:
             os.close(write_fd)
             os.close(watch_read)
+            if framed_fd is not None:
+                os.close(framed_fd)
         self._log = LogCapture(read_fd, log_limit)
         self._memory = ProcessMemory(self.process.pid)
+        self._started.set()
 
     # -- the worker's environment ------------------------------------------------------------------------------
 
-    def _environment(self, api_address: str, runtime_dir: Path) -> dict[str, str]:
+    def _environment(self, api_address: str, runtime_dir: Path, framed_fd: int | None) -> dict[str, str]:
         spec = self.spec
         bins = [str(layer / "bin") for layer in spec.layers]
         env = {
@@ -194,6 +202,8 @@ class Environment:
                 "AWS_LAMBDA_RUNTIME_API": api_address,
             }
         )
+        if framed_fd is not None:
+            env["_LAMBDA_TELEMETRY_LOG_FD"] = str(framed_fd)
         return env
 
     # -- state --------------------------------------------------------------------------------------------------
@@ -207,6 +217,14 @@ class Environment:
         return self.process.pid
 
     # -- the Runtime API side (called from the server's connection threads) ----------------------------------------
+
+    def runtime_processes(self) -> Iterator[int]:
+        """Who may connect to this environment's port: the worker first, then its tree and session."""
+        # A worker can connect before the thread that started it has noted its pid, on a busy machine.
+        if not self._started.wait(timeout=5.0):
+            return  # it never started: nobody
+        yield self.process.pid
+        yield from self._memory.descendants()  # its session as scanned in the last 0.1 s: a flood rescans nothing
 
     def runtime_next(self) -> _Pending | None:
         with self._lock:
@@ -451,7 +469,7 @@ class Environment:
             except (ProcessLookupError, PermissionError):
                 pass
         if first:
-            self._server.unregister(self._token)
+            self._api.close()
 
     def close(self) -> None:
         """Kill the worker and release everything the environment holds."""

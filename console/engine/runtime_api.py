@@ -1,27 +1,40 @@
 """The Lambda Runtime API, served on loopback to the console's own workers.
 
-Each execution environment gets an unguessable token, and its worker's `AWS_LAMBDA_RUNTIME_API` is
-`127.0.0.1:<port>/<token>`: every path a runtime client builds from it starts with the token, so another local
-process can neither take an invocation meant for a worker nor answer one. A request under an unknown token gets 403.
+Each execution environment gets its own listening socket on 127.0.0.1 and a free port, open only while the
+environment lives, and its worker's `AWS_LAMBDA_RUNTIME_API` is plain `127.0.0.1:<port>`, as on Lambda: any runtime
+client works unmodified. Other local processes are kept out by the port and, where the operating system can tell, by
+the peer: on Linux a connection is accepted only from a process of the environment's own tree or session (found
+through /proc, see `peers`); on other systems the port alone separates environments. An environment serves one
+connection at a time: a second connection while its worker's is open is closed at once, so an idle or flooding client
+costs neither a thread nor a buffer.
 
-A small HTTP/1.1 server of our own rather than `http.server`: a worker keeps one keep-alive connection and the warm
-path is two short requests per invocation, so parsing is kept to the few headers the protocol uses, replies go out in
-one `sendall`, and Nagle's algorithm is off on every connection. A connection thread blocked on `next` is woken with
-None when its environment retires, so no thread is left waiting for a worker that died.
+One thread accepts for every environment (a selector over all listening sockets); each environment's one connection
+is served by a thread of its own. Requests are bounded: the head (request line and headers) to `MAX_HEAD_BYTES` and
+`MAX_HEADERS` lines, and a connection that opens and sends nothing, or stalls mid-request, is closed after
+`IDLE_SECONDS`. Between requests the worker's connection may stay quiet as long as its handler runs. The warm path is
+two short requests per invocation: replies go out in one `sendall`, Nagle's algorithm is off, and a request that
+arrives whole is read with one `recv`.
 """
 
 from __future__ import annotations
 
 import json
+import selectors
 import socket
+import struct
 import threading
+from collections.abc import Iterable
 from typing import Protocol
 
+from console.engine import peers
 from console.engine.invocation import MAX_RESPONSE_BYTES
 
 API_PREFIX = "/2018-06-01/runtime/"
-# A request or header line may be this long: awslambdaric's X-Ray cause header goes up to 1 MiB.
-_MAX_LINE = 1_100_000
+# The request line and headers together: awslambdaric's X-Ray cause header goes up to 1 MiB.
+MAX_HEAD_BYTES = 1_100_000
+MAX_HEADERS = 64
+# A connection that sends nothing, or stops mid-request, for this long is closed.
+IDLE_SECONDS = 5.0
 _MAX_ERROR_BODY = MAX_RESPONSE_BYTES
 
 
@@ -35,6 +48,9 @@ class Delivery(Protocol):
 
 class RuntimeEndpoint(Protocol):
     """What the server needs of an execution environment."""
+
+    def runtime_processes(self) -> Iterable[int]:
+        """The processes allowed to connect: the worker first, then what it started (searched lazily)."""
 
     def runtime_next(self) -> Delivery | None:
         """Block until the next event for this worker; None when the environment is retiring."""
@@ -53,148 +69,194 @@ class RuntimeEndpoint(Protocol):
 
 
 class _BadRequest(Exception):
-    def __init__(self, status: int, error_type: str, message: str):
+    def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
-        self.error_type = error_type
         self.message = message
 
 
-_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            411: "Length Required", 413: "Payload Too Large"}
+_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found", 411: "Length Required",
+            413: "Payload Too Large", 431: "Request Header Fields Too Large"}
 _ACCEPTED = b'{"status":"OK"}'
 
 
-def _reply(conn: socket.socket, status: int, body: bytes, headers: list[tuple[str, str]] | None = None,
-           close: bool = False) -> None:
-    head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}"]
-    head.append("Content-Type: application/json")
-    for name, value in headers or ():
-        head.append(f"{name}: {value}")
-    head.append(f"Content-Length: {len(body)}")
+def _reply(conn: socket.socket, status: int, body: bytes, close: bool = False) -> None:
+    head = f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
+    head += f"Content-Length: {len(body)}\r\n"
     if close:
-        head.append("Connection: close")
-    conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        head += "Connection: close\r\n"
+    conn.sendall((head + "\r\n").encode() + body)
 
 
 def _error_body(error_type: str, message: str) -> bytes:
     return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
 
 
+class RuntimeListener:
+    """One environment's address on the Runtime API server; `close()` ends its listening socket and connection."""
+
+    def __init__(self, server: RuntimeApiServer, endpoint: RuntimeEndpoint, sock: socket.socket) -> None:
+        self.endpoint = endpoint
+        self.port: int = sock.getsockname()[1]
+        self.address = f"{server.host}:{self.port}"
+        self.connection: socket.socket | None = None
+        self.closed = False
+        self._sock = sock
+        self._server = server
+
+    def close(self) -> None:
+        self._server._close_listener(self)
+
+
 class RuntimeApiServer:
-    """A threaded Runtime API server on 127.0.0.1 and a free port; environments register under their token."""
+    """The Runtime API for every environment of a pool: a listening socket each, one accepting thread for all."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind((host, 0))
-        self._listener.listen(128)
-        self.host, self.port = self._listener.getsockname()[:2]
-        self._endpoints: dict[str, RuntimeEndpoint] = {}
-        self._connections: set[socket.socket] = set()
+        self.host = host
         self._lock = threading.Lock()
+        self._selector = selectors.DefaultSelector()
+        self._wake_read, self._wake_write = socket.socketpair()
+        self._wake_read.setblocking(False)
+        self._selector.register(self._wake_read, selectors.EVENT_READ, None)
+        self._listeners: set[RuntimeListener] = set()
         self._closed = False
         self._thread = threading.Thread(target=self._accept_loop, name="runtime-api-accept", daemon=True)
         self._thread.start()
 
-    def address(self, token: str) -> str:
-        """The value of AWS_LAMBDA_RUNTIME_API for the environment registered under `token`."""
-        return f"{self.host}:{self.port}/{token}"
+    def open(self, endpoint: RuntimeEndpoint) -> RuntimeListener:
+        """A new listening socket for `endpoint`; its `address` is the worker's AWS_LAMBDA_RUNTIME_API."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.bind((self.host, 0))
+            sock.listen(64)
+            sock.setblocking(False)
+            listener = RuntimeListener(self, endpoint, sock)
+            with self._lock:
+                if self._closed:  # the engine is shutting down: a worker started now finds nobody and exits
+                    listener.closed = True
+                    sock.close()
+                    return listener
+                self._listeners.add(listener)
+                self._selector.register(sock, selectors.EVENT_READ, listener)
+        except BaseException:
+            sock.close()
+            raise
+        return listener
 
-    def register(self, token: str, endpoint: RuntimeEndpoint) -> None:
+    def _close_listener(self, listener: RuntimeListener) -> None:
         with self._lock:
-            self._endpoints[token] = endpoint
-
-    def unregister(self, token: str) -> None:
-        with self._lock:
-            self._endpoints.pop(token, None)
+            if listener.closed:
+                return
+            listener.closed = True
+            self._listeners.discard(listener)
+            try:
+                self._selector.unregister(listener._sock)
+            except (KeyError, ValueError):
+                pass
+            listener._sock.close()
+            conn = listener.connection
+        if conn is not None:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)  # its serving thread sees the end and closes it
+            except OSError:
+                pass
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            connections = list(self._connections)
-            self._endpoints.clear()
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener.close()
         try:
-            self._listener.close()
+            self._wake_write.send(b"x")
         except OSError:
             pass
-        for conn in connections:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        self._thread.join(timeout=5)
 
-    # -- connections -------------------------------------------------------------------------------------------
+    # -- accepting -------------------------------------------------------------------------------------------------
 
     def _accept_loop(self) -> None:
+        try:
+            while not self._closed:
+                for key, _events in self._selector.select():
+                    if key.data is None:
+                        try:
+                            self._wake_read.recv(64)
+                        except OSError:
+                            pass
+                    else:
+                        self._accept_all(key.data)
+        finally:
+            self._selector.close()
+            self._wake_read.close()
+            self._wake_write.close()
+
+    def _accept_all(self, listener: RuntimeListener) -> None:
+        """Take every connection waiting on `listener`: the worker's is served, any other closed at once."""
         while True:
-            try:
-                conn, _ = self._listener.accept()
-            except OSError:
-                return  # the listener was closed
+            with self._lock:
+                if listener.closed:
+                    return
+                try:
+                    conn, peer = listener._sock.accept()
+                except (BlockingIOError, InterruptedError):
+                    return
+                except OSError:
+                    return  # out of descriptors, or the socket went: the next readiness retries
+                busy = listener.connection is not None
+            if busy or not self._is_worker(listener, peer[1]):
+                conn.close()
+                continue
+            conn.setblocking(True)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
-                if self._closed:
+                if listener.closed or listener.connection is not None:
                     conn.close()
-                    return
-                self._connections.add(conn)
-            threading.Thread(target=self._serve, args=(conn,), name="runtime-api-conn", daemon=True).start()
+                    continue
+                listener.connection = conn
+            threading.Thread(target=self._serve, args=(listener, conn), name="runtime-api-conn", daemon=True).start()
 
-    def _serve(self, conn: socket.socket) -> None:
-        reader = conn.makefile("rb", buffering=65_536)
+    @staticmethod
+    def _is_worker(listener: RuntimeListener, peer_port: int) -> bool:
+        if not peers.SUPPORTED:
+            return True  # the port alone separates environments here
         try:
-            while self._handle_one(conn, reader):
+            return peers.connected_from(listener.port, peer_port, listener.endpoint.runtime_processes()) is not None
+        except Exception:  # noqa: BLE001 - whatever went wrong, the accepting thread goes on; the peer is refused
+            return False
+
+    # -- serving the worker's connection -------------------------------------------------------------------------
+
+    def _serve(self, listener: RuntimeListener, conn: socket.socket) -> None:
+        reader = _Reader(conn)
+        try:
+            while self._handle_one(conn, reader, listener.endpoint):
                 pass
         except (OSError, ValueError):
-            pass  # the worker went away mid-request
+            pass  # the worker went away mid-request, or stalled past the idle timeout
         finally:
             with self._lock:
-                self._connections.discard(conn)
+                if listener.connection is conn:
+                    listener.connection = None
             try:
-                reader.close()
                 conn.close()
             except OSError:
                 pass
 
-    def _handle_one(self, conn: socket.socket, reader) -> bool:
+    def _handle_one(self, conn: socket.socket, reader: _Reader, endpoint: RuntimeEndpoint) -> bool:
         """Serve one request; False when the connection is to be closed."""
-        line = reader.readline(_MAX_LINE)
-        if not line:
-            return False
         try:
-            method, target, _version = line.decode("latin-1").split(" ", 2)
-        except ValueError:
-            _reply(conn, 400, _error_body("InvalidRequest", "Malformed request line"), close=True)
-            return False
-        headers: dict[str, str] = {}
-        while True:
-            raw = reader.readline(_MAX_LINE)
-            if raw in (b"\r\n", b"\n"):
-                break
-            if not raw:
+            head = reader.head()
+            if head is None:
                 return False
-            name, _, value = raw.decode("latin-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
-        try:
-            length = int(headers.get("content-length", "0"))
-        except ValueError:
-            length = -1
-        if length < 0 or "chunked" in headers.get("transfer-encoding", "").lower():
-            _reply(conn, 411, _error_body("InvalidRequest", "A Content-Length is required"), close=True)
+            method, route, headers, length = _parse_head(head)
+        except _BadRequest as bad:
+            _reply(conn, bad.status, _error_body("InvalidRequest", bad.message), close=True)
             return False
-
-        token, _, path = target.lstrip("/").partition("/")
-        with self._lock:
-            endpoint = self._endpoints.get(token)
-        if endpoint is None or not ("/" + path).startswith(API_PREFIX):
-            # Not one of our workers (or not the Runtime API): say nothing more and hang up.
-            _reply(conn, 403, _error_body("AccessDenied", "Unknown runtime endpoint"), close=True)
-            return False
-        route = path[len(API_PREFIX) - 1:]
 
         if method == "GET" and route == "invocation/next":
             if length:
-                reader.read(length)
+                reader.discard(length)
             return self._next(conn, endpoint)
         if method != "POST":
             _reply(conn, 404, _error_body("InvalidRequest", f"No route for {method} {route}"), close=True)
@@ -211,14 +273,15 @@ class RuntimeApiServer:
                     f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
                 ), close=True)
                 return False
-            body = reader.read(length)
-            ok = endpoint.runtime_response(request_id, body)
+            ok = endpoint.runtime_response(request_id, reader.body(length))
         elif route.startswith("invocation/") and route.endswith("/error"):
             request_id = route[len("invocation/"):-len("/error")]
-            body = self._read_bounded(reader, length)
+            body = reader.body(min(length, _MAX_ERROR_BODY))
+            reader.discard(length - len(body))  # the excess, so the connection stays in step
             ok = endpoint.runtime_error(request_id, body, error_type)
         elif route == "init/error":
-            body = self._read_bounded(reader, length)
+            body = reader.body(min(length, _MAX_ERROR_BODY))
+            reader.discard(length - len(body))
             endpoint.runtime_init_error(body, error_type)
             ok = True
         else:
@@ -230,17 +293,6 @@ class RuntimeApiServer:
             _reply(conn, 400, _error_body("InvalidRequestID", "Invalid request ID"))
         return True
 
-    @staticmethod
-    def _read_bounded(reader, length: int) -> bytes:
-        body = reader.read(min(length, _MAX_ERROR_BODY))
-        remaining = length - len(body)
-        while remaining > 0:  # discard the excess so the connection stays in step
-            chunk = reader.read(min(remaining, 65_536))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-        return body
-
     def _next(self, conn: socket.socket, endpoint: RuntimeEndpoint) -> bool:
         delivery = endpoint.runtime_next()
         if delivery is None:
@@ -251,3 +303,85 @@ class RuntimeApiServer:
         # UTF-8, not latin-1: a client context header may carry any text.
         conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + delivery.payload)
         return True
+
+
+def _parse_head(head: bytes) -> tuple[str, str, dict[str, str], int]:
+    """(method, route below the API prefix, headers with lower-case names, Content-Length) of a request head."""
+    lines = head.decode("latin-1").split("\r\n")
+    if len(lines) > MAX_HEADERS + 1:
+        raise _BadRequest(431, f"More than {MAX_HEADERS} header lines")
+    try:
+        method, target, _version = lines[0].split(" ", 2)
+    except ValueError:
+        raise _BadRequest(400, "Malformed request line") from None
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    try:
+        length = int(headers.get("content-length", "0"))
+    except ValueError:
+        length = -1
+    if length < 0 or "chunked" in headers.get("transfer-encoding", "").lower():
+        raise _BadRequest(411, "A Content-Length is required")
+    if not target.startswith(API_PREFIX):
+        raise _BadRequest(404, f"No route for {method} {target}")
+    return method, target[len(API_PREFIX):], headers, length
+
+
+class _Reader:
+    """Buffered reads of one connection. A request that arrives whole costs one recv; waiting for the first request
+    of a connection, or for the rest of one begun, is bounded by IDLE_SECONDS; between requests there is no limit.
+
+    The bound is the socket's own receive timeout (SO_RCVTIMEO), set once: a blocking recv gives up after it, so the
+    warm path makes no extra system call. Between requests such a give-up just means the handler is still running.
+    """
+
+    def __init__(self, conn: socket.socket) -> None:
+        self._conn = conn
+        self._buffer = bytearray()
+        self._first = True
+        seconds = int(IDLE_SECONDS)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
+                        struct.pack("ll", seconds, int((IDLE_SECONDS - seconds) * 1_000_000)))
+
+    def _recv(self, bounded: bool) -> bytes:
+        while True:
+            try:
+                return self._conn.recv(65_536)
+            except (BlockingIOError, TimeoutError):  # the receive timeout passed with nothing sent
+                if bounded:
+                    raise TimeoutError("the connection was idle too long") from None
+
+    def head(self) -> bytes | None:
+        """The next request's head without its blank line; None when the connection ends between requests."""
+        buffer = self._buffer
+        while (end := buffer.find(b"\r\n\r\n")) < 0:
+            if len(buffer) > MAX_HEAD_BYTES:
+                raise _BadRequest(431, f"The request line and headers exceed {MAX_HEAD_BYTES} bytes")
+            chunk = self._recv(bounded=self._first or bool(buffer))
+            if not chunk:
+                return None
+            buffer += chunk
+        self._first = False
+        if end > MAX_HEAD_BYTES:
+            raise _BadRequest(431, f"The request line and headers exceed {MAX_HEAD_BYTES} bytes")
+        head = bytes(buffer[:end])
+        del buffer[:end + 4]
+        return head
+
+    def body(self, length: int) -> bytes:
+        buffer = self._buffer
+        while len(buffer) < length:
+            chunk = self._recv(bounded=True)
+            if not chunk:
+                raise OSError("the connection ended mid-request")
+            buffer += chunk
+        body = bytes(buffer[:length])
+        del buffer[:length]
+        return body
+
+    def discard(self, length: int) -> None:
+        while length > 0:
+            part = self.body(min(length, 65_536))
+            length -= len(part)

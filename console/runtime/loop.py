@@ -176,21 +176,10 @@ def _serve(handler: str, client: RuntimeApiClient) -> None:
     run(handler, client)
 
 
-def _start_awslambdaric(handler: str, api_address: str) -> None:
-    """Hand over to AWS's client. It posts init errors with http.client, which cannot take the path prefix of
-    AWS_LAMBDA_RUNTIME_API, so that one call is given the host and the prefixed path separately."""
-    from awslambdaric import lambda_runtime_client
+def _start_awslambdaric(handler: str) -> None:
+    """Hand over to AWS's client, unmodified: it reads AWS_LAMBDA_RUNTIME_API (plain host:port) itself."""
     from awslambdaric.__main__ import main as awslambdaric_main
 
-    host, slash, prefix = api_address.partition("/")
-    if slash:
-        call_rapid = lambda_runtime_client.BaseLambdaRuntimeClient.call_rapid
-
-        def call_rapid_with_prefix(self, http_method, endpoint, *args, **kwargs):
-            self.lambda_runtime_address = host
-            return call_rapid(self, http_method, "/" + prefix.strip("/") + endpoint, *args, **kwargs)
-
-        lambda_runtime_client.BaseLambdaRuntimeClient.call_rapid = call_rapid_with_prefix
     awslambdaric_main([sys.argv[0], handler])
 
 
@@ -207,6 +196,6 @@ def main() -> None:
     # The handler must not see our flags.
     sys.argv = [sys.argv[0]]
     if client == "awslambdaric":
-        _start_awslambdaric(handler, api_address)
+        _start_awslambdaric(handler)
     else:
         _start_bootstrap(handler, api_address)

@@ -402,7 +402,7 @@ def test_handler_sees_lambda_environment_and_not_the_console_one(engine, make_fu
     assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
     assert env["AWS_SAM_LOCAL"] == "true"
     assert env["_X_AMZN_TRACE_ID"].startswith("Root=1-")
-    assert re.fullmatch(r"127\.0\.0\.1:\d+/[\w-]{32}", env["AWS_LAMBDA_RUNTIME_API"])
+    assert re.fullmatch(r"127\.0\.0\.1:\d+", env["AWS_LAMBDA_RUNTIME_API"])  # plain host:port, as on Lambda
 
 
 def test_working_directory_is_the_code_root(engine, make_function):
@@ -456,23 +456,6 @@ def test_output_lands_in_the_invocation_that_wrote_it(engine, make_function):
         result = engine.invoke(spec, json.dumps({"n": n}).encode())
         assert f"\nevent {n}\n" in result.log
         assert f"event {n - 1}\n" not in result.log
-
-
-def test_another_process_cannot_take_invocations(engine, make_function):
-    """The Runtime API answers only under each environment's secret token."""
-    import http.client
-
-    spec = make_function("import os\ndef handler(event, context):\n    return os.environ['AWS_LAMBDA_RUNTIME_API']\n")
-    address = body(engine.invoke(spec))
-    hostport, _, token = address.partition("/")
-    for path in ("/2018-06-01/runtime/invocation/next", f"/{token[:-1]}x/2018-06-01/runtime/invocation/next",
-                 "/../2018-06-01/runtime/invocation/next"):
-        conn = http.client.HTTPConnection(hostport, timeout=5)
-        conn.request("GET", path)
-        assert conn.getresponse().status == 403
-        conn.close()
-    # The environment still works after the attempts.
-    assert engine.invoke(spec).payload == json.dumps(address).encode()
 
 
 def test_runtime_dir_holds_no_console_packages(engine, make_function):
