@@ -7,6 +7,7 @@ invocation is recorded in the history. Plain Python, never imports flask.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -32,6 +33,8 @@ class FunctionSummary:
     function: FunctionConfig
     last_status: str | None  # "succeeded", "failed", or None when it never ran
     last_at: str | None  # when it last ran
+
+log = logging.getLogger("lambda_console.console")
 
 
 class Console:
@@ -62,7 +65,11 @@ class Console:
 
     def close(self) -> None:
         self.jobs.close()
-        self.engine.close()
+        self.engine.close()  # ends the invocations that running jobs wait on
+        # A job records its last attempt after its invocation ends; the store must outlive that write (a connection
+        # closed under a thread that is using it can crash the process).
+        if not self.jobs.wait_stopped(timeout=30):
+            log.warning("Background invocations still running at shutdown; their results may not be kept.")
         self.packages.close()
         self.store.close()
 

@@ -110,6 +110,8 @@ class Jobs:
         self._queued: set[int] = set()  # event_queue ids this process runs
         self._lock = threading.Lock()
         self._closing = False
+        self._running = 0  # jobs whose run has begun and not ended
+        self._stopped = threading.Condition(self._lock)
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None  # made on first use: a one-shot command never needs it
 
@@ -167,6 +169,8 @@ class Jobs:
                 region: str, account: str, queue_id: int | None) -> None:
         def run() -> None:
             finished = True
+            with self._lock:
+                self._running += 1
             try:
                 data = payload()  # type: ignore[operator]
                 if data is None:  # no longer queued: another console finished it
@@ -214,6 +218,9 @@ class Jobs:
                 finally:
                     self._console.store.release()
                     self._finished(job, queue_id)
+                    with self._lock:
+                        self._running -= 1
+                        self._stopped.notify_all()
 
         try:
             self._executor().submit(run)
@@ -304,3 +311,9 @@ class Jobs:
             pool = self._pool
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+    def wait_stopped(self, timeout: float) -> bool:
+        """After close(): wait until no job runs any more (their invocations end once the engine is closed), so that
+        none is still writing to the database when it closes. False if some still ran after `timeout` seconds."""
+        with self._lock:
+            return self._stopped.wait_for(lambda: self._running == 0, timeout)

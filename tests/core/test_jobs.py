@@ -19,6 +19,7 @@ from console.config import load_config
 from console.core.console import Console
 from console.core.jobs import KEEP_FINISHED_BYTES, JobNotFound
 from tests.core.test_console import make_zip
+from tests.processes import wait_until
 
 ECHO = make_zip({"app.py": "def handler(event, context):\n    return event\n"})
 FLAKY = make_zip({"app.py": (
@@ -163,3 +164,23 @@ def test_an_event_invocation_waits_for_room_where_a_test_is_refused(tmp_path):
             call.join(30)
         assert queued.error is None and queued.record.payload == b"0.2" and queued.record.source == "event"
         assert console.jobs.queue.pending() == 0
+
+
+def test_a_console_closed_while_tests_run_keeps_their_results_before_its_database_closes(tmp_path: Path) -> None:
+    slow = make_zip({"app.py": (
+        "import time\n"
+        "def handler(event, context):\n"
+        "    open(event['started'], 'w').close()\n"
+        "    time.sleep(30)\n"
+    )})
+    data = tmp_path / "data"
+    console = Console(load_config(data))
+    console.create_function("slow", slow, "app.handler", timeout=60)
+    markers = [tmp_path / f"started-{n}" for n in range(8)]
+    jobs = [console.jobs.start("slow", json.dumps({"started": str(marker)}).encode()) for marker in markers]
+    wait_until(lambda: all(marker.exists() for marker in markers), "the handlers to start")
+    console.close()  # the invocations end, failed, and are recorded before the database closes
+    assert all(job.done.is_set() for job in jobs)
+    with Console(load_config(data)) as reopened:
+        entries = reopened.history.for_function("slow")
+    assert [entry.succeeded for entry in entries] == [False] * len(jobs)
