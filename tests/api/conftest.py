@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sqlite3
 import subprocess
 import sys
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import HANDLERS, LiveServer
+from tests.zips import zip_bytes
 
 REGION = "eu-west-1"  # not the default: proves the region is read from the request's signature
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda_basic_execution"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
-
-
-def zip_bytes(files: dict[str, str]) -> bytes:
-    """A deployment package holding `files` (name -> source) at its top level."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
 
 HELLO_ZIP = zip_bytes({"hello_python.py": (HANDLERS / "hello_python" / "hello_python.py").read_text()})
 

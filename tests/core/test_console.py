@@ -17,14 +17,7 @@ from console.core.functions import FunctionError, FunctionExists, FunctionNotFou
 from console.core.samples import sample_folders, zip_folder
 from console.resources import samples_dir
 from tests.processes import wait_until
-
-
-def make_zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
+from tests.zips import zip_bytes as make_zip
 
 
 @pytest.fixture

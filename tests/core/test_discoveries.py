@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from console.config import load_config
 from console.core.console import Console
 from console.core.discovery import MAX_FILE_BYTES, MAX_TOTAL_BYTES
+from tests.zips import zip_bytes as make_zip
 
 HANDLER = "def handler(event, context):\n    return 'hi'\n"
 
@@ -27,12 +26,6 @@ def generated(size: int) -> str:
     return "".join(lines)
 
 
-def make_zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@ read-only data folder is named as such, and a full disk still shows the result i
 
 from __future__ import annotations
 
-import io
 import os
 import sqlite3
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,15 +15,7 @@ from console.config import load_config
 from console.core.console import Console
 from console.core.store import Store, StoreError
 from tests.filesystems import fill, remount_read_only, tmpfs
-
-
-def make_zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
+from tests.zips import zip_bytes as make_zip
 
 GREETER = make_zip({"app.py": "def handler(event, context):\n    return 'hello ' + event.get('name', 'nobody')\n"})
 BIG_ANSWER = make_zip({"app.py": "def handler(event, context):\n    return 'x' * 400_000\n"})

@@ -4,23 +4,15 @@ fix, never a 500."""
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import pytest
 
 from console import EXTENSION
+from tests.zips import zip_bytes
 
 HTMX = {"HX-Request": "true"}
 DEEP = "[" * 1000 + "]" * 1000  # valid JSON, deeper than Python's reader follows
 
 
-def zip_bytes(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 
 import pytest
 
 from tests.conftest import HANDLERS, zip_contents
 from tests.processes import wait_until
+from tests.zips import zip_bytes
 
 HTMX = {"HX-Request": "true"}
 PAGES = ["/", "/functions/new", "/functions/hello_python", "/functions/hello_python/configuration",
@@ -20,12 +20,6 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def zip_bytes(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def run(client, function: str, event: str) -> str:
