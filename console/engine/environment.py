@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -37,6 +36,8 @@ from console.engine.invocation import (
 from console.engine.logs import DEFAULT_LOG_LIMIT, LogCapture
 from console.engine.memory import ProcessMemory
 from console.engine.runtime_api import RuntimeApiServer
+from console.engine.sandbox import namespace_pids
+from console.engine.sandbox import plan as plan_launch
 
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "runtime" / "bootstrap.py"
 # Keys the function's own variables may not replace: they wire the worker to this environment.
@@ -125,23 +126,24 @@ class Environment:
         self._init_done = False
         self._dead = False
         self._peak_kb = 0
-        self._tmp = tempfile.mkdtemp(prefix="lambda-env-")
-        server.register(self._token, self)
-
-        layers = []
-        for layer in spec.layers:
-            layers += ["--layer", str(layer)]
         # The worker watches the read end of this pipe and ends itself when it closes: when the console exits,
         # even killed with SIGKILL, no worker (nor anything a handler started) outlives it.
         watch_read, self._watch = os.pipe()
-        command = [python, "-I", "-S", "-B", str(bootstrap), "--client", spec.runtime_client, *layers,
-                   "--watch-fd", str(watch_read)]
+        # Inside bwrap where it can run (Lambda's /var/task layout, its own /tmp and PID namespace), else as it is.
+        self.launch = plan_launch(
+            ["-I", "-S", "-B", str(bootstrap), "--client", spec.runtime_client, "--watch-fd", str(watch_read)],
+            python=python, code_dir=spec.code_dir, layers=spec.layers, runtime_dir=runtime_dir,
+            runtime_code=bootstrap.parent, ephemeral_mb=spec.ephemeral_storage,
+        )
+        self._tmp = self.launch.host_tmp
+        server.register(self._token, self)
+        command = self.launch.command
         read_fd, write_fd = os.pipe()
         self._spawned = time.perf_counter()
         try:
             self.process = subprocess.Popen(
                 command,
-                cwd=spec.code_dir,
+                cwd=spec.code_dir,  # sandboxed, bwrap changes to /var/task
                 env=self._environment(server.address(self._token), runtime_dir),
                 stdin=subprocess.DEVNULL,
                 stdout=write_fd,
@@ -155,24 +157,29 @@ class Environment:
             os.close(read_fd)
             os.close(self._watch)
             server.unregister(self._token)
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._remove_tmp()
             raise
         finally:
             os.close(write_fd)
             os.close(watch_read)
         self._log = LogCapture(read_fd, log_limit)
-        self._memory = ProcessMemory(self.process.pid)
+        # Sandboxed, the worker is bwrap's grandchild, and every process of the environment is in the namespace.
+        self._namespace = namespace_pids(self.process.pid) if self.launch.sandboxed else None
+        if self._namespace is not None:
+            self._memory = ProcessMemory(self._namespace[1], tree_root=self._namespace[0])
+        else:
+            self._memory = ProcessMemory(self.process.pid)
 
     # -- the worker's environment ------------------------------------------------------------------------------
 
     def _environment(self, api_address: str, runtime_dir: Path) -> dict[str, str]:
         spec = self.spec
-        bins = [str(layer / "bin") for layer in spec.layers]
+        launch = self.launch
         env = {
-            "PATH": ":".join(["/usr/local/bin", "/usr/bin", "/bin", *bins]),
+            "PATH": ":".join(["/usr/local/bin", "/usr/bin", "/bin", *launch.layer_bins]),
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
-            "TMPDIR": self._tmp,
+            "TMPDIR": launch.tmp_dir,
             "AWS_REGION": spec.region,
             "AWS_DEFAULT_REGION": spec.region,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
@@ -189,8 +196,8 @@ class Environment:
         env.update(
             {
                 "_HANDLER": spec.handler,
-                "LAMBDA_TASK_ROOT": str(spec.code_dir),
-                "LAMBDA_RUNTIME_DIR": str(runtime_dir),
+                "LAMBDA_TASK_ROOT": launch.task_root,
+                "LAMBDA_RUNTIME_DIR": launch.runtime_dir,
                 "AWS_LAMBDA_RUNTIME_API": api_address,
             }
         )
@@ -387,6 +394,8 @@ class Environment:
             before, after = pending.pre_log.decode("utf-8", "replace"), rest
         lines = [before] if before else []
         lines.append(f"START RequestId: {request_id} Version: {spec.version}\n")
+        if self.launch.notice:
+            lines.append(self.launch.notice + "\n")
         if after:
             lines.append(after if after.endswith("\n") else after + "\n")
         lines.extend(line + "\n" for line in platform_lines)
@@ -439,6 +448,12 @@ class Environment:
             self._inbox_ready.notify_all()
         # Found before the worker dies: descendants that left its process group, or outlive it in its session.
         strays = self._memory.descendants(fresh=True) if first else set()
+        if self._namespace is not None and self.process.poll() is None:
+            try:
+                # The namespace's first process: when it dies the kernel kills every process in the namespace.
+                os.kill(self._namespace[0], signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -462,4 +477,8 @@ class Environment:
             os.close(self._watch)
         except OSError:
             pass
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        self._remove_tmp()
+
+    def _remove_tmp(self) -> None:
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)

@@ -19,6 +19,7 @@ MAX_RESPONSE_BYTES = 6_291_556
 MAX_EVENT_REQUEST_BYTES = 262_144
 MIN_TIMEOUT, MAX_TIMEOUT = 1, 900
 MIN_MEMORY, MAX_MEMORY = 128, 10_240
+MIN_EPHEMERAL_STORAGE, MAX_EPHEMERAL_STORAGE = 512, 10_240  # /tmp, in MB (EphemeralStorage.Size)
 # The init phase may take this long before the invocation's own timeout starts to count.
 INIT_LIMIT_SECONDS = 10.0
 
@@ -50,6 +51,8 @@ class FunctionSpec:
     account: str = DEFAULT_ACCOUNT
     # Anything that changes whenever the code changes (the package's CodeSha256, say); part of the key.
     revision: str = ""
+    # The size of /tmp in MB (EphemeralStorage.Size), enforced where workers run sandboxed.
+    ephemeral_storage: int = MIN_EPHEMERAL_STORAGE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code_dir", Path(self.code_dir))
@@ -59,6 +62,9 @@ class FunctionSpec:
             raise ValueError(f"timeout must be between {MIN_TIMEOUT} and {MAX_TIMEOUT} seconds, not {self.timeout}")
         if not MIN_MEMORY <= self.memory <= MAX_MEMORY:
             raise ValueError(f"memory must be between {MIN_MEMORY} and {MAX_MEMORY} MB, not {self.memory}")
+        if not MIN_EPHEMERAL_STORAGE <= self.ephemeral_storage <= MAX_EPHEMERAL_STORAGE:
+            raise ValueError(f"ephemeral storage must be between {MIN_EPHEMERAL_STORAGE} and {MAX_EPHEMERAL_STORAGE} MB, "
+                             f"not {self.ephemeral_storage}")
         if self.runtime_client not in RUNTIME_CLIENTS:
             raise ValueError(f"runtime client must be one of {', '.join(RUNTIME_CLIENTS)}, not {self.runtime_client!r}")
 
