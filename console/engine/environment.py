@@ -36,7 +36,7 @@ from console.engine.invocation import (
 from console.engine.logs import DEFAULT_LOG_LIMIT, LogCapture
 from console.engine.memory import ProcessMemory
 from console.engine.runtime_api import RuntimeApiServer
-from console.engine.sandbox import namespace_pids
+from console.engine.sandbox import namespace_pids, worker_returncode
 from console.engine.sandbox import plan as plan_launch
 
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "runtime" / "bootstrap.py"
@@ -377,7 +377,8 @@ class Environment:
             platform_lines += [f"RequestId: {request_id} Error: {reason}", error_type]
             self._peak_kb = max(self._peak_kb, spec.memory * 1024)
         else:  # exited or cancelled
-            reason = exit_reason(self.process.returncode if self.process.returncode is not None else -9)
+            returncode = self.process.returncode if self.process.returncode is not None else -9
+            reason = exit_reason(worker_returncode(returncode) if self.launch.sandboxed else returncode)
             succeeded, error_type, status = False, "Runtime.ExitError", "error"
             body = exit_payload(request_id, reason, error_type)
             if outcome == "cancelled":

@@ -117,9 +117,10 @@ def plan(
 def _namespaces() -> list[str]:
     args = ["--unshare-pid", "--unshare-ipc", "--proc", "/proc", "--dev", "/dev",
             # Its own session: a handler cannot push input into a terminal the console was started from.
-            "--new-session",
-            # If the console dies, bwrap's namespace goes with it (the worker's watch pipe also ends it).
-            "--die-with-parent"]
+            # (Not --die-with-parent: its signal comes when the *thread* that started bwrap ends, and an engine starts
+            # workers from whichever thread invokes first. The worker's watch pipe ends it with the console instead,
+            # and the namespace with it.)
+            "--new-session"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args += ["--cap-drop", "ALL"]  # a console run as root gives its handlers no capabilities (no remounting)
     return args
@@ -256,6 +257,15 @@ def namespace_pids(bwrap_pid: int, timeout: float = 5.0) -> tuple[int, int] | No
             return None
         time.sleep(0.0002)
     return None
+
+
+def worker_returncode(bwrap_returncode: int) -> int:
+    """The worker's exit status as subprocess gives it (negative: killed by that signal) from bwrap's own: bwrap exits
+    with its command's status, or 128 plus the signal that killed it, as a shell does (a worker calling exit(139)
+    reads as a segmentation fault, as it would from a shell)."""
+    if 128 < bwrap_returncode < 128 + 65:
+        return -(bwrap_returncode - 128)
+    return bwrap_returncode
 
 
 def _children(pid: int) -> list[int]:
