@@ -108,6 +108,7 @@ def plan(
     args += _runtime_libraries(runtime_dir) + _ro(runtime_code)
     args += _layers(layers)
     args += ["--size", str(ephemeral_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+    args += ["--remount-ro", "/"]  # the rest of the root (/opt without layers, /var) is read-only, as on Lambda
     args += ["--", interpreter, *worker]
     if layers:
         args += ["--layer", LAYER_ROOT]
