@@ -36,7 +36,7 @@ from console.engine.invocation import (
 from console.engine.logs import DEFAULT_LOG_LIMIT, LogCapture
 from console.engine.memory import ProcessMemory
 from console.engine.runtime_api import RuntimeApiServer
-from console.engine.sandbox import namespace_pids, worker_returncode
+from console.engine.sandbox import namespace_pids, processes_with, worker_returncode
 from console.engine.sandbox import plan as plan_launch
 
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "runtime" / "bootstrap.py"
@@ -449,6 +449,9 @@ class Environment:
             self._inbox_ready.notify_all()
         # Found before the worker dies: descendants that left its process group, or outlive it in its session.
         strays = self._memory.descendants(fresh=True) if first else set()
+        if first and not self.launch.sandboxed:
+            # What left the worker's session (its PID namespace does this under the sandbox).
+            strays |= processes_with(f"AWS_LAMBDA_LOG_STREAM_NAME={self.log_stream_name}".encode()) - {os.getpid()}
         if self._namespace is not None and self.process.poll() is None:
             try:
                 # The namespace's first process: when it dies the kernel kills every process in the namespace.

@@ -236,10 +236,27 @@ def _compile_runtime(folder: Path) -> None:
     inside the sandbox, where the worker could not write its cache and would compile its source on every start."""
     if folder in _compiled:
         return
-    import compileall  # only once per console, and only where workers run sandboxed
+    if _stale_bytecode(folder):
+        import compileall  # only when a source changed since it was last compiled
 
-    compileall.compile_dir(str(folder), quiet=2)
+        compileall.compile_dir(str(folder), quiet=2)
     _compiled.add(folder)
+
+
+def _stale_bytecode(folder: Path) -> bool:
+    tag = sys.implementation.cache_tag
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [name for name in dirs if name != "__pycache__"]
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            cached = os.path.join(root, "__pycache__", f"{name[:-3]}.{tag}.pyc")
+            try:
+                if os.stat(cached).st_mtime < os.stat(os.path.join(root, name)).st_mtime:
+                    return True
+            except OSError:
+                return True
+    return False
 
 
 def namespace_pids(bwrap_pid: int, timeout: float = 5.0) -> tuple[int, int] | None:
@@ -256,7 +273,7 @@ def namespace_pids(bwrap_pid: int, timeout: float = 5.0) -> tuple[int, int] | No
                 return init, worker
         if not os.path.exists(f"/proc/{bwrap_pid}"):
             return None
-        time.sleep(0.0002)
+        time.sleep(0.0005)
     return None
 
 
@@ -275,6 +292,27 @@ def _children(pid: int) -> list[int]:
             return [int(child) for child in children.read().split()]
     except (OSError, ValueError):
         return []
+
+
+def processes_with(variable: bytes) -> set[int]:
+    """Processes whose environment holds `variable` (b"NAME=value"), as far as /proc shows (Linux; empty elsewhere).
+
+    Without the sandbox, this finds what a handler started that left the worker's session and process tree (a
+    double-forked setsid daemon): it keeps the environment it inherited, whose log stream name is the environment's
+    own. One that replaced its whole environment on exec is not found."""
+    if not os.path.isdir("/proc/self"):
+        return set()
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as environ:
+                if variable in environ.read().split(b"\0"):
+                    found.add(int(entry))
+        except OSError:
+            continue  # ended, or another user's
+    return found
 
 
 def host_tmp_root() -> Path:

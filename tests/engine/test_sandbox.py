@@ -93,8 +93,7 @@ def daemon(marker, mb=0, setsid=True):
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
-@needs_sandbox
-def test_setsid_daemons_are_gone_when_the_environment_retires(engine, make_function):
+def test_setsid_daemons_are_gone_when_the_environment_retires(mode, engine, make_function):
     marker = f"daemon-{uuid.uuid4().hex}"
     spec = make_function(DAEMON + """
 def handler(event, context):
