@@ -103,11 +103,13 @@ def plan(
                       False, UNSANDBOXED_NOTICE.format(why=why), host_tmp)
     _compile_runtime(runtime_code)
     interpreter = os.path.realpath(python)
-    args = [shutil.which("bwrap") or "bwrap", *_namespaces(), *_system(interpreter)]
-    args += ["--ro-bind", str(code_dir), TASK_ROOT, "--chdir", TASK_ROOT]
-    args += _runtime_libraries(runtime_dir) + _ro(runtime_code)
-    args += _layers(layers)
+    args = [shutil.which("bwrap") or "bwrap", *_namespaces()]
+    # /tmp first: a folder bound later under the host's /tmp (an interpreter installed there) then stays visible.
     args += ["--size", str(ephemeral_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+    args += _system(interpreter)
+    args += ["--ro-bind", str(code_dir), TASK_ROOT, "--chdir", TASK_ROOT]
+    args += _runtime_libraries(runtime_dir) + _ro(runtime_code.resolve())
+    args += _layers(layers)
     args += ["--remount-ro", "/"]  # the rest of the root (/opt without layers, /var) is read-only, as on Lambda
     args += ["--", interpreter, *worker]
     if layers:
@@ -141,11 +143,30 @@ def _system(interpreter: str) -> list[str]:
     # /etc whole, read-only, in one mount (each mount costs a cold start about half a millisecond): name resolution,
     # TLS certificates, user lookups and the dynamic loader read from it.
     args += ["--ro-bind-try", "/etc", "/etc"]
-    # The interpreter's installation (its standard library and shared libraries), unless /usr holds it already.
-    prefix = Path(interpreter).parent.parent
-    if not _under(prefix, "/usr"):
-        args += _ro(prefix)
+    # The interpreter's installation (its standard library and shared libraries), unless /usr holds it already; for a
+    # virtual environment's copied interpreter, the installation it was made from too (pyvenv.cfg's `home`).
+    prefixes = [Path(interpreter).parent.parent]
+    home = _venv_home(prefixes[0] / "pyvenv.cfg")
+    if home is not None:
+        prefixes.append(home.parent)
+    for prefix in prefixes:
+        if prefix == Path("/"):  # an interpreter in a top-level folder: that folder, never the whole host
+            prefix = Path(interpreter).parent
+        if prefix != Path("/") and not _under(prefix, "/usr"):
+            args += ["--ro-bind-try", str(prefix), str(prefix)]
     return args
+
+
+def _venv_home(config: Path) -> Path | None:
+    try:
+        lines = config.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        key, _, value = line.partition("=")
+        if key.strip() == "home" and value.strip():
+            return Path(os.path.realpath(value.strip()))
+    return None
 
 
 def _under(path: Path, folder: str) -> bool:
@@ -271,10 +292,19 @@ def namespace_pids(bwrap_pid: int, timeout: float = 5.0) -> tuple[int, int] | No
             worker = next(iter(_children(init)), None)
             if worker is not None:
                 return init, worker
-        if not os.path.exists(f"/proc/{bwrap_pid}"):
+        if _ended(bwrap_pid):
             return None
         time.sleep(0.0005)
     return None
+
+
+def _ended(pid: int) -> bool:
+    """Whether the process has exited (a zombie its parent has not collected yet counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True
 
 
 def worker_returncode(bwrap_returncode: int) -> int:

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -338,3 +339,35 @@ def test_temporary_folders_of_a_killed_console_are_removed_at_the_next_start(mod
 def test_ephemeral_storage_outside_lambdas_range_is_refused(make_function):
     with pytest.raises(ValueError, match="ephemeral storage must be between 512 and 10240 MB, not 100"):
         make_function("def handler(event, context):\n    return 1\n", ephemeral_storage=100)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+@pytest.mark.parametrize("ending", ["timeout", "cancel", "close"])
+def test_timeout_cancel_and_shutdown_end_the_whole_tree(mode, make_function, ending):
+    marker = f"tree-{uuid.uuid4().hex}"
+    spec = make_function(DAEMON + """
+def handler(event, context):
+    daemon(event["marker"])
+    daemon(event["marker"], setsid=False)
+    time.sleep(60)
+""", timeout=2 if ending == "timeout" else 120)
+    engine = Engine()
+    outcome: list = []
+    thread = threading.Thread(target=lambda: outcome.append(
+        engine.invoke(spec, json.dumps({"marker": marker}).encode(), request_id="to-end")))
+    try:
+        thread.start()
+        assert _appears(marker)
+        while len(_marked(marker)) < 2:
+            time.sleep(0.02)
+        if ending == "cancel":
+            assert engine.cancel("to-end")
+        elif ending == "close":
+            engine.close()
+        thread.join(30)
+        assert _gone(marker)
+        if ending == "timeout":
+            assert outcome[0].error_type == "Sandbox.Timedout"
+    finally:
+        engine.close()
+        thread.join(30)
