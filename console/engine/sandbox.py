@@ -19,8 +19,9 @@ handler sees on Lambda (LAMBDA_SPEC, "Execution environment"; AWS's docs on the 
   kernel kills every process left in it, so nothing a handler started outlives its environment;
 - the network of the host (outbound connections allowed, as on Lambda, and the loopback Runtime API reachable).
 
-Nothing else of the host is mounted: not the console's data folder (its database, other functions' code), not the
-user's home. `LAMBDA_CONSOLE_SANDBOX=off` runs workers without the sandbox (for debugging), as on systems without
+The runtime client's own folder (console/runtime) is mounted read-only at its own path. Nothing else of the host is
+mounted: not the console's data folder (its database, other functions' code), nor the user's home beyond an
+interpreter installed there. `LAMBDA_CONSOLE_SANDBOX=off` runs workers without the sandbox (for debugging), as on systems without
 bwrap (macOS): the code then runs from its own folder with the console's view of the machine, and every invocation's
 log says so in a line after START.
 """
