@@ -79,9 +79,9 @@ def _session_members(session: int, pids: Iterable[int]) -> set[int]:
     return members
 
 
-def _tree(pid: int, found: set[int] | None = None) -> set[int]:
-    """`found` plus every descendant of `pid` reached by walking children (pid itself excluded)."""
-    found = set() if found is None else found
+def _tree(pid: int) -> set[int]:
+    """Every descendant of `pid` reached by walking children (pid itself excluded)."""
+    found: set[int] = set()
     todo = _children(pid)
     while todo:
         child = todo.pop()
@@ -164,7 +164,14 @@ class ProcessMemory:
             self._members = members - {self.pid}
         if self.reader != "proc":
             return set(self._members)
-        return _tree(self.pid, set(self._members))
+        found = set(self._members)
+        todo = _children(self.pid)
+        while todo:
+            child = todo.pop()
+            if child not in found:
+                found.add(child)
+                todo.extend(_children(child))
+        return found
 
     def rss_kb(self) -> int | None:
         """Resident memory of the worker and all its descendants, in KiB; None where it cannot be read."""
