@@ -62,14 +62,20 @@ def test_workers_and_their_children_die_with_a_killed_console(tmp_path):
     pids.mkdir()
     # Each process reports its pid as a file in `pids`.
     (code / "app.py").write_text(HANDLERS.replace('os.environ["PIDS"]', repr(str(pids))))
-    # Unsandboxed, so that the handlers can report their process ids here (test_sandbox.py covers the sandbox).
+    # Unsandboxed, so that the handlers can report their process ids here (test_sandbox.py covers the sandbox's
+    # daemons).
     console = subprocess.Popen([sys.executable, "-c", CONSOLE, str(code)], cwd=REPO,
                                env={**os.environ, SANDBOX_VARIABLE: "off"})
     deadline = time.monotonic() + 60
-    while len(list(pids.iterdir())) < 3:
-        assert time.monotonic() < deadline, "the console did not start its workers"
-        assert console.poll() is None
-        time.sleep(0.05)
+    try:
+        while len(list(pids.iterdir())) < 3:
+            assert time.monotonic() < deadline, "the console did not start its workers"
+            assert console.poll() is None
+            time.sleep(0.05)
+    finally:
+        if len(list(pids.iterdir())) < 3:  # failed: leave no console behind
+            console.kill()
+            console.wait()
     started = {path.name.split("-")[0]: int(path.name.split("-")[1]) for path in pids.iterdir()}
     assert all(_alive(pid) for pid in started.values())
 

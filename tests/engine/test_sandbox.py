@@ -371,3 +371,37 @@ def handler(event, context):
     finally:
         engine.close()
         thread.join(30)
+
+
+DAEMON_CONSOLE = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from console.engine import Engine, FunctionSpec
+    engine = Engine()
+    spec = FunctionSpec(name="d", code_dir=Path(sys.argv[1]), handler="app.handler")
+    engine.invoke(spec, json.dumps({"marker": sys.argv[2]}).encode())
+    print("ready", flush=True)
+    sys.stdin.read()
+    """
+)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+@needs_sandbox
+def test_setsid_daemons_die_with_a_console_killed_with_sigkill(make_function):
+    marker = f"orphaned-{uuid.uuid4().hex}"
+    spec = make_function(DAEMON + """
+def handler(event, context):
+    daemon(event["marker"])
+    return "started"
+""")
+    console = subprocess.Popen([sys.executable, "-c", DAEMON_CONSOLE, str(spec.code_dir), marker], cwd=REPO,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert console.stdout.readline() == b"ready\n"
+        assert _appears(marker)
+    finally:
+        console.send_signal(signal.SIGKILL)
+        console.wait()
+    assert _gone(marker)  # the worker saw its watch pipe close and ended, and its namespace with it
