@@ -10,13 +10,15 @@ It runs handlers/hello_python (the seed's handler) and prints, from one run:
   - what simplejson (Lambda's JSON library, which the worker loads only for what plain JSON cannot hold) adds, each
     beside its baseline measured in turns with it: `python -I -S` importing simplejson beside the bare spawn, and a
     cold invocation returning Decimal("2.50") (simplejson loads) beside the same handler returning 2.5 (it does not);
+    where bubblewrap is installed, in turns with the same cold invocation without the sandbox
+    (LAMBDA_CONSOLE_SANDBOX=off), and the difference: what the sandbox costs a cold start;
   - a warm invocation (a reused environment) and its overhead: wall time minus the handler's own time, measured by
     calling the handler in this process;
   - python-lambda-local (PyPI, the `bench` extra) running the same handler, a subprocess per call, where installed;
   - the whole `lambda-console invoke` process on a zip of the same handler (start, unpack, invoke, clean up, exit),
     run in turns with python-lambda-local so that both see the same machine;
   - this process's RSS before and after 10,000 warm invocations.
-Goals beside the figures: cold <= 2.5 x bare spawn; warm overhead median <= 1 ms; memory flat (<= 1 MB growth);
+Goals beside the figures: cold <= 2.5 x bare spawn; the sandbox <= 10 ms over the same cold start without it; warm overhead median <= 1 ms; memory flat (<= 1 MB growth);
 the whole CLI process <= 0.5 x python-lambda-local's.
 This is a benchmark, not a test: it reports, and only fails (with --check) when asked to.
 """
@@ -44,6 +46,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 from console.engine import Engine, FunctionSpec
+from console.engine.sandbox import SANDBOX_VARIABLE, unsandboxed_reason
 
 SAMPLE = REPO / "handlers" / "hello_python"
 HANDLER = "hello_python.my_handler"
@@ -51,6 +54,7 @@ EVENT = b'{"first_name": "Ada", "last_name": "Lovelace"}'
 EXPECTED = b'{"message": "Hello Ada Lovelace!"}'
 
 COLD_FACTOR_GOAL = 2.5
+SANDBOX_COST_GOAL_MS = 10.0
 WARM_OVERHEAD_GOAL_MS = 1.0
 MEMORY_GROWTH_GOAL_MB = 1.0
 CLI_FACTOR_GOAL = 0.5  # of python-lambda-local's time, per whole process
@@ -227,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
 
             cold_times: list[float] = []
             init_times: list[float] = []
+            unsandboxed_times: list[float] = []
+            sandboxed = unsandboxed_reason() is None
             for _ in range(cold_rounds):
                 engine.retire(spec.name)  # the next invocation starts a new environment
                 start = time.perf_counter()
@@ -234,6 +240,17 @@ def main(argv: list[str] | None = None) -> int:
                 cold_times.append(ms(time.perf_counter() - start))
                 init_times.append(result.init_duration_ms or 0.0)
                 assert result.cold and result.payload == EXPECTED
+                if sandboxed:  # the same cold start without the sandbox, in turns, so both see the same machine
+                    os.environ[SANDBOX_VARIABLE] = "off"
+                    try:
+                        engine.retire(spec.name)
+                        start = time.perf_counter()
+                        result = engine.invoke(spec, EVENT)
+                        unsandboxed_times.append(ms(time.perf_counter() - start))
+                        assert result.cold and result.payload == EXPECTED
+                    finally:
+                        del os.environ[SANDBOX_VARIABLE]
+            engine.retire(spec.name)  # the warm figures below are the sandbox's, where there is one
 
             def cold_once(spec: FunctionSpec) -> None:
                 engine.retire(spec.name)
@@ -296,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
             "the worker's own flags",
         ),
         (
-            "cold invocation (new environment)",
+            "cold invocation (new environment" + (", sandboxed)" if unsandboxed_times else ")"),
             f"{cold_med:.2f} ms",
             f"{cold_p90:.2f} ms",
             str(len(cold_times)),
@@ -316,6 +333,21 @@ def main(argv: list[str] | None = None) -> int:
             statistics.median(float_cold),
             f"simplejson loads; beside the same returning a float in turns ({statistics.median(float_cold):.2f} ms)",
         ),
+    ]
+    if unsandboxed_times:
+        bare_med, bare_p90 = median_p90(unsandboxed_times)
+        cost = cold_med - bare_med
+        rows += [
+            ("cold invocation without the sandbox", f"{bare_med:.2f} ms", f"{bare_p90:.2f} ms",
+             str(len(unsandboxed_times)), f"fastest {min(unsandboxed_times):.2f} ms (sandboxed {min(cold_times):.2f})"),
+            ("  the sandbox's cost (median difference)", f"{cost:.2f} ms", "", "",
+             f"<= {SANDBOX_COST_GOAL_MS:g} ms: {verdict(cost <= SANDBOX_COST_GOAL_MS)}"),
+        ]
+        if cost > SANDBOX_COST_GOAL_MS:
+            misses.append("sandbox cost")
+    else:
+        rows.append(("cold invocation without the sandbox", "", "", "", f"no sandbox here: {unsandboxed_reason()}"))
+    rows += [
         ("warm invocation", f"{warm_med:.3f} ms", f"{warm_p90:.3f} ms", str(len(warm)), ""),
         ("  handler's own time (in-process)", f"{own_ms:.4f} ms", "", "10000", ""),
         (

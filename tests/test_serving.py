@@ -72,7 +72,8 @@ def open_files(pid: int) -> int:
 
 def test_pages_answer_while_invocations_fill_the_engine_and_idle_connections_stay_open(tmp_path, servers):
     # A cap of 4 running and 6 waiting: ten invocations in flight, more than the old server had threads.
-    server = start(tmp_path / "data", max_environments="4", max_queue="6", load_samples="false")
+    # Unsandboxed: the handlers and the test meet through files in the test's folder.
+    server = start(tmp_path / "data", max_environments="4", max_queue="6", load_samples="false", sandbox="off")
     servers.append(server)
     lam = boto3_client(server.url)
     lam.create_function(FunctionName="slow", Runtime="python3.12", Role=ROLE, Handler="slow.handler",
@@ -152,7 +153,7 @@ def test_event_invocations_accepted_before_a_crash_run_after_the_restart(tmp_pat
 
 def test_an_event_invocation_the_console_stopped_runs_after_the_restart(tmp_path, servers):
     data = tmp_path / "data"
-    first = start(data, load_samples="false")
+    first = start(data, load_samples="false", sandbox="off")  # the handler marks its start in the test's folder
     servers.append(first)
     lam = boto3_client(first.url)
     lam.create_function(FunctionName="stopped", Runtime="python3.12", Role=ROLE, Handler="slow.handler",
@@ -168,7 +169,7 @@ def test_an_event_invocation_the_console_stopped_runs_after_the_restart(tmp_path
     first.process.send_signal(signal.SIGTERM)  # stopped as a user stops it, in the middle of the invocation
     assert first.process.wait(20) == 0
 
-    second = start(data, load_samples="false")
+    second = start(data, load_samples="false", sandbox="off")
     servers.append(second)
     request_id = answer["ResponseMetadata"]["RequestId"]
     deadline = time.monotonic() + 60

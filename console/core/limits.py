@@ -20,6 +20,7 @@ MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 # Configuration.
 MIN_TIMEOUT, MAX_TIMEOUT = 1, 900  # seconds
 MIN_MEMORY, MAX_MEMORY = 128, 10_240  # MB
+MIN_EPHEMERAL_STORAGE, MAX_EPHEMERAL_STORAGE = 512, 10_240  # MB of /tmp (EphemeralStorage.Size)
 MAX_ENVIRONMENT_BYTES = 4096  # all names and values together
 MAX_DESCRIPTION = 256  # characters
 

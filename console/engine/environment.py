@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -38,6 +37,8 @@ from console.engine.invocation import (
 from console.engine.logs import DEFAULT_LOG_LIMIT, LogCapture
 from console.engine.memory import ProcessMemory
 from console.engine.runtime_api import RuntimeApiServer
+from console.engine.sandbox import namespace_pids, processes_with, worker_returncode
+from console.engine.sandbox import plan as plan_launch
 
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "runtime" / "bootstrap.py"
 # Keys the function's own variables may not replace: they wire the worker to this environment.
@@ -125,19 +126,20 @@ class Environment:
         self._init_done = False
         self._dead = False
         self._peak_kb = 0
-        self._tmp = tempfile.mkdtemp(prefix="lambda-env-")
         # This environment's own port, open until it retires; the server takes connections from its worker only.
         self._started = threading.Event()  # set once the worker's process is known
         self._api = server.open(self)
-
-        layers = []
-        for layer in spec.layers:
-            layers += ["--layer", str(layer)]
         # The worker watches the read end of this pipe and ends itself when it closes: when the console exits,
         # even killed with SIGKILL, no worker (nor anything a handler started) outlives it.
         watch_read, self._watch = os.pipe()
-        command = [python, "-I", "-S", "-B", str(bootstrap), "--client", spec.runtime_client, *layers,
-                   "--watch-fd", str(watch_read)]
+        # Inside bwrap where it can run (Lambda's /var/task layout, its own /tmp and PID namespace), else as it is.
+        self.launch = plan_launch(
+            ["-I", "-S", "-B", str(bootstrap), "--client", spec.runtime_client, "--watch-fd", str(watch_read)],
+            python=python, code_dir=spec.code_dir, layers=spec.layers, runtime_dir=runtime_dir,
+            runtime_code=bootstrap.parent, ephemeral_mb=spec.ephemeral_storage,
+        )
+        self._tmp = self.launch.host_tmp
+        command = self.launch.command
         read_fd, write_fd = os.pipe()
         # Lambda's telemetry log descriptor, on the same pipe as stdout and stderr so that records and prints keep
         # their order; the log capture tells its frames from plain output.
@@ -146,7 +148,7 @@ class Environment:
         try:
             self.process = subprocess.Popen(
                 command,
-                cwd=spec.code_dir,
+                cwd=spec.code_dir,  # sandboxed, bwrap changes to /var/task
                 env=self._environment(self._api.address, runtime_dir, framed_fd),
                 stdin=subprocess.DEVNULL,
                 stdout=write_fd,
@@ -160,7 +162,7 @@ class Environment:
             os.close(read_fd)
             os.close(self._watch)
             self._api.close()
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._remove_tmp()
             raise
         finally:
             os.close(write_fd)
@@ -168,19 +170,24 @@ class Environment:
             if framed_fd is not None:
                 os.close(framed_fd)
         self._log = LogCapture(read_fd, log_limit)
-        self._memory = ProcessMemory(self.process.pid)
+        # Sandboxed, the worker is bwrap's grandchild, and every process of the environment is in the namespace.
+        self._namespace = namespace_pids(self.process.pid) if self.launch.sandboxed else None
+        if self._namespace is not None:
+            self._memory = ProcessMemory(self._namespace[1], tree_root=self._namespace[0])
+        else:
+            self._memory = ProcessMemory(self.process.pid)
         self._started.set()
 
     # -- the worker's environment ------------------------------------------------------------------------------
 
     def _environment(self, api_address: str, runtime_dir: Path, framed_fd: int | None) -> dict[str, str]:
         spec = self.spec
-        bins = [str(layer / "bin") for layer in spec.layers]
+        launch = self.launch
         env = {
-            "PATH": ":".join(["/usr/local/bin", "/usr/bin", "/bin", *bins]),
+            "PATH": ":".join(["/usr/local/bin", "/usr/bin", "/bin", *launch.layer_bins]),
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
-            "TMPDIR": self._tmp,
+            "TMPDIR": launch.tmp_dir,
             "AWS_REGION": spec.region,
             "AWS_DEFAULT_REGION": spec.region,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
@@ -197,8 +204,8 @@ class Environment:
         env.update(
             {
                 "_HANDLER": spec.handler,
-                "LAMBDA_TASK_ROOT": str(spec.code_dir),
-                "LAMBDA_RUNTIME_DIR": str(runtime_dir),
+                "LAMBDA_TASK_ROOT": launch.task_root,
+                "LAMBDA_RUNTIME_DIR": launch.runtime_dir,
                 "AWS_LAMBDA_RUNTIME_API": api_address,
             }
         )
@@ -223,6 +230,8 @@ class Environment:
         # A worker can connect before the thread that started it has noted its pid, on a busy machine.
         if not self._started.wait(timeout=5.0):
             return  # it never started: nobody
+        if self._namespace is not None:  # sandboxed: the worker is the namespace's second process, bwrap's grandchild
+            yield self._namespace[1]
         yield self.process.pid
         yield from self._memory.descendants()  # its session as scanned in the last 0.1 s: a flood rescans nothing
 
@@ -388,7 +397,8 @@ class Environment:
             platform_lines += [f"RequestId: {request_id} Error: {reason}", error_type]
             self._peak_kb = max(self._peak_kb, spec.memory * 1024)
         else:  # exited or cancelled
-            reason = exit_reason(self.process.returncode if self.process.returncode is not None else -9)
+            returncode = self.process.returncode if self.process.returncode is not None else -9
+            reason = exit_reason(worker_returncode(returncode) if self.launch.sandboxed else returncode)
             succeeded, error_type, status = False, "Runtime.ExitError", "error"
             body = exit_payload(request_id, reason, error_type)
             if outcome == "cancelled":
@@ -405,6 +415,8 @@ class Environment:
             before, after = pending.pre_log.decode("utf-8", "replace"), rest
         lines = [before] if before else []
         lines.append(f"START RequestId: {request_id} Version: {spec.version}\n")
+        if self.launch.notice:
+            lines.append(self.launch.notice + "\n")
         if after:
             lines.append(after if after.endswith("\n") else after + "\n")
         lines.extend(line + "\n" for line in platform_lines)
@@ -457,6 +469,15 @@ class Environment:
             self._inbox_ready.notify_all()
         # Found before the worker dies: descendants that left its process group, or outlive it in its session.
         strays = self._memory.descendants(fresh=True) if first else set()
+        if first and not self.launch.sandboxed:
+            # What left the worker's session (its PID namespace does this under the sandbox).
+            strays |= processes_with(f"AWS_LAMBDA_LOG_STREAM_NAME={self.log_stream_name}".encode()) - {os.getpid()}
+        if self._namespace is not None and self.process.poll() is None:
+            try:
+                # The namespace's first process: when it dies the kernel kills every process in the namespace.
+                os.kill(self._namespace[0], signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -480,4 +501,8 @@ class Environment:
             os.close(self._watch)
         except OSError:
             pass
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        self._remove_tmp()
+
+    def _remove_tmp(self) -> None:
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)

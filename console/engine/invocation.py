@@ -14,11 +14,13 @@ from functools import cached_property
 from pathlib import Path
 
 from console.core.limits import (  # noqa: F401 - the engine's modules read Lambda's limits from here
+    MAX_EPHEMERAL_STORAGE,
     MAX_EVENT_REQUEST_BYTES,
     MAX_MEMORY,
     MAX_REQUEST_BYTES,
     MAX_RESPONSE_BYTES,
     MAX_TIMEOUT,
+    MIN_EPHEMERAL_STORAGE,
     MIN_MEMORY,
     MIN_TIMEOUT,
 )
@@ -54,6 +56,8 @@ class FunctionSpec:
     account: str = DEFAULT_ACCOUNT
     # Anything that changes whenever the code changes (the package's CodeSha256, say); part of the key.
     revision: str = ""
+    # The size of /tmp in MB (EphemeralStorage.Size), enforced where workers run sandboxed.
+    ephemeral_storage: int = MIN_EPHEMERAL_STORAGE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code_dir", Path(self.code_dir))
@@ -63,6 +67,9 @@ class FunctionSpec:
             raise ValueError(f"timeout must be between {MIN_TIMEOUT} and {MAX_TIMEOUT} seconds, not {self.timeout}")
         if not MIN_MEMORY <= self.memory <= MAX_MEMORY:
             raise ValueError(f"memory must be between {MIN_MEMORY} and {MAX_MEMORY} MB, not {self.memory}")
+        if not MIN_EPHEMERAL_STORAGE <= self.ephemeral_storage <= MAX_EPHEMERAL_STORAGE:
+            raise ValueError(f"ephemeral storage must be between {MIN_EPHEMERAL_STORAGE} and {MAX_EPHEMERAL_STORAGE} MB, "
+                             f"not {self.ephemeral_storage}")
         if self.runtime_client not in RUNTIME_CLIENTS:
             raise ValueError(f"runtime client must be one of {', '.join(RUNTIME_CLIENTS)}, not {self.runtime_client!r}")
 

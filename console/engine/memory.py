@@ -7,6 +7,10 @@ worker's session unless it calls setsid() itself. (A Linux child subreaper would
 set inside the worker, which may be AWS's unmodified runtime client, and it would leave the reaping of every orphan
 to it.)
 
+A sandboxed worker runs in its own PID namespace (see sandbox.py): there every orphan is reparented to the
+namespace's first process, so the environment's processes are exactly that process's descendants (`tree_root`), and
+no session scan is needed.
+
 Readings come from /proc on Linux (a kept descriptor for the worker's status, read on every poll) and from psutil
 elsewhere (macOS). The environment variable `LAMBDA_CONSOLE_MEMORY_READER` picks the reader, for the tests: `psutil`
 makes Linux read through psutil, the path macOS takes; `none` takes no readings, as a system with neither would, and
@@ -75,6 +79,18 @@ def _session_members(session: int, pids: Iterable[int]) -> set[int]:
     return members
 
 
+def _tree(pid: int) -> set[int]:
+    """Every descendant of `pid` reached by walking children (pid itself excluded)."""
+    found: set[int] = set()
+    todo = _children(pid)
+    while todo:
+        child = todo.pop()
+        if child not in found:
+            found.add(child)
+            todo.extend(_children(child))
+    return found
+
+
 def _proc_pids() -> list[int]:
     return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
 
@@ -104,8 +120,9 @@ def _psutil_rss_kb(pids: Iterable[int]) -> int | None:
 class ProcessMemory:
     """Memory readings of one worker process (a session leader) and its descendants."""
 
-    def __init__(self, pid: int, reader: str | None = None) -> None:
+    def __init__(self, pid: int, reader: str | None = None, *, tree_root: int | None = None) -> None:
         self.pid = pid
+        self._root = tree_root  # a PID namespace's first process: its descendants are all the environment's
         chosen = reader or os.environ.get(READER_VARIABLE) or ("proc" if _PROC else "psutil")
         if chosen == "psutil" and not _psutil_available():
             chosen = "proc" if _PROC else "none"
@@ -129,6 +146,10 @@ class ProcessMemory:
 
     def descendants(self, *, fresh: bool = False) -> set[int]:
         """The worker's descendants: its children's tree and the rest of its session (rescanned every 0.1 s)."""
+        if self._root is not None:
+            if self.reader == "psutil":
+                return _psutil_descendants(self._root) - {self.pid}
+            return _tree(self._root) - {self.pid} if self.reader == "proc" else set()
         now = time.monotonic()
         if fresh or now - self._scanned >= _SCAN_SECONDS:
             self._scanned = now

@@ -211,7 +211,9 @@ def handler(event, context):
 
 
 def test_too_many_requests_is_429_only_when_the_engine_and_its_queue_are_full(tmp_path: Path) -> None:
-    server = LiveServer(tmp_path / "data", env={"LAMBDA_CONSOLE_MAX_ENVIRONMENTS": "1", "LAMBDA_CONSOLE_MAX_QUEUE": "1"})
+    # Unsandboxed: the handler and the test meet through files in the test's folder.
+    server = LiveServer(tmp_path / "data", env={"LAMBDA_CONSOLE_MAX_ENVIRONMENTS": "1", "LAMBDA_CONSOLE_MAX_QUEUE": "1",
+                                                "LAMBDA_CONSOLE_SANDBOX": "off"})
     gate, started = tmp_path / "gate", tmp_path / "started"
     try:
         lam = boto3_client(server.url)

@@ -95,7 +95,8 @@ def test_the_registry_of_finished_jobs_is_bounded_by_bytes(console):
     assert 0 < console.jobs.finished_bytes <= KEEP_FINISHED_BYTES
 
 
-def test_an_event_invocation_is_queued_until_its_retries_are_done(console, tmp_path):
+def test_an_event_invocation_is_queued_until_its_retries_are_done(console, tmp_path, monkeypatch):
+    monkeypatch.setenv("LAMBDA_CONSOLE_SANDBOX", "off")  # the handler counts its attempts in the test's folder
     console.create_function("flaky", FLAKY, "app.handler")
     job = console.jobs.start("flaky", json.dumps({"marker": str(tmp_path / "m")}).encode(), source="event",
                              retries=2, durable=True)
@@ -166,7 +167,10 @@ def test_an_event_invocation_waits_for_room_where_a_test_is_refused(tmp_path):
         assert console.jobs.queue.pending() == 0
 
 
-def test_a_console_closed_while_tests_run_keeps_their_results_before_its_database_closes(tmp_path: Path) -> None:
+def test_a_console_closed_while_tests_run_keeps_their_results_before_its_database_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAMBDA_CONSOLE_SANDBOX", "off")  # the handlers say they started in the test's folder
     slow = make_zip({"app.py": (
         "import time\n"
         "def handler(event, context):\n"

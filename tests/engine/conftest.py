@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from console.engine import Engine, FunctionSpec
+from console.engine.sandbox import SANDBOX_VARIABLE, TASK_ROOT, unsandboxed_reason
 
 
 @pytest.fixture
@@ -34,3 +35,19 @@ def make_function(tmp_path: Path) -> Callable[..., FunctionSpec]:
 
 def body(result) -> object:
     return json.loads(result.payload)
+
+
+# Whether workers run inside bubblewrap here (Lambda's /var/task layout) or on the console's own file system.
+SANDBOXED = unsandboxed_reason() is None
+
+
+def task_root(spec: FunctionSpec) -> str:
+    """The code folder as the handler sees it: /var/task in the sandbox, its own folder without it."""
+    return TASK_ROOT if SANDBOXED else str(spec.code_dir)
+
+
+@pytest.fixture
+def no_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers run without the sandbox, for tests whose handlers write to the test's own folders or report their
+    process ids to the host; the sandbox's own tests (test_sandbox.py) cover the same attacks in both modes."""
+    monkeypatch.setenv(SANDBOX_VARIABLE, "off")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from console.engine.sandbox import SANDBOX_VARIABLE
 from tests.processes import running, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,13 +54,21 @@ def test_workers_and_their_children_die_with_a_killed_console(tmp_path):
     pids.mkdir()
     # Each process reports its pid as a file in `pids`.
     (code / "app.py").write_text(HANDLERS.replace('os.environ["PIDS"]', repr(str(pids))))
-    console = subprocess.Popen([sys.executable, "-c", CONSOLE, str(code)], cwd=REPO)
+    # Unsandboxed, so that the handlers can report their process ids here (test_sandbox.py covers the sandbox's
+    # daemons).
+    console = subprocess.Popen([sys.executable, "-c", CONSOLE, str(code)], cwd=REPO,
+                               env={**os.environ, SANDBOX_VARIABLE: "off"})
 
     def started_all() -> bool:
         assert console.poll() is None, "the console ended by itself"
         return len(list(pids.iterdir())) == 3
 
-    wait_until(started_all, "the console to start its workers")
+    try:
+        wait_until(started_all, "the console to start its workers")
+    except BaseException:  # failed: leave no console behind
+        console.kill()
+        console.wait()
+        raise
     started = {path.name.split("-")[0]: int(path.name.split("-")[1]) for path in pids.iterdir()}
     assert all(running(pid) for pid in started.values())
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from console.engine import Engine, RequestTooLargeError, TooManyRequestsError
-from tests.engine.conftest import body
+from tests.engine.conftest import SANDBOXED, body, task_root
 from tests.processes import running, wait_until
 
 HELLO = """
@@ -87,7 +87,7 @@ def test_exception_gives_lambda_error_payload_and_log(engine, make_function):
     assert payload["errorMessage"] == "bad input"
     assert payload["requestId"] == result.request_id
     assert payload["stackTrace"] == [
-        f'  File "{spec.code_dir}/app.py", line 3, in handler\n    raise ValueError("bad input")\n'
+        f'  File "{task_root(spec)}/app.py", line 3, in handler\n    raise ValueError("bad input")\n'
     ]
     assert "[ERROR] ValueError: bad input" in result.log
     assert result.report_line.endswith("\tStatus: error\tError Type: ValueError")
@@ -117,7 +117,7 @@ def test_timeout_kills_the_environment_and_next_is_cold(engine, make_function):
     assert again.payload == b'"woke"' and again.cold
 
 
-def test_timeout_kills_child_processes(engine, make_function, tmp_path):
+def test_timeout_kills_child_processes(no_sandbox, engine, make_function, tmp_path):
     pidfile = tmp_path / "child.pid"
     spec = make_function(f"""
         import subprocess, time
@@ -206,7 +206,7 @@ def test_request_over_six_megabytes_is_refused_before_running(engine, make_funct
     assert engine.environments() == []
 
 
-def test_concurrent_invocations_get_their_own_environments(engine, make_function, tmp_path):
+def test_concurrent_invocations_get_their_own_environments(no_sandbox, engine, make_function, tmp_path):
     # Each invocation signs in, then waits for all four to have signed in: only invocations that run at the same
     # time all see four. Run one after another, the first would give up waiting and see only itself.
     arrived = tmp_path / "arrived"
@@ -233,7 +233,7 @@ def test_concurrent_invocations_get_their_own_environments(engine, make_function
     assert len(engine.environments()) == 4
 
 
-def test_cap_queues_then_throttles(make_function, tmp_path):
+def test_cap_queues_then_throttles(no_sandbox, make_function, tmp_path):
     # An invocation given a gate holds its environment until the gate opens, however long the test takes.
     spec = make_function("""
         import os, time
@@ -265,7 +265,7 @@ def test_cap_queues_then_throttles(make_function, tmp_path):
         first.join()
         second.join()
         assert [str(e) for e in errors] == ["Rate Exceeded."]
-        assert sorted(r.payload for r in results) == [b"0", b"1.0"]
+        assert sorted(r.payload for r in results) == [b"0", b"1.0"], [r.log for r in results]
         assert len(engine.environments()) == 1
         # Having waited leaves no trace: the queue is free again for the next burst.
         assert engine._waiting == 0
@@ -328,7 +328,7 @@ def test_full_cap_evicts_an_idle_environment_of_another_function(make_function):
         assert [env.function for env in engine.environments()] == [second.name]
 
 
-def test_cancel_stops_a_running_invocation(engine, make_function, tmp_path):
+def test_cancel_stops_a_running_invocation(no_sandbox, engine, make_function, tmp_path):
     started = tmp_path / "started"
     spec = make_function(f"""
         import time
@@ -396,7 +396,7 @@ def test_handler_sees_lambda_environment_and_not_the_console_one(engine, make_fu
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/envcheck"
     assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", env["AWS_LAMBDA_LOG_STREAM_NAME"])
     assert env["_HANDLER"] == "app.handler"
-    assert env["LAMBDA_TASK_ROOT"] == str(spec.code_dir)
+    assert env["LAMBDA_TASK_ROOT"] == task_root(spec)
     assert env["AWS_EXECUTION_ENV"] == f"AWS_Lambda_{spec.runtime}"
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"
     assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
@@ -407,7 +407,7 @@ def test_handler_sees_lambda_environment_and_not_the_console_one(engine, make_fu
 
 def test_working_directory_is_the_code_root(engine, make_function):
     spec = make_function("import os\ndef handler(event, context):\n    return os.getcwd()\n")
-    assert body(engine.invoke(spec)) == str(spec.code_dir)
+    assert body(engine.invoke(spec)) == task_root(spec)
 
 
 def test_context_reports_the_invocation(engine, make_function):
@@ -535,21 +535,27 @@ def test_each_environment_has_its_own_temporary_folder_removed_when_it_retires(e
     spec = make_function("""
         import os, tempfile
         def handler(event, context):
-            with open(os.path.join(tempfile.gettempdir(), "scratch"), "w") as scratch:
-                scratch.write("x")
-            return tempfile.gettempdir()
+            scratch = os.path.join(tempfile.gettempdir(), "scratch")
+            found = os.path.exists(scratch)
+            with open(scratch, "w") as file:
+                file.write("x")
+            return {"folder": tempfile.gettempdir(), "found": found}
     """)
-    first = Path(body(engine.invoke(spec)))
-    assert (first / "scratch").is_file()
-    engine.invoke(spec)  # the same environment, the same folder
+    first = body(engine.invoke(spec))
+    assert first["found"] is False
+    assert body(engine.invoke(spec)) == {**first, "found": True}  # the same environment, the same folder
     engine.retire(spec.name)
-    assert not first.exists()
-    second = Path(body(engine.invoke(spec)))
-    assert second != first
+    if SANDBOXED:
+        assert first["folder"] == "/tmp"  # a tmpfs of its own, gone with the environment's namespace
+    else:
+        assert not Path(first["folder"]).exists()
+    second = body(engine.invoke(spec))
+    assert second["found"] is False
+    assert SANDBOXED or second["folder"] != first["folder"]
 
 
 @pytest.mark.parametrize("ending", ["cancel", "close"])
-def test_cancel_and_shutdown_take_the_handlers_children(make_function, tmp_path, ending):
+def test_cancel_and_shutdown_take_the_handlers_children(no_sandbox, make_function, tmp_path, ending):
     pidfile = tmp_path / "child.pid"
     spec = make_function(f"""
         import subprocess, time

@@ -114,8 +114,8 @@ def _ended(pid: int, within: float = 10.0) -> bool:
     return False
 
 
-def test_a_double_forked_grandchild_is_counted_and_ended_with_the_environment(reader: str, engine, make_function,
-                                                                            tmp_path) -> None:
+def test_a_double_forked_grandchild_is_counted_and_ended_with_the_environment(reader: str, no_sandbox, engine,
+                                                                            make_function, tmp_path) -> None:
     pidfile = tmp_path / "grandchild.pid"
     spec = make_function(DOUBLE_FORK, memory=1024)
     result = engine.invoke(spec, json.dumps({"mb": 250, "pidfile": str(pidfile)}).encode())
@@ -127,7 +127,7 @@ def test_a_double_forked_grandchild_is_counted_and_ended_with_the_environment(re
     assert _ended(grandchild)
 
 
-def test_a_double_forked_grandchild_past_the_limit_is_out_of_memory(reader: str, engine, make_function,
+def test_a_double_forked_grandchild_past_the_limit_is_out_of_memory(reader: str, no_sandbox, engine, make_function,
                                                                     tmp_path) -> None:
     pidfile = tmp_path / "grandchild.pid"
     spec = make_function(DOUBLE_FORK, memory=256)

@@ -1,7 +1,9 @@
 """Attacks on the Runtime API from other local processes, and from a handler against its own environment.
 
 Each environment listens on its own port, given as plain host:port; only its worker's connection is served (on Linux
-the peer is looked up in /proc), one at a time, with bounded request heads and an idle timeout.
+the peer is looked up in /proc), one at a time, with bounded request heads and an idle timeout. The thieves run
+without the sandbox, whose own PID namespace would hide the victim from them before the port's checks are reached
+(test_sandbox.py covers that).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def _assert_refused(stolen: dict) -> None:
 
 @pytest.mark.skipif(not peers.SUPPORTED, reason="the peer of a TCP connection is known on Linux only")
 @pytest.mark.parametrize("client", CLIENTS)
-def test_token_theft_during_the_victims_init_gets_nothing(engine, make_function, client):
+def test_token_theft_during_the_victims_init_gets_nothing(no_sandbox, engine, make_function, client):
     """The victim has not connected yet (its init is running): the thief's connection is refused by the peer check,
     and the victim's event is not taken."""
     victim = make_function(VICTIM, name="victim", runtime_client=client, environment={"INIT_SLEEP": "1.5"})
@@ -83,7 +85,7 @@ def test_token_theft_during_the_victims_init_gets_nothing(engine, make_function,
 
 
 @pytest.mark.parametrize("client", CLIENTS)
-def test_event_stealing_from_a_warm_worker_gets_nothing(engine, make_function, client):
+def test_event_stealing_from_a_warm_worker_gets_nothing(no_sandbox, engine, make_function, client):
     """The victim waits for its next event on its one connection: nobody else is served on its port, and every
     later invocation is answered by the victim itself."""
     victim = make_function(VICTIM, name="victim", runtime_client=client)

@@ -29,7 +29,7 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_engines_share_the_runtime_folder_and_closing_one_keeps_it(private_tmp, make_function):
+def test_engines_share_the_runtime_folder_and_closing_one_keeps_it(no_sandbox, private_tmp, make_function):
     spec = make_function(WHERE_AND_BOTO3)
     first, second = Engine(), Engine()
     try:

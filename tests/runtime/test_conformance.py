@@ -16,6 +16,7 @@ import re
 import pytest
 
 from console.engine import Engine, FunctionSpec
+from console.engine.sandbox import SANDBOX_VARIABLE, TASK_ROOT, unsandboxed_reason
 from tests.runtime.conftest import CASES, RUNTIMES, Case, load_case
 
 HAS_AWSLAMBDARIC = importlib.util.find_spec("awslambdaric") is not None
@@ -27,18 +28,32 @@ _LOG_STREAM = re.compile(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3})?Z")
 
 
-@pytest.fixture(scope="module")
-def corpus_engine():
-    with Engine(max_environments=4, idle_timeout=60) as engine:
-        yield engine
+# Both ways workers run: inside bubblewrap (Lambda's /var/task layout) where it is installed, and without it.
+MODES = ("sandbox", "no sandbox")
+
+
+@pytest.fixture(scope="module", params=MODES)
+def corpus_engine(request):
+    """(an engine whose workers run in one mode, whether that mode is the sandbox)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "sandbox":
+            why = unsandboxed_reason()
+            if why is not None:
+                pytest.skip(f"no sandbox here: {why}")
+        else:
+            patch.setenv(SANDBOX_VARIABLE, "off")
+        with Engine(max_environments=4, idle_timeout=60) as engine:
+            yield engine, request.param == "sandbox"
 
 
 @pytest.fixture(scope="module")
 def outcomes(corpus_engine):
-    """run(case, runtime, client) -> [(payload, error_type, succeeded, log)], each run once per test module."""
-    cache: dict[tuple, list] = {}
+    """run(case, runtime, client) -> ([(payload, error_type, succeeded, log)], code folder as the handler saw it),
+    each run once per test module and mode."""
+    cache: dict[tuple, tuple[list, str]] = {}
+    engine, sandboxed = corpus_engine
 
-    def run(case: Case, runtime: str, client: str) -> list:
+    def run(case: Case, runtime: str, client: str) -> tuple[list, str]:
         key = (case.name, runtime, client)
         if key not in cache:
             spec = FunctionSpec(
@@ -54,7 +69,7 @@ def outcomes(corpus_engine):
             results = []
             for index, invocation in enumerate(case.invocations):
                 request_id = f"{case.name[:20]}-{runtime}-{index}".replace(".", "")
-                result = corpus_engine.invoke(
+                result = engine.invoke(
                     spec,
                     invocation.payload,
                     request_id=request_id,
@@ -63,8 +78,9 @@ def outcomes(corpus_engine):
                 )
                 assert result.request_id == request_id
                 results.append((result.payload, result.error_type, result.succeeded, result.log))
-            corpus_engine.retire(case.name)
-            cache[key] = results
+            engine.retire(case.name)
+            # The code folder as the handler saw it, for the expectations' {code}.
+            cache[key] = (results, TASK_ROOT if sandboxed else str(case.code_dir))
         return cache[key]
 
     return run
@@ -82,11 +98,13 @@ def normalize_log(log: str) -> str:
     return _RUNTIME_FRAME.sub('File "<runtime>", line <n>', text)
 
 
-def fill(template: str, case: Case, request_id: str) -> str:
-    return template.replace("{code}", str(case.code_dir)).replace("{request_id}", request_id)
+def fill(template: str, root: str, request_id: str) -> str:
+    return template.replace("{code}", root).replace("{request_id}", request_id)
 
 
-def check_expectations(case: Case, runtime: str, client: str, results: list) -> None:
+def check_expectations(case: Case, runtime: str, client: str, outcome: tuple[list, str]) -> None:
+    """`outcome`: the invocations' results and the code folder as the handler saw it."""
+    results, root = outcome
     for index, (invocation, (payload, error_type, succeeded, log)) in enumerate(
         zip(case.invocations, results, strict=True)
     ):
@@ -97,7 +115,7 @@ def check_expectations(case: Case, runtime: str, client: str, results: list) -> 
         assert succeeded == (expect.get("error_type") is None), where
         encoding = expect.get("payload_encoding", "utf-8")
         if "payload" in expect:
-            assert normalize_payload(payload) == fill(expect["payload"], case, request_id).encode(encoding), where
+            assert normalize_payload(payload) == fill(expect["payload"], root, request_id).encode(encoding), where
         if "payload_hex" in expect:
             assert payload == bytes.fromhex(expect["payload_hex"]), where
         if encoding != "utf-8":
@@ -108,14 +126,14 @@ def check_expectations(case: Case, runtime: str, client: str, results: list) -> 
             if "error_message" in expect:
                 assert error["errorMessage"] == expect["error_message"], where
             if "last_frame" in expect:
-                assert error["stackTrace"][-1] == fill(expect["last_frame"], case, request_id), where
+                assert error["stackTrace"][-1] == fill(expect["last_frame"], root, request_id), where
             if "last_frame_contains" in expect:
                 assert expect["last_frame_contains"] in error["stackTrace"][-1], where
             if "first_frame_contains" in expect:
                 assert expect["first_frame_contains"] in error["stackTrace"][0], where
         normalized = normalize_log(log)
         for fragment in expect.get("log", ()):
-            assert fill(fragment, case, request_id) in normalized, f"{where}: log lacks {fragment!r}:\n{normalized}"
+            assert fill(fragment, root, request_id) in normalized, f"{where}: log lacks {fragment!r}:\n{normalized}"
         for fragment in expect.get("log_absent", ()):
             assert fragment not in normalized, f"{where}: log has {fragment!r}"
 
@@ -161,8 +179,8 @@ def test_awslambdaric_answers_as_the_corpus_says(outcomes, name: str, runtime: s
 def test_both_clients_answer_alike(outcomes, name: str, runtime: str):
     pytest.importorskip("awslambdaric")
     case = load_case(name)
-    ours = outcomes(case, runtime, "bootstrap")
-    theirs = outcomes(case, runtime, "awslambdaric")
+    ours = outcomes(case, runtime, "bootstrap")[0]
+    theirs = outcomes(case, runtime, "awslambdaric")[0]
     for index, (mine, aws) in enumerate(zip(ours, theirs, strict=True)):
         where = f"{name} #{index} on {runtime}"
         assert normalize_payload(mine[0]) == normalize_payload(aws[0]), where

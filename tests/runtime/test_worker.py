@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from console.engine import Engine, FunctionSpec
+from console.engine.sandbox import SANDBOX_VARIABLE
 from tests.runtime.conftest import BOOTSTRAP, RUNTIME, RUNTIME_MODULES
 
 VERSION = f"python{sys.version_info[0]}.{sys.version_info[1]}"
@@ -63,7 +64,10 @@ SYS_PATH_PROBE = """
 """
 
 
-def test_sys_path_is_lambdas_and_the_consoles_packages_are_out_of_reach(module_engine, tmp_path, runtime_client):
+def test_sys_path_is_lambdas_and_the_consoles_packages_are_out_of_reach(module_engine, tmp_path, runtime_client,
+                                                                         monkeypatch):
+    # Each layer at its own path, to see their order (the sandbox merges them into /opt: tests/engine/test_sandbox.py).
+    monkeypatch.setenv(SANDBOX_VARIABLE, "off")
     code = write_code(tmp_path / "code", {"app.py": SYS_PATH_PROBE})
     with_site = tmp_path / "with-site-packages"
     (with_site / "python" / "lib" / VERSION / "site-packages").mkdir(parents=True)
@@ -101,8 +105,9 @@ def test_a_later_layer_replaces_an_earlier_layers_module(module_engine, tmp_path
     assert invoke(module_engine, code, runtime_client, layers=tuple(layers)) == "second"
 
 
-def test_both_clients_build_the_same_sys_path(module_engine, tmp_path):
+def test_both_clients_build_the_same_sys_path(module_engine, tmp_path, monkeypatch):
     pytest.importorskip("awslambdaric")
+    monkeypatch.setenv(SANDBOX_VARIABLE, "off")  # the code folder at its own path, as the assertion names it
     code = write_code(tmp_path / "code", {"app.py": SYS_PATH_PROBE, "extra.pth": "vendor\nimport sys\n"})
     (code / "vendor").mkdir()
     layer = tmp_path / "layer"
@@ -166,7 +171,9 @@ def test_logging_is_lambdas_from_the_moment_the_function_imports_it(module_engin
     }
 
 
-def test_the_worker_bytecode_is_cached_beside_it(module_engine, tmp_path):
+def test_the_worker_bytecode_is_cached_beside_it(module_engine, tmp_path, monkeypatch):
+    # Unsandboxed: there the worker writes its own cache (the sandbox's read-only /var/runtime has it compiled first).
+    monkeypatch.setenv(SANDBOX_VARIABLE, "off")
     code = write_code(tmp_path / "code", {"app.py": "def handler(event, context):\n    return 1\n"})
     cache = RUNTIME / "__pycache__"
     for module in RUNTIME_MODULES:
