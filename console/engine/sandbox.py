@@ -112,7 +112,8 @@ def plan(
     args += _runtime_libraries(runtime_dir) + _ro(runtime_code.resolve())
     args += _layers(layers)
     args += ["--remount-ro", "/"]  # the rest of the root (/opt without layers, /var) is read-only, as on Lambda
-    args += ["--", interpreter, *worker]
+    # --pid-namespace: the worker may end every process of its namespace when the console goes (see the worker).
+    args += ["--", interpreter, *worker, "--pid-namespace"]
     if layers:
         args += ["--layer", LAYER_ROOT]
     return Launch(args, TASK_ROOT, RUNTIME_ROOT, "/tmp", [f"{LAYER_ROOT}/bin"] if layers else [], True, None, None)

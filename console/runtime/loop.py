@@ -23,7 +23,7 @@ from .errors import (
 )
 from .logs import Unbuffered, install_logging_hook, log_unhandled_error, set_current_invocation
 from .payload import Marshaller, escapes_non_ascii, loads_header, to_json
-from .process import getenv, parse_args, set_up_sys_path, setenv, watch_console
+from .process import claim_pid_namespace, end_namespace, getenv, parse_args, set_up_sys_path, setenv, watch_console
 
 TYPE_CHECKING = False  # not imported from typing, which costs a cold start; annotations quote these names
 if TYPE_CHECKING:
@@ -185,7 +185,9 @@ def _start_awslambdaric(handler: str) -> None:
 
 def main() -> None:
     """Set up sys.path as Lambda does and run the chosen runtime client."""
-    client, layers, watch_fd = parse_args(sys.argv)
+    client, layers, watch_fd, own_pid_namespace = parse_args(sys.argv)
+    if own_pid_namespace:
+        claim_pid_namespace()
     if watch_fd is not None:
         watch_console(watch_fd)
     task_root, runtime_dir = getenv("LAMBDA_TASK_ROOT"), getenv("LAMBDA_RUNTIME_DIR")
@@ -195,7 +197,10 @@ def main() -> None:
     set_up_sys_path(task_root, layers, runtime_dir)
     # The handler must not see our flags.
     sys.argv = [sys.argv[0]]
-    if client == "awslambdaric":
-        _start_awslambdaric(handler)
-    else:
-        _start_bootstrap(handler, api_address)
+    try:
+        if client == "awslambdaric":
+            _start_awslambdaric(handler)
+        else:
+            _start_bootstrap(handler, api_address)
+    finally:
+        end_namespace()  # however the worker ends (its console gone, its connection broken, an exit)

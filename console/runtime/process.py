@@ -44,12 +44,14 @@ def setenv(name: str, value: str | None) -> None:
 
 
 def parse_args(argv: list) -> tuple:
-    """(client, layers, watch_fd) from the engine's command line."""
-    client, layers, watch_fd = "bootstrap", [], None
+    """(client, layers, watch_fd, own_pid_namespace) from the engine's command line."""
+    client, layers, watch_fd, own_pid_namespace = "bootstrap", [], None, False
     args = iter(argv[1:])
     for arg in args:
         name, eq, value = arg.partition("=")
-        if name in ("--client", "--layer", "--watch-fd"):
+        if name == "--pid-namespace":  # the sandbox's: this worker's processes are its PID namespace's
+            own_pid_namespace = True
+        elif name in ("--client", "--layer", "--watch-fd"):
             if not eq:
                 value = next(args, "")
             if name == "--client":
@@ -58,7 +60,29 @@ def parse_args(argv: list) -> tuple:
                 layers.append(value)
             else:
                 watch_fd = int(value)
-    return client, layers, watch_fd
+    return client, layers, watch_fd, own_pid_namespace
+
+
+# Set when the sandbox started this worker in a PID namespace of its own (the --pid-namespace flag).
+_in_own_pid_namespace = False
+
+
+def claim_pid_namespace() -> None:
+    """This worker's processes are its PID namespace's: however it ends, it ends them all (end_namespace)."""
+    global _in_own_pid_namespace
+    _in_own_pid_namespace = True
+
+
+def end_namespace() -> None:
+    """Kill every process of this worker's PID namespace but its init and this one: a double-forked daemon that left
+    the process group and the session too. Only in a namespace of the worker's own (outside one, -1 would mean every
+    process of the user), so nothing happens unless claim_pid_namespace() was called."""
+    if not _in_own_pid_namespace:
+        return
+    try:
+        posix.kill(-1, 9)
+    except OSError:
+        pass  # nothing else left to signal
 
 
 def watch_console(fd: int) -> None:
@@ -79,8 +103,9 @@ def watch_console(fd: int) -> None:
                 pass
         except OSError:
             pass
-        # The worker leads its own process group (the engine starts it so): take the handler's children along.
         try:
+            end_namespace()
+            # The worker leads its own process group (the engine starts it so): take the handler's children along.
             posix.killpg(posix.getpgid(0), 9)
         finally:
             posix._exit(1)
@@ -124,4 +149,5 @@ def exit_quietly() -> "NoReturn":
             stream.flush()
         except Exception:  # noqa: BLE001, S110 (the pipe may be gone too: nobody is left to tell)
             pass
+    end_namespace()
     posix._exit(0)
