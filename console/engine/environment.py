@@ -7,8 +7,6 @@ too large end it; the pool then discards it, so the next invocation is cold, as 
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
 import math
 import os
 import shutil
@@ -19,7 +17,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from console.engine.invocation import (
@@ -27,75 +24,25 @@ from console.engine.invocation import (
     FunctionSpec,
     InvocationResult,
     billed_ms,
-    exit_payload,
-    exit_reason,
     report_line,
-    response_too_large_payload,
-    timeout_message,
-    timeout_payload,
 )
 from console.engine.logs import DEFAULT_LOG_LIMIT, LogCapture
 from console.engine.memory import ProcessMemory
 from console.engine.runtime_api import RuntimeApiServer
 from console.engine.sandbox import namespace_pids, processes_with, worker_returncode
 from console.engine.sandbox import plan as plan_launch
+from console.engine.worker_env import (
+    FRAMED_CLIENTS,
+    Pending,
+    ending,
+    header_safe,
+    trace_id,
+    worker_environment,
+)
 
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "runtime" / "bootstrap.py"
-# Keys the function's own variables may not replace: they wire the worker to this environment.
-_WIRING = ("AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "_HANDLER", "_LAMBDA_TELEMETRY_LOG_FD")
-# Runtime clients given Lambda's telemetry log descriptor: they write each log record to it as one frame.
-_FRAMED_CLIENTS = frozenset({"awslambdaric"})
 # How often a running invocation is checked for its deadline, its memory and its process.
 _POLL_SECONDS = 0.01
-
-
-@dataclass
-class _Pending:
-    """An invocation from the moment it is queued for the worker until it has an outcome."""
-
-    request_id: str
-    payload: bytes
-    headers: list[tuple[str, str]]
-    timeout: float
-    done: threading.Event = field(default_factory=threading.Event)
-    queued: float = field(default_factory=time.perf_counter)
-    started: float | None = None  # perf_counter when the worker took the event
-    ended: float | None = None
-    kind: str | None = None  # "response", "error", "init_error", "too_large"
-    body: bytes = b""
-    error_type: str = ""
-    pre_log: bytes = b""  # output before START: the init phase's, or stray output between invocations
-    cancelled: bool = False
-
-    def finish(self, kind: str, body: bytes = b"", error_type: str = "") -> bool:
-        if self.done.is_set():
-            return False
-        self.ended = time.perf_counter()
-        self.kind, self.body, self.error_type = kind, body, error_type
-        self.done.set()
-        return True
-
-
-def _trace_id() -> str:
-    return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};Sampled=0"
-
-
-def _log_time() -> str:
-    now = _dt.datetime.now(_dt.timezone.utc)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-
-
-def _header_safe(json_text: str) -> str:
-    """A caller's JSON as one header line: CR and LF can only be whitespace between JSON tokens, so spaces do."""
-    return json_text.replace("\r", " ").replace("\n", " ")
-
-
-def _error_type_of(body: bytes, fallback: str) -> str:
-    try:
-        value = json.loads(body).get("errorType")
-    except (ValueError, AttributeError):
-        value = None
-    return value if isinstance(value, str) and value else (fallback or "Unhandled")
 
 
 class Environment:
@@ -119,9 +66,9 @@ class Environment:
         self.retired = False  # set by the pool: discard after the invocation in progress
         self.init_duration_ms: float | None = None
         self._lock = threading.Lock()
-        self._inbox: list[_Pending | None] = []
+        self._inbox: list[Pending | None] = []
         self._inbox_ready = threading.Condition(self._lock)
-        self._current: _Pending | None = None
+        self._current: Pending | None = None
         self._init_error: tuple[bytes, str] | None = None
         self._init_done = False
         self._dead = False
@@ -143,13 +90,13 @@ class Environment:
         read_fd, write_fd = os.pipe()
         # Lambda's telemetry log descriptor, on the same pipe as stdout and stderr so that records and prints keep
         # their order; the log capture tells its frames from plain output.
-        framed_fd = os.dup(write_fd) if spec.runtime_client in _FRAMED_CLIENTS else None
+        framed_fd = os.dup(write_fd) if spec.runtime_client in FRAMED_CLIENTS else None
         self._spawned = time.perf_counter()
         try:
             self.process = subprocess.Popen(
                 command,
                 cwd=spec.code_dir,  # sandboxed, bwrap changes to /var/task
-                env=self._environment(self._api.address, runtime_dir, framed_fd),
+                env=worker_environment(spec, self.launch, self.log_stream_name, self._api.address, framed_fd),
                 stdin=subprocess.DEVNULL,
                 stdout=write_fd,
                 stderr=write_fd,
@@ -180,39 +127,6 @@ class Environment:
 
     # -- the worker's environment ------------------------------------------------------------------------------
 
-    def _environment(self, api_address: str, runtime_dir: Path, framed_fd: int | None) -> dict[str, str]:
-        spec = self.spec
-        launch = self.launch
-        env = {
-            "PATH": ":".join(["/usr/local/bin", "/usr/bin", "/bin", *launch.layer_bins]),
-            "LANG": "en_US.UTF-8",
-            "TZ": ":UTC",
-            "TMPDIR": launch.tmp_dir,
-            "AWS_REGION": spec.region,
-            "AWS_DEFAULT_REGION": spec.region,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
-            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
-            "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream_name,
-            # Local runners set this; Powertools for AWS Lambda then leaves X-Ray alone.
-            "AWS_SAM_LOCAL": "true",
-        }
-        env.update({key: value for key, value in spec.environment.items() if key not in _WIRING})
-        env.update(
-            {
-                "_HANDLER": spec.handler,
-                "LAMBDA_TASK_ROOT": launch.task_root,
-                "LAMBDA_RUNTIME_DIR": launch.runtime_dir,
-                "AWS_LAMBDA_RUNTIME_API": api_address,
-            }
-        )
-        if framed_fd is not None:
-            env["_LAMBDA_TELEMETRY_LOG_FD"] = str(framed_fd)
-        return env
-
     # -- state --------------------------------------------------------------------------------------------------
 
     @property
@@ -235,7 +149,7 @@ class Environment:
         yield self.process.pid
         yield from self._memory.descendants()  # its session as scanned in the last 0.1 s: a flood rescans nothing
 
-    def runtime_next(self) -> _Pending | None:
+    def runtime_next(self) -> Pending | None:
         with self._lock:
             if not self._init_done:
                 self._init_done = True
@@ -255,7 +169,7 @@ class Environment:
         pending.started = time.perf_counter()
         return pending
 
-    def _matching(self, request_id: str) -> _Pending | None:
+    def _matching(self, request_id: str) -> Pending | None:
         current = self._current
         return current if current is not None and current.request_id == request_id else None
 
@@ -297,13 +211,13 @@ class Environment:
         headers = [
             ("Lambda-Runtime-Aws-Request-Id", request_id),
             ("Lambda-Runtime-Invoked-Function-Arn", spec.invoked_arn),
-            ("Lambda-Runtime-Trace-Id", _trace_id()),
+            ("Lambda-Runtime-Trace-Id", trace_id()),
         ]
         if client_context:
-            headers.append(("Lambda-Runtime-Client-Context", _header_safe(client_context)))
+            headers.append(("Lambda-Runtime-Client-Context", header_safe(client_context)))
         if cognito_identity:
-            headers.append(("Lambda-Runtime-Cognito-Identity", _header_safe(cognito_identity)))
-        pending = _Pending(request_id, payload, headers, spec.timeout)
+            headers.append(("Lambda-Runtime-Cognito-Identity", header_safe(cognito_identity)))
+        pending = Pending(request_id, payload, headers, spec.timeout)
         with self._lock:
             self._current = pending
             init_error = self._init_error
@@ -321,7 +235,7 @@ class Environment:
                 self._current = None
             self.last_used = time.monotonic()
 
-    def _await(self, pending: _Pending) -> str:
+    def _await(self, pending: Pending) -> str:
         """Wait for the worker's answer while enforcing the deadline and the memory limit."""
         spec = self.spec
         limit_kb = spec.memory * 1024
@@ -350,11 +264,9 @@ class Environment:
                 if used_kb > limit_kb:
                     return "oom"
 
-    def _result(self, pending: _Pending, outcome: str, cold: bool) -> InvocationResult:
+    def _result(self, pending: Pending, outcome: str, cold: bool) -> InvocationResult:
         spec = self.spec
         request_id = pending.request_id
-        status: str | None = None
-        platform_lines: list[str] = []
         if outcome == "done" and pending.kind in ("response", "error"):
             self._measure_peak()
         else:
@@ -378,32 +290,11 @@ class Environment:
             if pending.started is None:
                 init_ms = None
 
-        if outcome == "done" and pending.kind == "response":
-            succeeded, body, error_type = True, pending.body, None
-        elif outcome == "done" and pending.kind in ("error", "init_error"):
-            succeeded, body = False, pending.body
-            error_type = _error_type_of(pending.body, pending.error_type)
-            status = "error"
-        elif outcome == "done":  # too_large
-            succeeded, body, error_type, status = False, response_too_large_payload(), "Function.ResponseSizeTooLarge", "error"
-            platform_lines.append(f"{_log_time()} {request_id} {json.loads(body)['errorMessage']}")
-        elif outcome == "timeout":
-            succeeded, body, error_type, status = False, timeout_payload(request_id, spec.timeout), "Sandbox.Timedout", "timeout"
-            platform_lines.append(f"{_log_time()} {request_id} {timeout_message(spec.timeout)}")
-        elif outcome == "oom":
-            reason = "Runtime exited with error: signal: killed"
-            succeeded, error_type, status = False, "Runtime.OutOfMemory", "error"
-            body = exit_payload(request_id, reason, error_type)
-            platform_lines += [f"RequestId: {request_id} Error: {reason}", error_type]
-            self._peak_kb = max(self._peak_kb, spec.memory * 1024)
-        else:  # exited or cancelled
-            returncode = self.process.returncode if self.process.returncode is not None else -9
-            reason = exit_reason(worker_returncode(returncode) if self.launch.sandboxed else returncode)
-            succeeded, error_type, status = False, "Runtime.ExitError", "error"
-            body = exit_payload(request_id, reason, error_type)
-            if outcome == "cancelled":
-                platform_lines.append(f"{_log_time()} {request_id} Invocation cancelled from the console")
-            platform_lines += [f"RequestId: {request_id} Error: {reason}", error_type]
+        exit_code = self.process.returncode if self.process.returncode is not None else -9  # when it exited
+        exit_code = worker_returncode(exit_code) if self.launch.sandboxed else exit_code
+        succeeded, body, error_type, status, platform_lines = ending(outcome, pending, spec, exit_code)
+        if outcome == "oom":
+            self._peak_kb = max(self._peak_kb, spec.memory * 1024)  # it held at least its limit
 
         # No reading at all (no /proc, no psutil, or a worker gone before the first poll): no figure.
         max_used = min(spec.memory, max(1, math.ceil(self._peak_kb / 1024))) if self._peak_kb else None
