@@ -102,3 +102,13 @@ def connected_from(server_port: int, peer_port: int, candidates: Iterable[int]) 
         if holds_socket(pid, inode):
             return pid
     return None
+
+
+def hung_up(conn: socket.socket) -> bool:
+    """Whether the peer of `conn` has closed its end (the serving thread may not have noticed yet)."""
+    try:
+        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False  # open, nothing to read
+    except OSError:
+        return True

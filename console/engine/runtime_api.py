@@ -203,17 +203,18 @@ class RuntimeApiServer:
                     return
                 except OSError:
                     return  # out of descriptors, or the socket went: the next readiness retries
-                busy = listener.connection is not None
+                busy = listener.connection is not None and not peers.hung_up(listener.connection)
             if busy or not self._is_worker(listener, peer[1]):
                 conn.close()
                 continue
             conn.setblocking(True)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
-                if listener.closed or listener.connection is not None:
+                held = listener.connection
+                if listener.closed or (held is not None and not peers.hung_up(held)):
                     conn.close()
                     continue
-                listener.connection = conn
+                listener.connection = conn  # a held connection its peer has left is served out by its own thread
             threading.Thread(target=self._serve, args=(listener, conn), name="runtime-api-conn", daemon=True).start()
 
     @staticmethod
@@ -230,7 +231,7 @@ class RuntimeApiServer:
     def _serve(self, listener: RuntimeListener, conn: socket.socket) -> None:
         reader = _Reader(conn)
         try:
-            while self._handle_one(conn, reader, listener.endpoint):
+            while self._handle_one(conn, reader, listener):
                 pass
         except (OSError, ValueError):
             pass  # the worker went away mid-request, or stalled past the idle timeout
@@ -243,14 +244,23 @@ class RuntimeApiServer:
             except OSError:
                 pass
 
-    def _handle_one(self, conn: socket.socket, reader: _Reader, endpoint: RuntimeEndpoint) -> bool:
+    def _release(self, listener: RuntimeListener, conn: socket.socket) -> None:
+        """Free the environment's one connection before this one is hung up, so that the worker's next connection,
+        which may come the moment the reply arrives, is not refused as a second one."""
+        with self._lock:
+            if listener.connection is conn:
+                listener.connection = None
+
+    def _handle_one(self, conn: socket.socket, reader: _Reader, listener: RuntimeListener) -> bool:
         """Serve one request; False when the connection is to be closed."""
+        endpoint = listener.endpoint
         try:
             head = reader.head()
             if head is None:
                 return False
             method, route, headers, length = _parse_head(head)
         except _BadRequest as bad:
+            self._release(listener, conn)
             _reply(conn, bad.status, _error_body("InvalidRequest", bad.message), close=True)
             return False
 
@@ -259,6 +269,7 @@ class RuntimeApiServer:
                 reader.discard(length)
             return self._next(conn, endpoint)
         if method != "POST":
+            self._release(listener, conn)
             _reply(conn, 404, _error_body("InvalidRequest", f"No route for {method} {route}"), close=True)
             return False
 
@@ -268,6 +279,7 @@ class RuntimeApiServer:
             if length > MAX_RESPONSE_BYTES:
                 # Lambda refuses the body; the environment is discarded, so the connection need not survive.
                 endpoint.runtime_response_too_large(request_id, length)
+                self._release(listener, conn)
                 _reply(conn, 413, _error_body(
                     "RequestEntityTooLarge",
                     f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
@@ -285,6 +297,7 @@ class RuntimeApiServer:
             endpoint.runtime_init_error(body, error_type)
             ok = True
         else:
+            self._release(listener, conn)
             _reply(conn, 404, _error_body("InvalidRequest", f"No route for {method} {route}"), close=True)
             return False
         if ok:
