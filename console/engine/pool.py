@@ -80,7 +80,7 @@ class Engine:
         self._busy: set[Environment] = set()
         self._starting = 0
         self._waiting = 0
-        self._keys: dict[tuple[str, str], tuple] = {}
+        self._keys: dict[tuple[str, str, str, str], tuple] = {}  # the latest key of each deployment (_deployment)
         self._closed = False
         self._server: RuntimeApiServer | None = None
         self._runtime_dir: Path | None = None
@@ -229,7 +229,7 @@ class Engine:
         discard = False
         with self._cond:
             self._busy.discard(env)
-            if self._closed or env.retired or not env.alive or self._keys.get((env.spec.name, env.spec.version)) != env.spec.key:
+            if self._closed or env.retired or not env.alive or self._keys.get(_deployment(env.spec)) != env.spec.key:
                 discard = True
             else:
                 self._idle.setdefault(env.spec.key, []).append(env)
@@ -239,7 +239,7 @@ class Engine:
 
     def _note_key(self, spec: FunctionSpec, doomed: list[Environment]) -> None:
         """A new key for a function version retires the environments of the old one. Caller holds the lock."""
-        ident = (spec.name, spec.version)
+        ident = _deployment(spec)
         old = self._keys.get(ident)
         if old == spec.key:
             return
@@ -306,3 +306,10 @@ def _close_quietly(ref: weakref.ref) -> None:
     engine = ref()
     if engine is not None:
         engine.close()
+
+
+def _deployment(spec: FunctionSpec) -> tuple[str, str, str, str]:
+    """A function version as deployed in one region and account. Callers that sign for another region (the REST API)
+    and the web console (the default region) reach separate deployments, as on Lambda: each keeps its own warm
+    environments rather than retiring the other's; new code or configuration comes with a new key for each."""
+    return (spec.name, spec.version, spec.region, spec.account)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
@@ -600,3 +601,14 @@ def test_a_warm_worker_slow_to_take_its_event_is_not_timed_out(engine, make_func
     assert engine.invoke(spec, b'{"hold": true}').payload == b'"ok"'
     result = engine.invoke(spec)  # queued while the worker is still held
     assert result.payload == b'"ok"' and not result.cold
+
+
+def test_callers_in_two_regions_keep_their_own_warm_environments(engine, make_function):
+    # The web console invokes in the default region, the REST API in the region a request was signed for.
+    spec = make_function("def handler(event, context):\n    return context.invoked_function_arn\n")
+    elsewhere = dataclasses.replace(spec, region="eu-west-1")
+    first = [engine.invoke(spec), engine.invoke(elsewhere)]
+    again = [engine.invoke(spec), engine.invoke(elsewhere), engine.invoke(spec)]
+    assert [result.cold for result in first] == [True, True]
+    assert [result.cold for result in again] == [False, False, False]
+    assert ":eu-west-1:" in body(again[1]) and ":eu-west-1:" not in body(again[0])
