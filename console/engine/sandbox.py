@@ -131,6 +131,16 @@ def _namespaces() -> list[str]:
     return args
 
 
+# What of the host's /etc a worker sees: what Lambda's own /etc offers a function's libraries too.
+_ETC = (
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d",  # the dynamic loader: compiled extensions and their libraries
+    "nsswitch.conf", "hosts", "resolv.conf", "host.conf", "gai.conf", "services", "protocols",  # networking
+    "ssl/certs", "ca-certificates", "ca-certificates.conf", "pki/tls/certs",  # TLS trust (certificates, no keys)
+    "passwd", "group",  # user lookups (home folder, user name)
+    "localtime", "timezone", "mime.types", "os-release", "alternatives",
+)
+
+
 def _ro(path: Path | str) -> list[str]:
     return ["--ro-bind", str(path), str(path)]
 
@@ -142,9 +152,10 @@ def _system(interpreter: str) -> list[str]:
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             args += _ro(top)
-    # /etc whole, read-only, in one mount (each mount costs a cold start about half a millisecond): name resolution,
-    # TLS certificates, user lookups and the dynamic loader read from it.
-    args += ["--ro-bind-try", "/etc", "/etc"]
+    # From /etc only what a function's libraries read (the dynamic loader, name resolution, TLS certificates, user
+    # and time zone lookups), never the host's secrets (shadow, sudoers, SSH host keys, private TLS keys).
+    for entry in _ETC:
+        args += ["--ro-bind-try", f"/etc/{entry}", f"/etc/{entry}"]
     # The interpreter's installation (its standard library and shared libraries), unless /usr holds it already; for a
     # virtual environment's copied interpreter, the installation it was made from too (pyvenv.cfg's `home`).
     prefixes = [Path(interpreter).parent.parent]

@@ -226,6 +226,22 @@ def test_reading_the_data_folder_finds_nothing(engine, make_function, tmp_path):
 
 
 @needs_sandbox
+def test_reading_the_hosts_secrets_in_etc_finds_nothing_while_tls_and_names_still_work(engine, make_function):
+    spec = make_function("""
+        import os, socket, ssl
+        def handler(event, context):
+            secrets = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssh", "/etc/ssl/private", "/etc/machine-id"]
+            return {
+                "visible": [path for path in secrets if os.path.exists(path)],
+                "certificates": bool(os.listdir(ssl.get_default_verify_paths().capath or "/etc/ssl/certs")),
+                "localhost": socket.getaddrinfo("localhost", 80, socket.AF_INET)[0][4][0],
+            }
+    """)
+    seen = body(engine.invoke(spec))
+    assert seen == {"visible": [], "certificates": True, "localhost": "127.0.0.1"}
+
+
+@needs_sandbox
 def test_tmp_is_the_size_of_the_functions_ephemeral_storage(engine, make_function):
     spec = make_function("""
         import errno
