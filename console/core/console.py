@@ -155,6 +155,7 @@ class Console:
             runtime=function.runtime,
             timeout=function.timeout,
             memory=function.memory,
+            ephemeral_storage=function.ephemeral_storage,
             environment=function.environment,
             runtime_client=function.runtime_client,
             version=function.version,

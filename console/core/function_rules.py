@@ -1,5 +1,5 @@
-"""A function's settings checked as Lambda checks them: name, handler, runtime, timeout, memory, environment
-variables, description and runtime client. Each check returns the value to store or raises FunctionError naming the
+"""A function's settings checked as Lambda checks them: name, handler, runtime, timeout, memory, ephemeral storage,
+environment variables, description and runtime client. Each check returns the value to store or raises FunctionError naming the
 setting (`field`) with a message that says what to do."""
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from console.core.limits import (
     HANDLER,
     MAX_DESCRIPTION,
     MAX_ENVIRONMENT_BYTES,
+    MAX_EPHEMERAL_STORAGE,
     MAX_FUNCTION_NAME,
     MAX_MEMORY,
     MAX_TIMEOUT,
+    MIN_EPHEMERAL_STORAGE,
     MIN_MEMORY,
     MIN_TIMEOUT,
 )
@@ -47,7 +49,9 @@ RESERVED_ENVIRONMENT = frozenset(
         "LAMBDA_RUNTIME_DIR",
     }
 )
-CONFIG_FIELDS = ("handler", "runtime", "timeout", "memory", "environment", "description", "runtime_client")
+CONFIG_FIELDS = (
+    "handler", "runtime", "timeout", "memory", "ephemeral_storage", "environment", "description", "runtime_client"
+)
 
 
 class FunctionError(ValueError):
@@ -139,6 +143,19 @@ def check_memory(memory: object) -> int:
     return memory
 
 
+def check_ephemeral_storage(size: object) -> int:
+    """MB of /tmp (Lambda's EphemeralStorage.Size); None is Lambda's default, the least."""
+    if size is None:
+        return MIN_EPHEMERAL_STORAGE
+    if isinstance(size, bool) or not isinstance(size, int) or not MIN_EPHEMERAL_STORAGE <= size <= MAX_EPHEMERAL_STORAGE:
+        raise FunctionError(
+            f"Ephemeral storage {size!r} is not valid: give a whole number of MB of /tmp from {MIN_EPHEMERAL_STORAGE}"
+            f" to {MAX_EPHEMERAL_STORAGE}.",
+            "ephemeral_storage",
+        )
+    return size
+
+
 def check_environment(environment: object) -> dict[str, str]:
     if environment is None:
         return {}
@@ -201,6 +218,7 @@ CHECKS = {
     "runtime": check_runtime,
     "timeout": check_timeout,
     "memory": check_memory,
+    "ephemeral_storage": check_ephemeral_storage,
     "environment": check_environment,
     "description": check_description,
     "runtime_client": check_runtime_client,

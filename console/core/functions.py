@@ -1,7 +1,8 @@
 """Functions: `$LATEST` and published versions in the database (their settings are checked by
 console.core.function_rules).
 
-A function names a stored package and a handler, with a runtime, timeout, memory, environment variables, a description
+A function names a stored package and a handler, with a runtime, timeout, memory, ephemeral storage (MB of /tmp),
+environment variables, a description
 and the runtime client that runs it. `$LATEST` is the editable configuration; `publish()` snapshots it as version 1,
 2, ... which never change afterwards. Every change gets a new `revision_id`, Lambda's RevisionId.
 """
@@ -24,6 +25,7 @@ from console.core.function_rules import (  # noqa: F401 - the checks and errors,
     FunctionNotFound,
     check_description,
     check_environment,
+    check_ephemeral_storage,
     check_handler,
     check_memory,
     check_name,
@@ -31,6 +33,7 @@ from console.core.function_rules import (  # noqa: F401 - the checks and errors,
     check_runtime_client,
     check_timeout,
 )
+from console.core.limits import MIN_EPHEMERAL_STORAGE
 from console.core.store import Store
 from console.engine.invocation import LOCAL_RUNTIME
 
@@ -49,6 +52,7 @@ class FunctionConfig:
     timeout: int
     memory: int
     environment: dict[str, str] = field(default_factory=dict)
+    ephemeral_storage: int = MIN_EPHEMERAL_STORAGE  # MB of /tmp
     description: str = ""
     runtime_client: str = "bootstrap"
     revision_id: str = ""
@@ -81,6 +85,7 @@ def _from_row(row: sqlite3.Row, version: str) -> FunctionConfig:
         runtime=row["runtime"],
         timeout=row["timeout"],
         memory=row["memory"],
+        ephemeral_storage=row["ephemeral_storage"],
         environment=json.loads(row["environment"]),
         description=row["description"],
         runtime_client=row["runtime_client"],
@@ -110,6 +115,7 @@ class FunctionStore:
         runtime: str | None = None,
         timeout: int = 3,
         memory: int = 128,
+        ephemeral_storage: int | None = None,
         environment: dict[str, str] | None = None,
         description: str = "",
         runtime_client: str = "bootstrap",
@@ -118,18 +124,19 @@ class FunctionStore:
     ) -> FunctionConfig:
         """The new function's `$LATEST`, or its version 1 with `publish`: all written in one transaction."""
         name, values = self.check_new(name, handler, runtime=runtime, timeout=timeout, memory=memory,
-                                      environment=environment, description=description, runtime_client=runtime_client)
+                                      ephemeral_storage=ephemeral_storage, environment=environment,
+                                      description=description, runtime_client=runtime_client)
         stamp = now_iso()
         with self._store.write() as conn:
             self._package_exists(conn, package_sha256)
             if conn.execute("SELECT 1 FROM functions WHERE name = ?", (name,)).fetchone():
                 raise FunctionExists(f"Function already exist: {name}", "name")
             conn.execute(
-                "INSERT INTO functions (name, package_sha256, handler, runtime, timeout, memory, environment,"
-                " description, runtime_client, revision_id, created_at, last_modified, role)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO functions (name, package_sha256, handler, runtime, timeout, memory, ephemeral_storage,"
+                " environment, description, runtime_client, revision_id, created_at, last_modified, role)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, package_sha256, values["handler"], values["runtime"], values["timeout"], values["memory"],
-                 json.dumps(values["environment"]), values["description"], values["runtime_client"],
+                 values["ephemeral_storage"], json.dumps(values["environment"]), values["description"], values["runtime_client"],
                  str(uuid.uuid4()), stamp, stamp, role),
             )
             if publish:
@@ -206,16 +213,17 @@ class FunctionStore:
         if latest is None:
             raise FunctionNotFound(name)
         last = conn.execute("SELECT * FROM versions WHERE function = ? ORDER BY version DESC LIMIT 1", (name,)).fetchone()
-        same = ("package_sha256", "handler", "runtime", "timeout", "memory", "environment", "runtime_client", "role")
+        same = ("package_sha256", "handler", "runtime", "timeout", "memory", "ephemeral_storage", "environment",
+                "runtime_client", "role")
         if last is not None and all(last[key] == latest[key] for key in same):
             return _from_row(last, str(last["version"]))
         number = 1 if last is None else last["version"] + 1
         conn.execute(
             "INSERT INTO versions (function, version, package_sha256, handler, runtime, timeout, memory,"
-            " environment, description, runtime_client, revision_id, created_at, role)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " ephemeral_storage, environment, description, runtime_client, revision_id, created_at, role)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (name, number, latest["package_sha256"], latest["handler"], latest["runtime"], latest["timeout"],
-             latest["memory"], latest["environment"],
+             latest["memory"], latest["ephemeral_storage"], latest["environment"],
              check_description(description) if description is not None else latest["description"],
              latest["runtime_client"], str(uuid.uuid4()), now_iso(), latest["role"]),
         )

@@ -150,6 +150,11 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     """,
+    # 4 -> 5: a function's ephemeral storage, the MB of its /tmp (Lambda's EphemeralStorage.Size; 512 by default).
+    """
+    ALTER TABLE functions ADD COLUMN ephemeral_storage INTEGER NOT NULL DEFAULT 512;
+    ALTER TABLE versions ADD COLUMN ephemeral_storage INTEGER NOT NULL DEFAULT 512;
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

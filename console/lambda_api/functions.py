@@ -22,6 +22,7 @@ from console.lambda_api.wire import (
     code_from,
     configuration,
     environment_from,
+    ephemeral_storage_from,
     invalid,
     json_body,
     json_response,
@@ -74,6 +75,7 @@ def create_function() -> Response:
         "runtime": body.get("Runtime"),
         "timeout": body.get("Timeout", 3),
         "memory": body.get("MemorySize", 128),
+        "ephemeral_storage": ephemeral_storage_from(body),
         "environment": environment_from(body),
         "description": body.get("Description", ""),
     }
@@ -177,7 +179,8 @@ def update_function_code(function_name: str) -> Response:
 
 @bp.route("/functions/<function_name>/configuration", methods=["PUT"])
 def update_function_configuration(function_name: str) -> Response:
-    """UpdateFunctionConfiguration: Role, Handler, Runtime, Timeout, MemorySize, Environment, Description."""
+    """UpdateFunctionConfiguration: Role, Handler, Runtime, Timeout, MemorySize, EphemeralStorage, Environment,
+    Description."""
     console = get_console()
     target = target_from_path(function_name, qualifier_allowed=False)
     body = json_body()
@@ -189,6 +192,8 @@ def update_function_configuration(function_name: str) -> Response:
     changes = {setting: body[field] for field, setting in names.items() if field in body}
     if "Environment" in body:
         changes["environment"] = environment_from(body) or {}
+    if (size := ephemeral_storage_from(body)) is not None:
+        changes["ephemeral_storage"] = size
     _check_limits(changes)
     if "Role" in body:
         changes["role"] = check_role(body["Role"])

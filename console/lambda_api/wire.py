@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from console import get_console
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionExists, FunctionNotFound
-from console.core.limits import MAX_FUNCTION_NAME
+from console.core.limits import MAX_EPHEMERAL_STORAGE, MAX_FUNCTION_NAME, MIN_EPHEMERAL_STORAGE
 from console.core.zipcheck import PackageError
 from console.engine import EngineError, RequestTooLargeError, TooManyRequestsError
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -262,6 +262,29 @@ def environment_from(body: dict) -> dict | None:
     return environment.get("Variables") or {}
 
 
+def ephemeral_storage_from(body: dict) -> int | None:
+    """EphemeralStorage.Size, the MB of /tmp, in Lambda's words when it is out of range (botocore's model gives the
+    bounds, and Lambda words a broken one as for MemorySize); None when the body has no EphemeralStorage."""
+    storage = body.get("EphemeralStorage")
+    if storage is None:
+        return None
+    if not isinstance(storage, dict) or "Size" not in storage:
+        raise invalid(
+            f'EphemeralStorage must be an object with a Size: {{"Size": <MB of /tmp from {MIN_EPHEMERAL_STORAGE} '
+            f"to {MAX_EPHEMERAL_STORAGE}>}}."
+        )
+    size = storage["Size"]
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise invalid(f"EphemeralStorage.Size must be a whole number of MB, not {size!r}.")
+    if size > MAX_EPHEMERAL_STORAGE:
+        raise validation(size, "ephemeralStorage.size", f"Member must have value less than or equal to "
+                                                        f"{MAX_EPHEMERAL_STORAGE}")
+    if size < MIN_EPHEMERAL_STORAGE:
+        raise validation(size, "ephemeralStorage.size", f"Member must have value greater than or equal to "
+                                                        f"{MIN_EPHEMERAL_STORAGE}")
+    return size
+
+
 # -- shapes ---------------------------------------------------------------------------------------------------------
 
 
@@ -290,7 +313,7 @@ def configuration(function: FunctionConfig, *, qualified: bool | None = None) ->
         "LastUpdateStatus": "Successful",
         "PackageType": "Zip",
         "Architectures": ["x86_64"],
-        "EphemeralStorage": {"Size": 512},
+        "EphemeralStorage": {"Size": function.ephemeral_storage},  # each version keeps its own
         "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
         "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{function.name}"},
     }

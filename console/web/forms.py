@@ -43,7 +43,8 @@ def environment_text(variables: Mapping[str, str]) -> str:
 
 
 def function_settings(form: Mapping[str, str]) -> dict[str, Any]:
-    """Handler, timeout, memory, environment and description from a form; only the fields it holds."""
+    """Handler, timeout, memory, ephemeral storage, environment and description from a form; only the fields it
+    holds."""
     settings: dict[str, object] = {}
     if "handler" in form:
         settings["handler"] = form["handler"].strip()
@@ -51,6 +52,8 @@ def function_settings(form: Mapping[str, str]) -> dict[str, Any]:
         settings["timeout"] = whole_number(form, "timeout", "Timeout", 3)
     if "memory" in form:
         settings["memory"] = whole_number(form, "memory", "Memory", 128)
+    if "ephemeral_storage" in form:
+        settings["ephemeral_storage"] = whole_number(form, "ephemeral_storage", "Ephemeral storage", 512)
     if "environment" in form:
         settings["environment"] = environment(form["environment"])
     if "description" in form:

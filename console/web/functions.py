@@ -21,6 +21,7 @@ def function_json(function: FunctionConfig) -> dict:
         "runtime": function.runtime,
         "timeout": function.timeout,
         "memory": function.memory,
+        "ephemeral_storage": function.ephemeral_storage,
         "environment": function.environment,
         "description": function.description,
         "runtime_client": function.runtime_client,
@@ -71,14 +72,14 @@ def _new_context(form: dict[str, str], errors: dict[str, str], package_sha: str 
 
 @bp.get("/functions/new")
 def new_function() -> str:
-    form = {"timeout": "3", "memory": "128"}
+    form = {"timeout": "3", "memory": "128", "ephemeral_storage": "512"}
     return render_template("function_new.html", **_new_context(form, {}, request.args.get("package", "")))
 
 
 @bp.get("/functions/new/package")
 def choose_stored_package() -> tuple[str, int]:
     """The package field with a stored package chosen, offering its handlers (htmx, on choosing)."""
-    form = {"timeout": "3", "memory": "128"}
+    form = {"timeout": "3", "memory": "128", "ephemeral_storage": "512"}
     return render("function_new.html", "_package_field.html", **_new_context(form, {}, request.args.get("package", "")))
 
 
@@ -86,7 +87,7 @@ def choose_stored_package() -> tuple[str, int]:
 def new_function_package() -> tuple[str, int]:
     """The package field alone: a zip uploaded as soon as it is chosen, answered with its handlers (htmx)."""
     upload = request.files.get("package_file")
-    form = {"timeout": "3", "memory": "128"}
+    form = {"timeout": "3", "memory": "128", "ephemeral_storage": "512"}
     if upload is None or not upload.filename:
         return render("function_new.html", "_package_field.html", 422,
                       **_new_context(form, {"package": "Choose a .zip file to upload."}))
@@ -102,7 +103,7 @@ def new_function_package() -> tuple[str, int]:
 def create_function() -> Response | tuple[str, int]:
     console = get_console()
     form = {key: request.form.get(key, "") for key in
-            ("name", "handler", "timeout", "memory", "environment", "description", "package")}
+            ("name", "handler", "timeout", "memory", "ephemeral_storage", "environment", "description", "package")}
     package_sha = form["package"]
     upload = request.files.get("package_file")
     try:
@@ -162,6 +163,7 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "handler": function.handler,
         "timeout": str(function.timeout),
         "memory": str(function.memory),
+        "ephemeral_storage": str(function.ephemeral_storage),
         "environment": forms.environment_text(function.environment),
         "description": function.description,
     }
@@ -188,7 +190,8 @@ def configuration(name: str) -> tuple[str, int]:
 
 @bp.post("/functions/<name>/configuration")
 def save_configuration(name: str) -> tuple[str, int]:
-    form = {key: request.form.get(key, "") for key in ("handler", "timeout", "memory", "environment", "description")}
+    fields = ("handler", "timeout", "memory", "ephemeral_storage", "environment", "description")
+    form = {key: request.form.get(key, "") for key in fields}
     try:
         get_console().update_function_configuration(name, **forms.function_settings(form))
     except FunctionError as exc:

@@ -334,6 +334,36 @@ def test_configuration_saves_and_refuses(client) -> None:
     assert client.get("/functions/hello_python.json").get_json()["environment"] == {"A_B": "1"}
 
 
+def test_configuration_tab_shows_and_saves_ephemeral_storage(client) -> None:
+    page = text(client.get("/functions/hello_python/configuration", headers=HTMX))
+    assert re.search(r'<input id="ephemeral_storage" name="ephemeral_storage" value="512"', page)
+    assert client.get("/functions/hello_python.json").get_json()["ephemeral_storage"] == 512
+    fields = {"handler": "hello_python.my_handler", "timeout": "3", "memory": "128", "environment": "",
+              "description": ""}
+    response = client.post("/functions/hello_python/configuration", headers=HTMX,
+                           data={**fields, "ephemeral_storage": "2048"})
+    assert "Configuration saved" in text(response)
+    assert re.search(r'name="ephemeral_storage" value="2048"', text(response))
+    assert client.get("/functions/hello_python.json").get_json()["ephemeral_storage"] == 2048
+    for value, says in (("100", ("Ephemeral storage 100 is not valid: give a whole number of MB of /tmp from 512 to "
+                                "10240.")),
+                        ("lots", "Ephemeral storage &#39;lots&#39; is not a whole number: type digits only")):
+        response = client.post("/functions/hello_python/configuration", headers=HTMX,
+                               data={**fields, "ephemeral_storage": value})
+        assert response.status_code == 422
+        assert f'<p class="error" id="ephemeral_storage-error">{says}' in text(response)
+        assert client.get("/functions/hello_python.json").get_json()["ephemeral_storage"] == 2048
+
+
+def test_a_new_function_is_created_with_its_ephemeral_storage(client) -> None:
+    code = zip_bytes({"app.py": "def handler(event, context):\n    return 1\n"})
+    response = client.post("/functions/new", data={
+        "name": "roomy", "handler": "app.handler", "timeout": "3", "memory": "128", "ephemeral_storage": "4096",
+        "environment": "", "description": "", "package_file": (io.BytesIO(code), "app.zip")})
+    assert response.status_code == 303
+    assert client.get("/functions/roomy.json").get_json()["ephemeral_storage"] == 4096
+
+
 def test_new_code_is_hot_reloaded(client) -> None:
     code = zip_bytes({"hello_python.py": "def my_handler(event, context):\n    return 'new code'\n"})
     response = client.post("/functions/hello_python/code", headers=HTMX,
