@@ -15,6 +15,7 @@ from console.config import load_config
 from console.core.console import Console
 from console.core.functions import FunctionError, FunctionExists, FunctionNotFound
 from console.core.samples import sample_folders, zip_folder
+from console.engine.sandbox import unsandboxed_reason
 from console.resources import samples_dir
 from tests.processes import wait_until
 from tests.zips import zip_bytes as make_zip
@@ -72,6 +73,28 @@ def test_published_version_keeps_its_code_and_configuration(console):
     assert [v.version for v in console.functions.versions("greet")] == ["$LATEST", "1"]
     assert console.publish_version("greet").version == "2"
     assert console.publish_version("greet").version == "2"  # nothing changed since: no new version
+
+
+TMP_SIZE = make_zip({"app.py": (
+    "import os\ndef handler(event, context):\n"
+    "    st = os.statvfs('/tmp')\n    return st.f_blocks * st.f_frsize // (1024 * 1024)\n")})
+
+
+def test_ephemeral_storage_is_kept_per_version_and_sizes_tmp(console):
+    assert console.create_function("plain", greeter("hi"), "app.handler").ephemeral_storage == 512
+    assert console.create_function("roomy", TMP_SIZE, "app.handler", ephemeral_storage=1024).ephemeral_storage == 1024
+    assert console.publish_version("roomy").ephemeral_storage == 1024
+    assert console.update_function_configuration("roomy", ephemeral_storage=2048).ephemeral_storage == 2048
+    assert console.publish_version("roomy").version == "2"  # a change of size alone is a new version
+    assert [v.ephemeral_storage for v in console.list_versions("roomy")] == [2048, 1024, 2048]
+    for wrong in (511, 10241, "1024", True, 1024.0):
+        with pytest.raises(FunctionError, match="Ephemeral storage .* is not valid: give a whole number of MB") as raised:
+            console.update_function_configuration("roomy", ephemeral_storage=wrong)
+        assert raised.value.field == "ephemeral_storage"
+    assert console.get_function("roomy").ephemeral_storage == 2048
+    if unsandboxed_reason() is None:  # the sandbox's /tmp is a tmpfs of that size; unsandboxed, it is the host's
+        assert json.loads(console.invoke("roomy").payload) == 2048
+        assert json.loads(console.invoke("roomy", version="1").payload) == 1024
 
 
 def test_rerun_runs_the_same_event_again(console):

@@ -151,3 +151,22 @@ def test_roles_kept_in_meta_move_into_their_functions(tmp_path):
     roles = {row["name"]: row["role"] for row in store.query("SELECT name, role FROM functions")}
     assert roles == {"kept": "arn:aws:iam::123456789012:role/a", "recreated": ""}
     assert store.query("SELECT * FROM meta WHERE key LIKE 'role:%'") == []
+
+
+def test_functions_and_versions_stored_before_ephemeral_storage_get_lambdas_default(tmp_path):
+    """Schema 5 gave functions and versions their /tmp size; those stored before keep everything and get 512 MB."""
+    path = tmp_path / "db.sqlite3"
+    old = Store(path, migrations=MIGRATIONS[:4])
+    with old.write() as conn:
+        conn.execute("INSERT INTO packages VALUES ('ab', 'q6s=', 1, 1, 1, '', 't')")
+        conn.execute("INSERT INTO functions (name, package_sha256, handler, runtime, timeout, memory, revision_id,"
+                     " created_at, last_modified) VALUES ('f', 'ab', 'a.b', 'python3.12', 7, 256, 'r', 't', 't')")
+        conn.execute("INSERT INTO versions (function, version, package_sha256, handler, runtime, timeout, memory,"
+                     " environment, description, runtime_client, revision_id, created_at)"
+                     " VALUES ('f', 1, 'ab', 'a.b', 'python3.12', 5, 192, '{}', '', 'bootstrap', 'r1', 't')")
+    old.close()
+    store = Store(path)
+    assert [tuple(row) for row in store.query("SELECT timeout, memory, ephemeral_storage FROM functions")] == [
+        (7, 256, 512)]
+    assert [tuple(row) for row in store.query("SELECT timeout, memory, ephemeral_storage FROM versions")] == [
+        (5, 192, 512)]
