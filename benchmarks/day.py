@@ -28,20 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server import start_server, stop_server
+from server import rss_mb, start_server, stop_server
 
 GOAL_FILES = 10
 GOAL_RSS_MB = 25.0
 FUNCTION = "hello_python"  # a sample: loaded in every new data folder
 POLL = re.compile(r'hx-get="(/functions/[^"]+/runs/[0-9a-f]+)"')
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def open_files(pid: int) -> int:

@@ -27,20 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server import start_server, stop_server
+from server import rss_mb, start_server, stop_server
 
 ECHO = """
 def handler(event, context):
     return {"id": event["id"], "function": context.function_name}
 """
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> int:

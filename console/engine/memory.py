@@ -59,7 +59,8 @@ def _read_status(pid: int) -> bytes:
         return b""
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
+    """The pids of `pid`'s children, read from /proc (none when it has ended)."""
     try:
         with open(f"/proc/{pid}/task/{pid}/children", "rb") as children:
             return [int(child) for child in children.read().split()]
@@ -82,12 +83,12 @@ def _session_members(session: int, pids: Iterable[int]) -> set[int]:
 def _tree(pid: int) -> set[int]:
     """Every descendant of `pid` reached by walking children (pid itself excluded)."""
     found: set[int] = set()
-    todo = _children(pid)
+    todo = children(pid)
     while todo:
         child = todo.pop()
         if child not in found:
             found.add(child)
-            todo.extend(_children(child))
+            todo.extend(children(child))
     return found
 
 
@@ -164,14 +165,7 @@ class ProcessMemory:
             self._members = members - {self.pid}
         if self.reader != "proc":
             return set(self._members)
-        found = set(self._members)
-        todo = _children(self.pid)
-        while todo:
-            child = todo.pop()
-            if child not in found:
-                found.add(child)
-                todo.extend(_children(child))
-        return found
+        return self._members | _tree(self.pid)
 
     def rss_kb(self) -> int | None:
         """Resident memory of the worker and all its descendants, in KiB; None where it cannot be read."""

@@ -37,6 +37,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from console.engine.memory import children
+
 # "off" (or 0, no, false) runs workers without the sandbox even where bwrap is installed.
 SANDBOX_VARIABLE = "LAMBDA_CONSOLE_SANDBOX"
 TASK_ROOT = "/var/task"
@@ -300,9 +302,9 @@ def namespace_pids(bwrap_pid: int, timeout: float = 5.0) -> tuple[int, int] | No
     init = worker = None
     while time.monotonic() < deadline:
         if init is None:
-            init = next(iter(_children(bwrap_pid)), None)
+            init = next(iter(children(bwrap_pid)), None)
         if init is not None:
-            worker = next(iter(_children(init)), None)
+            worker = next(iter(children(init)), None)
             if worker is not None:
                 return init, worker
         if _ended(bwrap_pid):
@@ -327,14 +329,6 @@ def worker_returncode(bwrap_returncode: int) -> int:
     if 128 < bwrap_returncode < 128 + 65:
         return -(bwrap_returncode - 128)
     return bwrap_returncode
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children", "rb") as children:
-            return [int(child) for child in children.read().split()]
-    except (OSError, ValueError):
-        return []
 
 
 def processes_with(variable: bytes) -> set[int]:
