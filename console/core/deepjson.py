@@ -17,7 +17,8 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _LITERALS = ("true", "false", "null")
 
 
-def _skip(text: str, pos: int) -> int:
+def skip_whitespace(text: str, pos: int) -> int:
+    """Where the JSON whitespace starting at `pos` ends."""
     match = _WHITESPACE.match(text, pos)
     return match.end() if match else pos
 
@@ -27,7 +28,7 @@ def check_json(text: str) -> None:
 
     The value itself is not built, so the depth of nesting does not matter.
     """
-    end = _skip(text, value_end(text, _skip(text, 0)))
+    end = skip_whitespace(text, value_end(text, skip_whitespace(text, 0)))
     if end != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
 
@@ -42,7 +43,7 @@ def value_end(text: str, pos: int) -> int:
         char = text[pos]
         if char in "[{":
             stack.append(char)
-            pos = _skip(text, pos + 1)
+            pos = skip_whitespace(text, pos + 1)
             closing = "]" if char == "[" else "}"
             if pos < len(text) and text[pos] == closing:
                 stack.pop()
@@ -67,14 +68,14 @@ def value_end(text: str, pos: int) -> int:
         while True:
             if not stack:
                 return pos
-            pos = _skip(text, pos)
+            pos = skip_whitespace(text, pos)
             closing = "]" if stack[-1] == "[" else "}"
             if pos < len(text) and text[pos] == closing:
                 stack.pop()
                 pos += 1
                 continue
             if pos < len(text) and text[pos] == ",":
-                pos = _skip(text, pos + 1)
+                pos = skip_whitespace(text, pos + 1)
                 if stack[-1] == "{":
                     pos = _key(text, pos)
                 break
@@ -87,7 +88,7 @@ def _key(text: str, pos: int) -> int:
     if pos >= len(text) or text[pos] != '"':
         raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, pos)
     _, pos = scanstring(text, pos + 1, True)
-    pos = _skip(text, pos)
+    pos = skip_whitespace(text, pos)
     if pos >= len(text) or text[pos] != ":":
         raise json.JSONDecodeError("Expecting ':' delimiter", text, pos)
-    return _skip(text, pos + 1)
+    return skip_whitespace(text, pos + 1)

@@ -12,7 +12,7 @@ import json
 import re
 import sys
 
-from console.core.deepjson import check_json, value_end
+from console.core.deepjson import check_json, skip_whitespace, value_end
 from console.core.limits import MAX_REQUEST_BYTES
 
 MAX_EVENT_BYTES = MAX_REQUEST_BYTES  # an event is what a synchronous Invoke sends
@@ -231,15 +231,6 @@ def _constant_position(text: str) -> int:
 
 # -- where values are in a JSON text (for bundles, whose events keep their exact text) ---------------------------
 
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-
-
-def _skip(text: str, pos: int) -> int:
-    match = _WHITESPACE.match(text, pos)
-    assert match is not None  # the pattern matches the empty string too
-    return match.end()
-
-
 # Stands for a value nested deeper than Python's reader can build; its text is still found by its span.
 _TOO_DEEP = object()
 
@@ -253,7 +244,7 @@ def value_at(text: str, pos: int) -> tuple[object, int]:
 
 
 def is_object(text: str, pos: int) -> bool:
-    pos = _skip(text, pos)
+    pos = skip_whitespace(text, pos)
     return pos < len(text) and text[pos] == "{"
 
 
@@ -261,22 +252,22 @@ def _spans(text: str, pos: int, opener: str) -> list[tuple[object, int, int]]:
     """(key, start, end) of each member of the valid JSON object at or after pos (opener "{"), or (value, start,
     end) of each item of the array there (opener "[")."""
     closer = "}" if opener == "{" else "]"
-    pos = _skip(text, pos)
+    pos = skip_whitespace(text, pos)
     assert text[pos] == opener
     found: list[tuple[object, int, int]] = []
-    pos = _skip(text, pos + 1)
+    pos = skip_whitespace(text, pos + 1)
     if text[pos] == closer:
         return found
     while True:
         value, end = value_at(text, pos)
         if opener == "{":  # that was the key: the member's value follows its ':'
-            pos = _skip(text, _skip(text, end) + 1)
+            pos = skip_whitespace(text, skip_whitespace(text, end) + 1)
             _, end = value_at(text, pos)
         found.append((value, pos, end))
-        pos = _skip(text, end)
+        pos = skip_whitespace(text, end)
         if text[pos] == closer:
             return found
-        pos = _skip(text, pos + 1)  # the ','
+        pos = skip_whitespace(text, pos + 1)  # the ','
 
 
 def members_with_spans(text: str, pos: int = 0) -> list[tuple[str, int, int]]:

@@ -5,13 +5,13 @@ what that outcome comes to in Lambda's words (`ending`)."""
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import os
 import threading
 import time
 from dataclasses import dataclass, field
 
+from console.core.clock import log_line_time
 from console.engine.invocation import (
     FunctionSpec,
     exit_payload,
@@ -57,11 +57,6 @@ class Pending:
 
 def trace_id() -> str:
     return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};Sampled=0"
-
-
-def log_time() -> str:
-    now = _dt.datetime.now(_dt.timezone.utc)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
 def header_safe(json_text: str) -> str:
@@ -127,10 +122,10 @@ def ending(outcome: str, pending: Pending, spec: FunctionSpec,
         status = "error"
     elif outcome == "done":  # too_large
         succeeded, body, error_type, status = False, response_too_large_payload(), "Function.ResponseSizeTooLarge", "error"
-        platform_lines.append(f"{log_time()} {request_id} {json.loads(body)['errorMessage']}")
+        platform_lines.append(f"{log_line_time()} {request_id} {json.loads(body)['errorMessage']}")
     elif outcome == "timeout":
         succeeded, body, error_type, status = False, timeout_payload(request_id, spec.timeout), "Sandbox.Timedout", "timeout"
-        platform_lines.append(f"{log_time()} {request_id} {timeout_message(spec.timeout)}")
+        platform_lines.append(f"{log_line_time()} {request_id} {timeout_message(spec.timeout)}")
     elif outcome == "oom":
         reason = "Runtime exited with error: signal: killed"
         succeeded, error_type, status = False, "Runtime.OutOfMemory", "error"
@@ -141,6 +136,6 @@ def ending(outcome: str, pending: Pending, spec: FunctionSpec,
         succeeded, error_type, status = False, "Runtime.ExitError", "error"
         body = exit_payload(request_id, reason, error_type)
         if outcome == "cancelled":
-            platform_lines.append(f"{log_time()} {request_id} Invocation cancelled from the console")
+            platform_lines.append(f"{log_line_time()} {request_id} Invocation cancelled from the console")
         platform_lines += [f"RequestId: {request_id} Error: {reason}", error_type]
     return succeeded, body, error_type, status, platform_lines
