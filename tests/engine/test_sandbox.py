@@ -22,6 +22,7 @@ import pytest
 
 from console.engine import Engine
 from console.engine.sandbox import SANDBOX_VARIABLE, UNSANDBOXED_NOTICE, unsandboxed_reason
+from tests.processes import wait_until
 
 from .conftest import body
 
@@ -58,22 +59,14 @@ def _marked(marker: str) -> list[int]:
     return found
 
 
-def _appears(marker: str, within: float = 10.0) -> bool:
-    deadline = time.monotonic() + within
-    while not _marked(marker):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
+def _appears(marker: str) -> bool:
+    """True once a process carries the marker."""
+    return bool(wait_until(lambda: _marked(marker), f"a process marked {marker}"))
 
 
-def _gone(marker: str, within: float = 10.0) -> bool:
-    deadline = time.monotonic() + within
-    while _marked(marker):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+def _gone(marker: str) -> bool:
+    """True once no process carries the marker (the deadline only keeps a broken test from hanging)."""
+    return wait_until(lambda: not _marked(marker), f"the processes marked {marker} to end")
 
 
 # Starts `python -c <sleeper> <marker>` as a daemon: fork, setsid, fork again, the middle process exits at once.
@@ -373,9 +366,7 @@ def handler(event, context):
         engine.invoke(spec, json.dumps({"marker": marker}).encode(), request_id="to-end")))
     try:
         thread.start()
-        assert _appears(marker)
-        while len(_marked(marker)) < 2:
-            time.sleep(0.02)
+        wait_until(lambda: len(_marked(marker)) >= 2, "both marked processes")
         if ending == "cancel":
             assert engine.cancel("to-end")
         elif ending == "close":
