@@ -15,6 +15,7 @@ import stat
 import sys
 import tempfile
 import zlib
+from collections.abc import Callable
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,15 +130,22 @@ def shared_runtime_dir(roots: tuple[str, ...] = RUNTIME_DISTRIBUTIONS) -> tuple[
     all (it is built aside and renamed); one that cannot be shared safely is made afresh for the caller alone.
     """
     base = _private_folder() if hasattr(os, "getuid") else None
-    if base is None:
-        return build_runtime_dir(Path(tempfile.mkdtemp(prefix="lambda-runtime-"))), True
-    dest = base / f"runtime-{_cache_key(roots)}"
+    if base is not None:
+        dest = base / f"runtime-{_cache_key(roots)}"
+        if build_once(dest, lambda folder: build_runtime_dir(folder, roots)):
+            return dest, False
+    return build_runtime_dir(Path(tempfile.mkdtemp(prefix="lambda-runtime-")), roots), True
+
+
+def build_once(dest: Path, fill: Callable[[Path], object]) -> bool:
+    """Make the shared folder `dest` appear whole or not at all: `fill` a folder beside it, then rename that into
+    place. True once `dest` is there, made here or first by another process (theirs is as good)."""
     if dest.is_dir():
-        return dest, False
-    building = Path(tempfile.mkdtemp(prefix=".building-", dir=base))
-    build_runtime_dir(building, roots)
+        return True
+    building = Path(tempfile.mkdtemp(prefix=".building-", dir=dest.parent))
     try:
+        fill(building)
         os.rename(building, dest)
-    except OSError:  # another process finished the same folder first: theirs is as good
+    except OSError:
         shutil.rmtree(building, ignore_errors=True)
-    return dest, False
+    return dest.is_dir()

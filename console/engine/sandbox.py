@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from console.engine.memory import children
+from console.engine.runtime_libs import build_once
 
 # "off" (or 0, no, false) runs workers without the sandbox even where bwrap is installed.
 SANDBOX_VARIABLE = "LAMBDA_CONSOLE_SANDBOX"
@@ -209,22 +210,17 @@ def _runtime_tree(runtime_dir: Path) -> Path | None:
     if not runtime_dir.parent.name.startswith("lambda-console-"):
         return None
     tree = runtime_dir.with_name(runtime_dir.name + ".tree")
-    if tree.is_dir():
-        return tree
-    building = Path(tempfile.mkdtemp(prefix=".building-", dir=runtime_dir.parent))
-    try:
+
+    def fill(building: Path) -> None:
         for entry in sorted(os.listdir(runtime_dir)):
             source = os.path.realpath(runtime_dir / entry)
             if os.path.isdir(source):
                 shutil.copytree(source, building / entry, symlinks=True, copy_function=_link_or_copy)
             else:
                 _link_or_copy(source, str(building / entry))
-        os.rename(building, tree)
-    except OSError:
-        shutil.rmtree(building, ignore_errors=True)
-        if not tree.is_dir():  # not finished first by another console either: bind the links' targets instead
-            return None
-    return tree
+
+    # Not made, here or by another console: bind the links' targets instead.
+    return tree if build_once(tree, fill) else None
 
 
 def _link_or_copy(source: str, dest: str) -> str:
