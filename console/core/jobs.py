@@ -94,8 +94,9 @@ class Job:
     @property
     def footprint(self) -> int:
         """About how many bytes the job takes in the registry."""
+        held = (self.unkept.payload, self.unkept.log, self.unkept.event) if self.unkept is not None else ()
         return JOB_OVERHEAD_BYTES + sum(len(text) for text in (self.id, self.function, self.version, self.source,
-                                                                self.request_id, self.error or ""))
+                                                                self.request_id, self.error or "", *held))
 
 
 class Jobs:
