@@ -27,15 +27,18 @@ from console.cli_input import (
     PROG_NAME,
     InputError,
     check_package,
+    credentials_hint,
     data_dir_option,
     default_name,
     env_option,
     function_error,
+    handed_credentials,
     handler_option,
     layout_hint,
     memory_option,
     name_option,
     open_console,
+    profile_option,
     read_event,
     stdin,
     timeout_option,
@@ -112,6 +115,7 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     metavar="NAME",
     help="The function's name, as the context reports it. Default: from PATH.",
 )
+@profile_option
 def invoke(
     path: str,
     handler: str,
@@ -121,6 +125,7 @@ def invoke(
     environment: dict[str, str],
     runtime_client: str,
     name: str | None,
+    profile: str | None,
 ) -> int:
     """Invoke a handler once, as the Lambda console's Test button does.
 
@@ -134,6 +139,7 @@ def invoke(
     """
     package = check_package(path)
     payload = read_event(event_source, stdin())
+    credentials = handed_credentials(profile)
     if runtime_client == "awslambdaric" and importlib.util.find_spec("awslambdaric") is None:
         raise InputError(
             "--runtime-client awslambdaric: awslambdaric is not installed. Install it with "
@@ -158,13 +164,14 @@ def invoke(
                 memory=memory,
                 environment=environment,
                 runtime_client=runtime_client,
+                credentials=credentials,
             )
         except ValueError as exc:
             raise InputError(f"{exc}. See '{PROG_NAME} invoke --help'.") from None
         result = _run(spec, payload)
         # A zip of the folder makes `import hello_python` find the folder (a namespace package): either error follows.
         misplaced = result.error_type in ("Runtime.ImportModuleError", "Runtime.HandlerNotFound")
-        hint = layout_hint(package, code_dir, handler) if misplaced else None
+        hint = layout_hint(package, code_dir, handler) if misplaced else credentials_hint(result.error_type)
     _write_result(result, hint)
     return 0 if result.succeeded else 1
 
@@ -210,9 +217,10 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
               help="A host name the console answers to besides loopback names (without authentication, the Host "
               "header is checked against DNS rebinding).")
 @click.option("--debug", is_flag=True, help="Flask's development server with its debugger (loopback only, no --auth).")
+@profile_option
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_hosts: tuple[str, ...],
-          debug: bool) -> None:
+          debug: bool, profile: str | None) -> None:
     """Serve the web console and, on the same port, the AWS Lambda REST API.
 
     \b
@@ -224,7 +232,7 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
 
     try:
         run_server(ctx.obj["data_dir"], host=host, port=port, require_auth=require_auth, allowed_hosts=allowed_hosts,
-                   debug=debug)
+                   debug=debug, profile=profile)
     except ServeError as exc:
         raise InputError(str(exc)) from None
 
@@ -274,8 +282,10 @@ def functions(ctx: click.Context, as_json: bool) -> None:
 @click.option("--event", "event_name", metavar="NAME", help="A saved event of the function. Default: {}.")
 @click.option("--event-file", metavar="FILE|-", help="The event from a JSON file, or - for standard input.")
 @click.option("--version", "version", default="$LATEST", show_default=True, help="The version to run.")
+@profile_option
 @click.pass_context
-def test(ctx: click.Context, name: str, event_name: str | None, event_file: str | None, version: str) -> int:
+def test(ctx: click.Context, name: str, event_name: str | None, event_file: str | None, version: str,
+         profile: str | None) -> int:
     """Run a stored function as its Test button does, and record it in the function's history.
 
     The response payload is printed on stdout, the log on stderr; exit status 0 if the function succeeded, 1 if it
@@ -286,7 +296,7 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
 
     if event_name and event_file:
         raise InputError("--event and --event-file: give one of them, not both.")
-    console = open_console(ctx)
+    console = open_console(ctx, profile=profile)
     try:
         console.get_function(name, version)
     except FunctionNotFound:
@@ -297,7 +307,7 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
     except EventNotFound:
         saved = ", ".join(event.name for event in console.list_events(name)) or "none"
         raise InputError(f"--event {event_name}: {name} has no saved event of that name (it has: {saved}).") from None
-    _write_result(record, record.not_kept and f"Warning: {record.not_kept}")
+    _write_result(record, (record.not_kept and f"Warning: {record.not_kept}") or credentials_hint(record.error_type))
     return 0 if record.succeeded else 1
 
 

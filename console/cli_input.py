@@ -214,15 +214,42 @@ data_dir_option = click.option(
 )
 
 
-def open_console(ctx: click.Context) -> Console:
+PROFILE_HELP = (
+    "An AWS profile whose credentials handlers get, as Lambda gives them the execution role's (resolved by "
+    "botocore: keys, SSO, assume-role). Without it handlers get no AWS credentials."
+)
+profile_option = click.option("--profile", metavar="NAME", help=PROFILE_HELP)
+
+
+def handed_credentials(profile: str | None) -> dict[str, str]:
+    """The variables that hand a profile's credentials to a handler; none without a profile."""
+    if not profile:
+        return {}
+    from console.core.credentials import CredentialsError, ProfileCredentials
+
+    try:
+        return ProfileCredentials(profile).current().environment()
+    except CredentialsError as exc:
+        raise InputError(str(exc)) from None
+
+
+def credentials_hint(error_type: str | None) -> str | None:
+    """What to do when a handler found no AWS credentials."""
+    from console.core.credentials import NO_CREDENTIALS_ERRORS, NO_CREDENTIALS_HINT
+
+    return f"Hint: {NO_CREDENTIALS_HINT}" if error_type in NO_CREDENTIALS_ERRORS else None
+
+
+def open_console(ctx: click.Context, *, profile: str | None = None) -> Console:
     """The Console over the data folder the command line names; closed when the command ends."""
     from console.config import ConfigError, load_config
     from console.core.console import Console
+    from console.core.credentials import CredentialsError
     from console.core.store import StoreError
 
     try:
-        console = Console(load_config(ctx.obj["data_dir"]))
-    except (ConfigError, StoreError) as exc:
+        console = Console(load_config(ctx.obj["data_dir"], {"profile": profile} if profile else None))
+    except (ConfigError, StoreError, CredentialsError) as exc:
         raise InputError(str(exc)) from None
     ctx.call_on_close(console.close)
     return console

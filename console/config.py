@@ -53,6 +53,9 @@ class Config:
     session_idle_timeout: float = 12 * 3600.0
     # Host names the console answers to besides loopback ones (comma-separated), e.g. the machine's name.
     allowed_hosts: str = ""
+    # The AWS profile whose credentials handlers get (botocore's chain for it: keys, SSO, assume-role...), as Lambda
+    # gives them the execution role's. Empty: handlers get no AWS credentials.
+    profile: str = ""
 
     @property
     def database_path(self) -> Path:

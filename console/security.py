@@ -36,7 +36,9 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, g, render_template, request
@@ -44,6 +46,11 @@ from flask import Flask, Response, g, render_template, request
 from console.lambda_api.wire import ApiError, error_response
 from console.sessions import Session, Sessions, write_key_matches
 from console.sigv4 import Credentials, SignatureError, check_presigned, verify
+
+if TYPE_CHECKING:
+    from console.core.credentials import HandedCredentials
+
+    HandedLookup = Callable[[], HandedCredentials | None]
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -150,7 +157,26 @@ def _api_refusal(error: SignatureError) -> Response:
     return error_response(ApiError(error.code, 403, error.message))
 
 
-def _authenticate_api(auth: Authentication) -> Response | None:
+def _handed_signature(error: SignatureError, handed: HandedLookup | None) -> bool:
+    """True when a request the console's own keys refuse is signed with the credentials handed to handlers (and, for
+    temporary ones, carries their session token): a function calling another through AWS_ENDPOINT_URL_LAMBDA."""
+    current = handed() if handed is not None and error.code == "UnrecognizedClientException" else None
+    if current is None:
+        return False
+    if current.session_token and not hmac.compare_digest(
+        request.headers.get("X-Amz-Security-Token", "").encode(), current.session_token.encode()
+    ):
+        return False
+    raw_path = request.environ.get("REQUEST_URI", request.environ.get("RAW_URI", "")).split("?", 1)[0]
+    try:
+        verify(request.method, raw_path or request.path, request.query_string.decode("latin-1"), request.headers,
+               request.get_data(cache=True), Credentials(current.access_key_id, current.secret_access_key))
+    except SignatureError:
+        return False
+    return True
+
+
+def _authenticate_api(auth: Authentication, handed: HandedLookup | None = None) -> Response | None:
     offered = request.args.get("signature")
     if request.method == "GET" and request.path.startswith(DOWNLOAD_PREFIX) and offered is not None:
         if check_presigned(auth.credentials, request.path, request.args.get("expires"), offered):
@@ -162,7 +188,7 @@ def _authenticate_api(auth: Authentication) -> Response | None:
         verify(request.method, raw_path or request.path, request.query_string.decode("latin-1"),
                request.headers, request.get_data(cache=True), auth.credentials)
     except SignatureError as exc:
-        return _api_refusal(exc)
+        return None if _handed_signature(exc, handed) else _api_refusal(exc)
     return None
 
 
@@ -193,10 +219,11 @@ def offered_write_key() -> str | None:
     return offered
 
 
-def authenticate(auth: Authentication, sessions: Sessions) -> Response | None:
-    """None when the request proves itself; otherwise the refusal, or the sign-in page that sets the cookie."""
+def authenticate(auth: Authentication, sessions: Sessions, handed: HandedLookup | None = None) -> Response | None:
+    """None when the request proves itself; otherwise the refusal, or the sign-in page that sets the cookie.
+    `handed` gives the AWS credentials handed to handlers, which the REST API accepts besides the console's keys."""
     if request.path.startswith(API_PREFIX):
-        return _authenticate_api(auth)
+        return _authenticate_api(auth, handed)
     if request.endpoint == "web.static" and request.method in ("GET", "HEAD"):
         return None  # the console's own scripts and styles, the same for everyone
     offered = request.args.get("token")
@@ -253,7 +280,8 @@ def init_app(app: Flask) -> None:
 
     allowed = frozenset(name.strip().lower() for name in app.config.get("ALLOWED_HOSTS", ()) if name.strip())
     auth: Authentication | None = app.config.get("AUTHENTICATION")
-    sessions = Sessions(app.extensions[EXTENSION].config.session_idle_timeout)
+    console = app.extensions[EXTENSION]
+    sessions = Sessions(console.config.session_idle_timeout)
     app.context_processor(signed_in)
 
     @app.before_request
@@ -262,7 +290,7 @@ def init_app(app: Flask) -> None:
             return check_request(allowed)
         # With authentication the Host check is not needed against DNS rebinding (a rebound page never holds the
         # session cookie or the keys) and would stand in the way of every name this machine is reached by.
-        return check_request(allowed, any_host=True) or authenticate(auth, sessions)
+        return check_request(allowed, any_host=True) or authenticate(auth, sessions, console.handed_credentials)
 
     def _logout() -> Response:
         return logout(sessions)

@@ -81,11 +81,12 @@ def _open_files_allowed(wanted: int) -> int:
 
 
 def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = False,
-          allowed_hosts: tuple[str, ...] = (), debug: bool = False) -> None:
+          allowed_hosts: tuple[str, ...] = (), debug: bool = False, profile: str | None = None) -> None:
     """`lambda-console serve`: the web console and the Lambda API on one port, until Ctrl-C or SIGTERM.
     ServeError, before anything is stored, when it cannot start as asked."""
     from console.app import EXTENSION, create_app
     from console.config import ConfigError, load_config
+    from console.core.credentials import CredentialsError
     from console.core.store import StoreError
     from console.security import Authentication
 
@@ -99,13 +100,14 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
 
     log_to_stderr()
     try:
-        config = load_config(data_dir)
+        config = load_config(data_dir, {"profile": profile} if profile else None)
         auth = None
         if require_auth or not loopback:
             auth = Authentication.create(config.token, config.access_key_id, config.secret_access_key)
         hosts = [*allowed_hosts, *config.allowed_hosts.split(",")]
-        app = create_app({"DATA_DIR": config.data_dir, "AUTHENTICATION": auth, "ALLOWED_HOSTS": hosts})
-    except (ConfigError, StoreError) as exc:
+        app = create_app({"DATA_DIR": config.data_dir, "AUTHENTICATION": auth, "ALLOWED_HOSTS": hosts,
+                          "CONSOLE": {"profile": profile} if profile else {}})
+    except (ConfigError, StoreError, CredentialsError) as exc:
         raise ServeError(str(exc)) from None
     console = app.extensions[EXTENSION]
     try:
@@ -127,6 +129,9 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
                 _say(f"Listening on {host}: other machines can reach this console; they need the token or "
                      "the keys above.")
         _say(f"Data: {console.config.data_dir}")
+        handed = console.handed_credentials()
+        _say(f"Handlers get the AWS credentials of {handed.shown}." if handed is not None
+             else "Handlers get no AWS credentials (start with --profile NAME to hand them a profile's).")
 
         def stop(signum: int, frame: object) -> None:
             # As Ctrl-C does: out of the serving loop at once, even while clients keep connections open.

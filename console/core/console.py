@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from console.config import Config
+from console.core.credentials import HandedCredentials, ProfileCredentials
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery
 from console.core.events import EventStore, SavedEvent, check_event
@@ -42,6 +43,9 @@ class Console:
 
     def __init__(self, config: Config, *, engine: Engine | None = None) -> None:
         self.config = config
+        # A profile's credentials are resolved first: a profile that gives none stops the start (CredentialsError)
+        # before anything is opened.
+        self._credentials = ProfileCredentials(config.profile) if config.profile else None
         self.store = Store(config.database_path)
         self.packages = PackageStore(
             self.store,
@@ -146,8 +150,13 @@ class Console:
                 )
         return self.functions.publish(name, description)
 
+    def handed_credentials(self) -> HandedCredentials | None:
+        """The AWS credentials handlers get now (a profile's, refreshed when temporary), or None."""
+        return self._credentials.current() if self._credentials is not None else None
+
     def _spec(self, function: FunctionConfig, region: str, account: str) -> tuple[FunctionSpec, Package]:
         package = self.packages.get(function.package_sha256)
+        handed = self.handed_credentials()
         spec = FunctionSpec(
             name=function.name,
             code_dir=package.code_dir,
@@ -163,6 +172,7 @@ class Console:
             account=account,
             # A new upload or configuration changes the key, so warm environments of the old one retire.
             revision=f"{package.sha256}:{function.revision_id}",
+            credentials=handed.environment() if handed is not None else {},
         )
         return spec, package
 

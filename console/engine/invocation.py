@@ -5,6 +5,7 @@ Plain data and formatting only: the moving parts live in environment.py and pool
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sys
@@ -58,11 +59,15 @@ class FunctionSpec:
     revision: str = ""
     # The size of /tmp in MB (EphemeralStorage.Size), enforced where workers run sandboxed.
     ephemeral_storage: int = MIN_EPHEMERAL_STORAGE
+    # AWS credentials handed to the handler (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), as Lambda
+    # hands it the execution role's; empty: none. Never shown in a repr; the key holds a digest of them.
+    credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code_dir", Path(self.code_dir))
         object.__setattr__(self, "layers", tuple(Path(p) for p in self.layers))
         object.__setattr__(self, "environment", dict(self.environment))
+        object.__setattr__(self, "credentials", dict(self.credentials))
         if not MIN_TIMEOUT <= self.timeout <= MAX_TIMEOUT:
             raise ValueError(f"timeout must be between {MIN_TIMEOUT} and {MAX_TIMEOUT} seconds, not {self.timeout}")
         if not MIN_MEMORY <= self.memory <= MAX_MEMORY:
@@ -90,6 +95,8 @@ class FunctionSpec:
             self.region,
             self.account,
             self.revision,
+            # New credentials (refreshed by botocore, another profile) make new environments, as Lambda's would.
+            hashlib.sha256(repr(sorted(self.credentials.items())).encode()).hexdigest() if self.credentials else "",
         )
 
     @property

@@ -93,6 +93,7 @@ def worker_environment(spec: FunctionSpec, launch: Launch, log_stream_name: str,
         "AWS_SAM_LOCAL": "true",
     }
     env.update({key: value for key, value in spec.environment.items() if key not in _WIRING})
+    env.update(spec.credentials)  # the role's credentials on Lambda; here a profile's, when the user gave one
     env.update(
         {
             "_HANDLER": spec.handler,

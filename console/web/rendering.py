@@ -113,6 +113,14 @@ def pretty_json_filter(data: bytes | str) -> str:
     return pretty_json(data)
 
 
+@bp.app_template_filter("failure_hint")
+def failure_hint(error_type: str | None) -> str:
+    """What to do about a failure whose cause lies in how the console was started, not in the handler."""
+    from console.core.credentials import NO_CREDENTIALS_ERRORS, NO_CREDENTIALS_HINT
+
+    return NO_CREDENTIALS_HINT if error_type in NO_CREDENTIALS_ERRORS else ""
+
+
 @bp.app_template_filter("proxy_preview")
 def proxy_preview(payload: bytes) -> ProxyResponse | None:
     return proxy_response(payload)

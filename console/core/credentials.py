@@ -1,0 +1,105 @@
+"""The AWS credentials handed to handlers: those of one of the user's profiles, or none.
+
+On Lambda a function gets its execution role's temporary credentials as `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`
+and `AWS_SESSION_TOKEN` in its environment. Locally the user names a profile (`--profile NAME`, or the `profile`
+setting); the credentials are resolved with botocore's own chain for that profile (static keys, SSO, assume-role,
+credential_process...), and handed over the same way. botocore refreshes temporary ones before they expire; a
+refreshed set makes new execution environments, as the key of the engine's spec includes them.
+
+Without a profile a handler gets no credentials at all. The secret is never shown: what the pages and logs name is
+the profile and the access key id.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+# What a NoCredentialsError in a handler's result means here, and what to do.
+NO_CREDENTIALS_HINT = (
+    "Handlers get AWS credentials only from a profile the console is given: start it with "
+    "`lambda-console serve --profile NAME` (or `invoke --profile NAME`), and point the function at local services "
+    "with AWS_ENDPOINT_URL_<SERVICE> variables if it should not reach AWS."
+)
+NO_CREDENTIALS_ERRORS = frozenset({"NoCredentialsError", "PartialCredentialsError"})
+
+
+class CredentialsError(ValueError):
+    """A profile whose credentials cannot be had: the message says which, why, and what to do."""
+
+
+@dataclass(frozen=True)
+class HandedCredentials:
+    """One set of credentials as a handler receives it."""
+
+    profile: str
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(default="", repr=False)
+    method: str = ""  # how botocore found them: "shared-credentials-file", "sso", "assume-role"...
+
+    def environment(self) -> dict[str, str]:
+        """The variables Lambda sets for the execution role's credentials."""
+        env = {"AWS_ACCESS_KEY_ID": self.access_key_id, "AWS_SECRET_ACCESS_KEY": self.secret_access_key}
+        if self.session_token:
+            env["AWS_SESSION_TOKEN"] = self.session_token
+        return env
+
+    @property
+    def shown(self) -> str:
+        """What the pages say: the profile and the access key id, never the secret."""
+        return f"profile {self.profile} (access key {self.access_key_id})"
+
+
+class ProfileCredentials:
+    """The credentials of one named profile, resolved once (to fail at start, not at the first invocation) and
+    refreshed by botocore when they are temporary."""
+
+    def __init__(self, profile: str) -> None:
+        if not profile or not profile.strip():
+            raise CredentialsError("--profile: empty. Name a profile of ~/.aws/config or ~/.aws/credentials.")
+        self.profile = profile
+        self._lock = threading.Lock()
+        self._credentials = self._resolve()
+
+    def _resolve(self) -> Any:
+        # botocore is imported here: a console without a profile never loads it (it takes a while).
+        import botocore.exceptions
+        import botocore.session
+
+        try:
+            session = botocore.session.Session(profile=self.profile)
+            credentials = session.get_credentials()
+        except botocore.exceptions.ProfileNotFound:
+            raise CredentialsError(
+                f"--profile {self.profile}: no such profile in the AWS config and credentials files. "
+                "List yours with `aws configure list-profiles`."
+            ) from None
+        except botocore.exceptions.BotoCoreError as exc:  # SSO token expired, a failing credential_process...
+            raise CredentialsError(f"--profile {self.profile}: its credentials cannot be had: {exc}") from None
+        if credentials is None:
+            raise CredentialsError(
+                f"--profile {self.profile}: the profile gives no credentials. Add keys with "
+                f"`aws configure --profile {self.profile}`, or sign in with `aws sso login --profile {self.profile}`."
+            )
+        return credentials
+
+    def current(self) -> HandedCredentials:
+        """The set to hand a new execution environment; botocore refreshes temporary ones close to expiry."""
+        import botocore.exceptions
+
+        with self._lock:
+            try:
+                frozen = self._credentials.get_frozen_credentials()
+            except botocore.exceptions.BotoCoreError as exc:
+                raise CredentialsError(
+                    f"--profile {self.profile}: its credentials expired and cannot be refreshed: {exc}"
+                ) from None
+        return HandedCredentials(
+            profile=self.profile,
+            access_key_id=frozen.access_key,
+            secret_access_key=frozen.secret_key,
+            session_token=frozen.token or "",
+            method=getattr(self._credentials, "method", "") or "",
+        )
