@@ -26,6 +26,7 @@ from console.cli_input import (
     DATA_DIR_HELP,
     PROG_NAME,
     InputError,
+    assume_role_option,
     check_package,
     credentials_hint,
     data_dir_option,
@@ -218,9 +219,10 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
               "header is checked against DNS rebinding).")
 @click.option("--debug", is_flag=True, help="Flask's development server with its debugger (loopback only, no --auth).")
 @profile_option
+@assume_role_option
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_hosts: tuple[str, ...],
-          debug: bool, profile: str | None) -> None:
+          debug: bool, profile: str | None, assume_role: bool) -> None:
     """Serve the web console and, on the same port, the AWS Lambda REST API.
 
     \b
@@ -232,7 +234,7 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
 
     try:
         run_server(ctx.obj["data_dir"], host=host, port=port, require_auth=require_auth, allowed_hosts=allowed_hosts,
-                   debug=debug, profile=profile)
+                   debug=debug, profile=profile, assume_role=assume_role)
     except ServeError as exc:
         raise InputError(str(exc)) from None
 
@@ -283,9 +285,10 @@ def functions(ctx: click.Context, as_json: bool) -> None:
 @click.option("--event-file", metavar="FILE|-", help="The event from a JSON file, or - for standard input.")
 @click.option("--version", "version", default="$LATEST", show_default=True, help="The version to run.")
 @profile_option
+@assume_role_option
 @click.pass_context
 def test(ctx: click.Context, name: str, event_name: str | None, event_file: str | None, version: str,
-         profile: str | None) -> int:
+         profile: str | None, assume_role: bool) -> int:
     """Run a stored function as its Test button does, and record it in the function's history.
 
     The response payload is printed on stdout, the log on stderr; exit status 0 if the function succeeded, 1 if it
@@ -296,7 +299,7 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
 
     if event_name and event_file:
         raise InputError("--event and --event-file: give one of them, not both.")
-    console = open_console(ctx, profile=profile)
+    console = open_console(ctx, profile=profile, assume_role=assume_role)
     try:
         console.get_function(name, version)
     except FunctionNotFound:

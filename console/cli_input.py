@@ -219,6 +219,11 @@ PROFILE_HELP = (
     "botocore: keys, SSO, assume-role). Without it handlers get no AWS credentials."
 )
 profile_option = click.option("--profile", metavar="NAME", help=PROFILE_HELP)
+assume_role_option = click.option(
+    "--assume-role", is_flag=True,
+    help="With --profile: hand each function its own Role's credentials, assumed through STS with the profile's, as "
+         "Lambda does (a function without a Role gets the profile's own).",
+)
 
 
 def handed_credentials(profile: str | None) -> dict[str, str]:
@@ -240,15 +245,15 @@ def credentials_hint(error_type: str | None) -> str | None:
     return f"Hint: {NO_CREDENTIALS_HINT}" if error_type in NO_CREDENTIALS_ERRORS else None
 
 
-def open_console(ctx: click.Context, *, profile: str | None = None) -> Console:
+def open_console(ctx: click.Context, *, profile: str | None = None, assume_role: bool = False) -> Console:
     """The Console over the data folder the command line names; closed when the command ends."""
-    from console.config import ConfigError, load_config
+    from console.config import ConfigError, credential_settings, load_config
     from console.core.console import Console
     from console.core.credentials import CredentialsError
     from console.core.store import StoreError
 
     try:
-        console = Console(load_config(ctx.obj["data_dir"], {"profile": profile} if profile else None))
+        console = Console(load_config(ctx.obj["data_dir"], credential_settings(profile, assume_role)))
     except (ConfigError, StoreError, CredentialsError) as exc:
         raise InputError(str(exc)) from None
     ctx.call_on_close(console.close)

@@ -56,6 +56,9 @@ class Config:
     # The AWS profile whose credentials handlers get (botocore's chain for it: keys, SSO, assume-role...), as Lambda
     # gives them the execution role's. Empty: handlers get no AWS credentials.
     profile: str = ""
+    # With a profile: hand each function its own Role's credentials, assumed through STS with the profile's, as
+    # Lambda does; a function without a Role gets the profile's own.
+    assume_role: bool = False
 
     @property
     def database_path(self) -> Path:
@@ -95,6 +98,14 @@ def _coerce(name: str, value: object, where: str) -> object:
     except (TypeError, ValueError):
         raise ConfigError(f"{where}: {value!r} is not a valid {name} (a positive {kind} is expected).") from None
     return value
+
+
+def credential_settings(profile: str | None, assume_role: bool = False) -> dict[str, object] | None:
+    """The settings the credential options override, if given."""
+    given: dict[str, object] = {"profile": profile} if profile else {}
+    if assume_role:
+        given["assume_role"] = True
+    return given or None
 
 
 def load_config(

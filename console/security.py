@@ -50,7 +50,7 @@ from console.sigv4 import Credentials, SignatureError, check_presigned, verify
 if TYPE_CHECKING:
     from console.core.credentials import HandedCredentials
 
-    HandedLookup = Callable[[], HandedCredentials | None]
+    HandedLookup = Callable[[], list[HandedCredentials]]
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -160,9 +160,12 @@ def _api_refusal(error: SignatureError) -> Response:
 def _handed_signature(error: SignatureError, handed: HandedLookup | None) -> bool:
     """True when a request the console's own keys refuse is signed with the credentials handed to handlers (and, for
     temporary ones, carries their session token): a function calling another through AWS_ENDPOINT_URL_LAMBDA."""
-    current = handed() if handed is not None and error.code == "UnrecognizedClientException" else None
-    if current is None:
+    if handed is None or error.code != "UnrecognizedClientException":
         return False
+    return any(_signed_with(current) for current in handed())
+
+
+def _signed_with(current: HandedCredentials) -> bool:
     if current.session_token and not hmac.compare_digest(
         request.headers.get("X-Amz-Security-Token", "").encode(), current.session_token.encode()
     ):
@@ -290,7 +293,7 @@ def init_app(app: Flask) -> None:
             return check_request(allowed)
         # With authentication the Host check is not needed against DNS rebinding (a rebound page never holds the
         # session cookie or the keys) and would stand in the way of every name this machine is reached by.
-        return check_request(allowed, any_host=True) or authenticate(auth, sessions, console.handed_credentials)
+        return check_request(allowed, any_host=True) or authenticate(auth, sessions, console.accepted_credentials)
 
     def _logout() -> Response:
         return logout(sessions)

@@ -81,11 +81,12 @@ def _open_files_allowed(wanted: int) -> int:
 
 
 def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = False,
-          allowed_hosts: tuple[str, ...] = (), debug: bool = False, profile: str | None = None) -> None:
+          allowed_hosts: tuple[str, ...] = (), debug: bool = False, profile: str | None = None,
+          assume_role: bool = False) -> None:
     """`lambda-console serve`: the web console and the Lambda API on one port, until Ctrl-C or SIGTERM.
     ServeError, before anything is stored, when it cannot start as asked."""
     from console.app import EXTENSION, create_app
-    from console.config import ConfigError, load_config
+    from console.config import ConfigError, credential_settings, load_config
     from console.core.credentials import CredentialsError
     from console.core.store import StoreError
     from console.security import Authentication
@@ -100,13 +101,14 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
 
     log_to_stderr()
     try:
-        config = load_config(data_dir, {"profile": profile} if profile else None)
+        given = credential_settings(profile, assume_role)
+        config = load_config(data_dir, given)
         auth = None
         if require_auth or not loopback:
             auth = Authentication.create(config.token, config.access_key_id, config.secret_access_key)
         hosts = [*allowed_hosts, *config.allowed_hosts.split(",")]
         app = create_app({"DATA_DIR": config.data_dir, "AUTHENTICATION": auth, "ALLOWED_HOSTS": hosts,
-                          "CONSOLE": {"profile": profile} if profile else {}})
+                          "CONSOLE": given or {}})
     except (ConfigError, StoreError, CredentialsError) as exc:
         raise ServeError(str(exc)) from None
     console = app.extensions[EXTENSION]
@@ -130,8 +132,12 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
                      "the keys above.")
         _say(f"Data: {console.config.data_dir}")
         handed = console.handed_credentials()
-        _say(f"Handlers get the AWS credentials of {handed.shown}." if handed is not None
-             else "Handlers get no AWS credentials (start with --profile NAME to hand them a profile's).")
+        if handed is None:
+            _say("Handlers get no AWS credentials (start with --profile NAME to hand them a profile's).")
+        elif console.config.assume_role:
+            _say(f"Handlers get their function's Role, assumed with the AWS credentials of {handed.shown}.")
+        else:
+            _say(f"Handlers get the AWS credentials of {handed.shown}.")
 
         def stop(signum: int, frame: object) -> None:
             # As Ctrl-C does: out of the serving loop at once, even while clients keep connections open.

@@ -317,7 +317,47 @@ def test_the_handed_credentials_sign_only_with_their_own_secret(guarded):
 
 
 def test_serve_says_whose_credentials_handlers_get_and_never_prints_the_secret(guarded):
-    guarded.stop()
-    said = guarded.process.stderr.read().decode()
+    said = ""
+    while "Handlers get" not in said:  # the lines after the address and the keys
+        line = guarded.process.stderr.readline().decode()
+        assert line, f"serve ended before saying whose credentials handlers get: {said!r}"
+        said += line
     assert f"Handlers get the AWS credentials of profile dev (access key {KEY_ID})." in said
     assert SECRET not in said
+
+
+def test_assume_role_hands_each_function_its_roles_credentials_from_sts(tmp_path, aws_files, moto_url, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", moto_url)  # moto's server answers STS too
+    config = load_config(tmp_path / "data", {"load_samples": False, "profile": "dev", "assume_role": True})
+    console = Console(config)
+    role = "arn:aws:iam::123456789012:role/orders-role"
+    try:
+        console.create_function("look", zip_bytes({"app.py": "import os\ndef handler(e, c):\n    return [os.environ["
+                                                   "'AWS_ACCESS_KEY_ID'], 'AWS_SESSION_TOKEN' in os.environ]\n"}),
+                                "app.handler", role=role)
+        record = console.invoke("look")
+        shown = console.handed_credentials(console.get_function("look")).shown
+    finally:
+        console.close()
+    key_id, has_token = json.loads(record.payload)
+    assert key_id != KEY_ID and key_id.startswith("ASIA") and has_token
+    assert shown == f"role {role} assumed with profile dev (access key {key_id})"
+
+
+def test_a_role_that_cannot_be_assumed_is_refused_with_lambdas_words(tmp_path, aws_files, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    config = load_config(tmp_path / "data", {"load_samples": False, "profile": "dev", "assume_role": True})
+    console = Console(config)
+    try:
+        console.create_function("look", zip_bytes({"app.py": LOOK_HANDLER}), "app.handler",
+                                role="arn:aws:iam::123456789012:role/missing")
+        with pytest.raises(CredentialsError, match="The role defined for the function cannot be assumed by Lambda"):
+            console.invoke("look")
+    finally:
+        console.close()
+
+
+def test_assume_role_without_a_profile_says_what_is_missing(tmp_path):
+    with pytest.raises(CredentialsError, match=r"--assume-role: .* add --profile NAME"):
+        Console(load_config(tmp_path / "data", {"load_samples": False, "assume_role": True}))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from console.config import Config
-from console.core.credentials import HandedCredentials, ProfileCredentials
+from console.core.credentials import CredentialsError, HandedCredentials, ProfileCredentials, RoleCredentials
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery
 from console.core.events import EventStore, SavedEvent, check_event
@@ -45,7 +45,10 @@ class Console:
         self.config = config
         # A profile's credentials are resolved first: a profile that gives none stops the start (CredentialsError)
         # before anything is opened.
+        if config.assume_role and not config.profile:
+            raise CredentialsError("--assume-role: roles are assumed with a profile's credentials; add --profile NAME.")
         self._credentials = ProfileCredentials(config.profile) if config.profile else None
+        self._roles = RoleCredentials(self._credentials) if config.assume_role and self._credentials else None
         self.store = Store(config.database_path)
         self.packages = PackageStore(
             self.store,
@@ -150,13 +153,28 @@ class Console:
                 )
         return self.functions.publish(name, description)
 
-    def handed_credentials(self) -> HandedCredentials | None:
-        """The AWS credentials handlers get now (a profile's, refreshed when temporary), or None."""
-        return self._credentials.current() if self._credentials is not None else None
+    def handed_credentials(self, function: FunctionConfig | None = None) -> HandedCredentials | None:
+        """The AWS credentials handlers get now (a profile's, refreshed when temporary; with `assume_role`, the
+        function's Role's), or None. CredentialsError when the role cannot be assumed."""
+        if self._credentials is None:
+            return None
+        if self._roles is not None and function is not None and function.role:
+            return self._roles.for_role(function.role, function.name)
+        return self._credentials.current()
+
+    def accepted_credentials(self) -> list[HandedCredentials]:
+        """Every set handed to handlers that the REST API accepts besides the console's own keys."""
+        if self._credentials is None:
+            return []
+        try:
+            own = [self._credentials.current()]
+        except CredentialsError:
+            own = []
+        return [*own, *(self._roles.held() if self._roles is not None else [])]
 
     def _spec(self, function: FunctionConfig, region: str, account: str) -> tuple[FunctionSpec, Package]:
         package = self.packages.get(function.package_sha256)
-        handed = self.handed_credentials()
+        handed = self.handed_credentials(function)
         spec = FunctionSpec(
             name=function.name,
             code_dir=package.code_dir,

@@ -38,6 +38,7 @@ class HandedCredentials:
     secret_access_key: str = field(repr=False)
     session_token: str = field(default="", repr=False)
     method: str = ""  # how botocore found them: "shared-credentials-file", "sso", "assume-role"...
+    role: str = ""  # the function's execution role, when the set is that role's (`--assume-role`)
 
     def environment(self) -> dict[str, str]:
         """The variables Lambda sets for the execution role's credentials."""
@@ -49,7 +50,8 @@ class HandedCredentials:
     @property
     def shown(self) -> str:
         """What the pages say: the profile and the access key id, never the secret."""
-        return f"profile {self.profile} (access key {self.access_key_id})"
+        through = f"role {self.role} assumed with " if self.role else ""
+        return f"{through}profile {self.profile} (access key {self.access_key_id})"
 
 
 class ProfileCredentials:
@@ -103,3 +105,62 @@ class ProfileCredentials:
             session_token=frozen.token or "",
             method=getattr(self._credentials, "method", "") or "",
         )
+
+
+# Assumed role credentials are renewed this long before they expire, as botocore renews refreshable ones.
+RENEW_BEFORE_SECONDS = 15 * 60
+
+
+class RoleCredentials:
+    """`--assume-role`: each function's execution role assumed through STS with a profile's credentials, as Lambda
+    assumes it, one set per role, renewed before it expires. STS is reached as the profile reaches it (its region,
+    and AWS_ENDPOINT_URL_STS where a local STS stands in)."""
+
+    def __init__(self, profile: ProfileCredentials) -> None:
+        self.profile = profile
+        self._lock = threading.Lock()
+        self._held: dict[str, tuple[HandedCredentials, float]] = {}
+
+    def held(self) -> list[HandedCredentials]:
+        """Every role's set handed out so far (the REST API accepts them from functions calling the console)."""
+        with self._lock:
+            return [handed for handed, _ in self._held.values()]
+
+    def for_role(self, role_arn: str, function: str) -> HandedCredentials:
+        import time
+
+        with self._lock:
+            held = self._held.get(role_arn)
+            if held is not None and held[1] - time.time() > RENEW_BEFORE_SECONDS:
+                return held[0]
+            handed, expires = self._assume(role_arn, function)
+            self._held[role_arn] = (handed, expires)
+            return handed
+
+    def _assume(self, role_arn: str, function: str) -> tuple[HandedCredentials, float]:
+        import botocore.exceptions
+        import botocore.session
+
+        source = self.profile.current()
+        session = botocore.session.Session(profile=self.profile.profile)
+        sts = session.create_client(
+            "sts", aws_access_key_id=source.access_key_id, aws_secret_access_key=source.secret_access_key,
+            aws_session_token=source.session_token or None,
+        )
+        try:
+            answer = sts.assume_role(RoleArn=role_arn, RoleSessionName=function[:64])
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            raise CredentialsError(
+                f"The role defined for the function cannot be assumed by Lambda: {role_arn} with profile "
+                f"{self.profile.profile}: {exc}"
+            ) from None
+        given = answer["Credentials"]
+        handed = HandedCredentials(
+            profile=self.profile.profile,
+            access_key_id=given["AccessKeyId"],
+            secret_access_key=given["SecretAccessKey"],
+            session_token=given["SessionToken"],
+            method="assume-role",
+            role=role_arn,
+        )
+        return handed, given["Expiration"].timestamp()

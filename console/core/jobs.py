@@ -20,6 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from console.core.credentials import CredentialsError
 from console.core.event_queue import EventQueue, QueuedEvent
 from console.core.functions import FunctionNotFound
 from console.core.history import History, HistoryNotFound, InvocationRecord
@@ -205,7 +206,7 @@ class Jobs:
             except Exception as exc:  # the job reports why it could not run instead of dying silently
                 if self._closing:
                     finished = False
-                elif isinstance(exc, (FunctionNotFound, EngineError)):  # the user's to fix: the job says why
+                elif isinstance(exc, (FunctionNotFound, EngineError, CredentialsError)):  # the user's to fix
                     log.warning("Background invocation of %s could not run: %s", job.function, exc)
                 else:
                     log.exception("job %s (%s of %s) failed", job.id, job.source, job.function)

@@ -17,6 +17,7 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
 from console import get_console
+from console.core.credentials import CredentialsError
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionExists, FunctionNotFound
 from console.core.limits import MAX_EPHEMERAL_STORAGE, MAX_FUNCTION_NAME, MIN_EPHEMERAL_STORAGE
 from console.core.zipcheck import PackageError
@@ -87,6 +88,8 @@ def handle_exception(exc: Exception) -> Response:
     """Every failure of an API view, in Lambda's error format; never an HTML page, never a retried 5xx."""
     if isinstance(exc, ApiError):
         return error_response(exc)
+    if isinstance(exc, CredentialsError):  # the function's role could not be assumed (--assume-role)
+        return error_response(invalid(str(exc)))
     if isinstance(exc, FunctionExists):
         return error_response(ApiError("ResourceConflictException", 409, str(exc)))
     if isinstance(exc, (FunctionError, PackageError)):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Response, jsonify, redirect, render_template, request, url_for
 
 from console import get_console
+from console.core.console import Console
+from console.core.credentials import CredentialsError
 from console.core.functions import FunctionConfig, FunctionError
 from console.core.packages import PackageError, PackageNotFound
 from console.web import bp, forms
@@ -180,8 +182,16 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "handlers": handlers,
         "package": console.get_package(function.package_sha256),
         "versions": console.list_versions(name)[1:],
-        "credentials": console.handed_credentials(),
+        **_credentials_context(console, function),
     }
+
+
+def _credentials_context(console: Console, function: FunctionConfig) -> dict:
+    """Whose AWS credentials the function's handler gets, or why it gets none."""
+    try:
+        return {"credentials": console.handed_credentials(function), "credentials_error": ""}
+    except CredentialsError as exc:
+        return {"credentials": None, "credentials_error": str(exc)}
 
 
 @bp.get("/functions/<name>/configuration")
