@@ -36,7 +36,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.teardown_appcontext(lambda exc: console.release_connection())
 
     security.init_app(app)
-    app.register_blueprint(lambda_api.bp)
+    lambda_api.init_app(app)
     app.register_blueprint(web.bp)
     return app
 

@@ -43,6 +43,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, g, render_template, request
 
+from console.lambda_api.model import DATED_PATH
 from console.lambda_api.wire import ApiError, error_response
 from console.sessions import Session, Sessions, write_key_matches
 from console.sigv4 import Credentials, SignatureError, check_presigned, verify
@@ -225,7 +226,7 @@ def offered_write_key() -> str | None:
 def authenticate(auth: Authentication, sessions: Sessions, handed: HandedLookup | None = None) -> Response | None:
     """None when the request proves itself; otherwise the refusal, or the sign-in page that sets the cookie.
     `handed` gives the AWS credentials handed to handlers, which the REST API accepts besides the console's keys."""
-    if request.path.startswith(API_PREFIX):
+    if DATED_PATH.match(request.path):  # the REST API, under any of its date prefixes
         return _authenticate_api(auth, handed)
     if request.endpoint == "web.static" and request.method in ("GET", "HEAD"):
         return None  # the console's own scripts and styles, the same for everyone

@@ -5,7 +5,9 @@ are the web console's functions: both call the one Console.
 
 Operations: CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
 UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction and Invoke; and
-`GET /2015-03-31/code/<sha256>.zip`, the `Code.Location` of GetFunction, which downloads the stored zip.
+`GET /2015-03-31/code/<sha256>.zip`, the `Code.Location` of GetFunction, which downloads the stored zip. Every
+other operation of the service model, under any of its date prefixes, answers UnknownOperationException (404) naming
+the operation (console.lambda_api.model reads botocore's description of the service).
 
 Errors go out as botocore reads them: `x-amzn-ErrorType: <Code>` and `{"__type", "Type", "message"}`, with Lambda's
 codes and statuses. A 5xx or 429 makes SDKs retry, so only a full engine (429) answers with one.
@@ -18,13 +20,40 @@ non-empty `Layers`, `PackageType: Image`, and code from S3 or a container image 
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Flask
+from werkzeug.routing import BaseConverter
 
 bp = Blueprint("lambda_api", __name__, url_prefix="/2015-03-31")
+# The API's other date prefixes (/2017-03-31/tags, /2018-10-31/layers, /2021-10-31/.../url...): their routes carry
+# the prefix themselves; whatever this console does not implement there answers in Lambda's error format too.
+dated = Blueprint("lambda_api_dated", __name__)
+
+
+class ApiDate(BaseConverter):
+    """The date of an API version at the start of a path (`2018-10-31`)."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
 
 # The modules register their error handlers and routes on `bp` when imported.
 from console.lambda_api import functions, invoke, wire
-from console.lambda_api.wire import ApiError, error_response
+from console.lambda_api.wire import ApiError, error_response, handle_exception, unsupported
+
+
+@dated.route("/<api_date:version>", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
+@dated.route("/<api_date:version>/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
+def unknown_dated_operation(version: str, rest: str) -> None:
+    raise unsupported()
+
+
+dated.register_error_handler(Exception, handle_exception)
+
+
+def init_app(app: Flask) -> None:
+    """Serve the REST API under every date prefix of AWS Lambda's service model."""
+    app.url_map.converters["api_date"] = ApiDate
+    app.register_blueprint(bp)
+    app.register_blueprint(dated)
 
 # ApiError and error_response answer in Lambda's error format outside the views too (security.py's refusals).
-__all__ = ["ApiError", "bp", "error_response", "functions", "invoke", "wire"]
+__all__ = ["ApiError", "bp", "dated", "error_response", "functions", "init_app", "invoke", "wire"]

@@ -22,6 +22,7 @@ from console.lambda_api.wire import (
     load_function,
     request_region,
     target_from_path,
+    unsupported,
     validation,
 )
 
@@ -106,16 +107,11 @@ def _client_context() -> str | None:
     return text
 
 
-# -- anything else under /2015-03-31 ------------------------------------------------------------------------------
+# -- anything else under /2015-03-31 (other date prefixes: console.lambda_api.dated) -----------------------------
 
 
 @bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
 def unknown_operation(rest: str) -> Response:
     """An operation this console does not implement: a 4xx in Lambda's format (never an HTML page)."""
-    raise ApiError(
-        "UnknownOperationException", 404,
-        f"lambda-console does not implement {request.method} /2015-03-31/{rest}. It implements CreateFunction, "
-        "GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode, UpdateFunctionConfiguration, "
-        "DeleteFunction, PublishVersion, ListVersionsByFunction and Invoke.",
-    )
+    raise unsupported()

@@ -74,6 +74,20 @@ def not_found(name: str, qualifier: str | None = None) -> ApiError:
     return ApiError("ResourceNotFoundException", 404, f"Function not found: {arn}")
 
 
+def unsupported() -> ApiError:
+    """The answer to a request for an operation this console does not implement: a 4xx naming the operation, in
+    Lambda's error format, so that an SDK or a deploy tool stops with a message instead of an HTML page."""
+    from console.lambda_api.model import operation_for
+
+    found = operation_for(request.method, request.path, request.args)
+    if found is None:
+        return ApiError("UnknownOperationException", 404,
+                        f"{request.method} {request.path} is not an operation of the AWS Lambda API.")
+    name, template = found
+    return ApiError("UnknownOperationException", 404,
+                    f"lambda-console does not implement {name} ({request.method} {template}) yet.")
+
+
 def error_response(error: ApiError) -> Response:
     body = {"__type": error.code, "Type": "User", "message": error.message, **error.extra}
     response = Response(json.dumps(body), status=error.status, mimetype="application/json")
