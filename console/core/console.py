@@ -22,6 +22,7 @@ from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
 from console.core.packages import Package, PackageStore
 from console.core.store import Store
+from console.core.tags import TagStore, check_tags
 from console.engine import Engine, FunctionSpec
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
 from console.resources import samples_dir
@@ -59,6 +60,7 @@ class Console:
         self.discoveries = Discoveries(self.store)
         self.functions = FunctionStore(self.store)
         self.events = EventStore(self.store)
+        self.tags = TagStore(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
         # Background jobs: as many at once as the engine can run and queue; more wait their turn on the pool.
         self.jobs = Jobs(self, retry_delay=config.event_retry_delay, workers=config.max_environments + config.max_queue)
@@ -112,13 +114,18 @@ class Console:
 
     def create_function(
         self, name: str, package: str | bytes | BinaryIO, handler: object, *, role: str | None = None,
-        publish: bool = False, **config: Any,
+        publish: bool = False, tags: dict[str, str] | None = None, **config: Any,
     ) -> FunctionConfig:
         """Create a function from a stored package (its SHA-256) or from a zip's bytes or stream; with `publish`, its
-        version 1 is returned. The function, its role and its version are written in one transaction."""
+        version 1 is returned. The function, its role and its version are written in one transaction; its `tags`
+        right after."""
         _, checked = self.functions.check_new(name, handler, **config)  # a refused function stores no package
+        checked_tags = check_tags(tags) if tags is not None else {}
         sha256 = package if isinstance(package, str) else self.upload_package(package).sha256
-        return self.functions.create(name, sha256, checked["handler"], role=role or "", publish=publish, **config)
+        function = self.functions.create(name, sha256, checked["handler"], role=role or "", publish=publish, **config)
+        if checked_tags:
+            self.tags.tag(name, checked_tags)
+        return function
 
     def update_function_code(self, name: str, package: str | bytes | BinaryIO) -> FunctionConfig:
         sha256 = package if isinstance(package, str) else self.upload_package(package).sha256
@@ -137,6 +144,23 @@ class Console:
         """Delete a function with its versions, saved events and history; its package stays stored."""
         self.functions.delete(name)
         self.engine.retire(name)
+
+    def tag_function(self, name: str, tags: dict[str, str]) -> dict[str, str]:
+        """Add or replace the function's tags; its tags after."""
+        return self.tags.tag(name, tags)
+
+    def untag_function(self, name: str, keys: list[str]) -> None:
+        self.tags.untag(name, keys)
+
+    def function_tags(self, name: str) -> dict[str, str]:
+        return self.tags.tags(name)
+
+    def reserved_concurrency(self, name: str) -> int | None:
+        return self.tags.reserved_concurrency(name)
+
+    def reserve_concurrency(self, name: str, value: int | None) -> int | None:
+        """Reserve concurrent executions for the function (0 throttles every invocation), or none with None."""
+        return self.tags.reserve_concurrency(name, value)
 
     def publish_version(
         self, name: str, description: str | None = None, *, code_sha256: str | None = None
@@ -191,6 +215,7 @@ class Console:
             # A new upload or configuration changes the key, so warm environments of the old one retire.
             revision=f"{package.sha256}:{function.revision_id}",
             credentials=handed.environment() if handed is not None else {},
+            reserved_concurrency=self.tags.reserved_concurrency(function.name),
         )
         return spec, package
 

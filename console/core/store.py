@@ -155,6 +155,17 @@ MIGRATIONS: list[str] = [
     ALTER TABLE functions ADD COLUMN ephemeral_storage INTEGER NOT NULL DEFAULT 512;
     ALTER TABLE versions ADD COLUMN ephemeral_storage INTEGER NOT NULL DEFAULT 512;
     """,
+    # 5 -> 6: a function's tags (TagResource, CreateFunction's Tags) and reserved concurrency (PutFunctionConcurrency;
+    # NULL when none is reserved).
+    """
+    CREATE TABLE function_tags (
+        function TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (function, key)
+    );
+    ALTER TABLE functions ADD COLUMN reserved_concurrency INTEGER;
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

@@ -62,6 +62,9 @@ class FunctionSpec:
     # AWS credentials handed to the handler (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), as Lambda
     # hands it the execution role's; empty: none. Never shown in a repr; the key holds a digest of them.
     credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # The function's reserved concurrency (PutFunctionConcurrency): at most this many of its invocations run at once,
+    # the next is throttled; None: only the engine's own limits. Not part of the key: it changes no environment.
+    reserved_concurrency: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code_dir", Path(self.code_dir))

@@ -34,7 +34,12 @@ class RequestTooLargeError(EngineError):
 
 
 class TooManyRequestsError(EngineError):
-    """Every environment is busy and the queue is full: Lambda's throttle."""
+    """Every environment is busy and the queue is full, or the function's reserved concurrency is all in use:
+    Lambda's throttle. `reason` is Lambda's Reason for it."""
+
+    def __init__(self, message: str = "Rate Exceeded.", reason: str = "ConcurrentInvocationLimitExceeded") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class EngineClosedError(EngineError):
@@ -80,6 +85,7 @@ class Engine:
         self._busy: set[Environment] = set()
         self._starting = 0
         self._waiting = 0
+        self._running: dict[str, int] = {}  # invocations of each function between acquire and release
         self._keys: dict[tuple[str, str, str, str], tuple] = {}  # the latest key of each deployment (_deployment)
         self._closed = False
         self._server: RuntimeApiServer | None = None
@@ -106,16 +112,23 @@ class Engine:
             raise RequestTooLargeError(
                 f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction operation"
             )
-        env = self._acquire(spec)
+        self._reserve(spec)
         try:
-            return env.invoke(
-                payload or b"{}",
-                request_id=request_id,
-                client_context=client_context,
-                cognito_identity=cognito_identity,
-            )
+            env = self._acquire(spec)
+            try:
+                return env.invoke(
+                    payload or b"{}",
+                    request_id=request_id,
+                    client_context=client_context,
+                    cognito_identity=cognito_identity,
+                )
+            finally:
+                self._release(env)
         finally:
-            self._release(env)
+            with self._cond:
+                self._running[spec.name] -= 1
+                if not self._running[spec.name]:
+                    del self._running[spec.name]
 
     def cancel(self, request_id: str) -> bool:
         """Stop a running invocation; it ends failed and its environment is discarded."""
@@ -173,6 +186,15 @@ class Engine:
         self.close()
 
     # -- the pool -------------------------------------------------------------------------------------------------
+
+    def _reserve(self, spec: FunctionSpec) -> None:
+        """Count the invocation against its function; throttle it, as Lambda does at once, when the function's
+        reserved concurrency is all in use."""
+        with self._cond:
+            running = self._running.get(spec.name, 0)
+            if spec.reserved_concurrency is not None and running >= spec.reserved_concurrency:
+                raise TooManyRequestsError("Rate Exceeded.", "ReservedFunctionConcurrentInvocationLimitExceeded")
+            self._running[spec.name] = running + 1
 
     def _acquire(self, spec: FunctionSpec) -> Environment:
         doomed: list[Environment] = []

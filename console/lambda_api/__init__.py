@@ -4,7 +4,8 @@ boto3, the AWS CLI and any SDK talk to it unchanged (`endpoint_url="http://127.0
 are the web console's functions: both call the one Console.
 
 Operations: CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
-UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction and Invoke; and
+UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction and Invoke; TagResource,
+UntagResource, ListTags, Put/Get/DeleteFunctionConcurrency and GetAccountSettings (console.lambda_api.settings); and
 `GET /2015-03-31/code/<sha256>.zip`, the `Code.Location` of GetFunction, which downloads the stored zip. Every
 other operation of the service model, under any of its date prefixes, answers UnknownOperationException (404) naming
 the operation (console.lambda_api.model reads botocore's description of the service).
@@ -12,7 +13,7 @@ the operation (console.lambda_api.model reads botocore's description of the serv
 Errors go out as botocore reads them: `x-amzn-ErrorType: <Code>` and `{"__type", "Type", "message"}`, with Lambda's
 codes and statuses. A 5xx or 429 makes SDKs retry, so only a full engine (429) answers with one.
 
-Request fields this console has no use for (VpcConfig, TracingConfig, Tags, KMSKeyArn, DeadLetterConfig,
+Request fields this console has no use for (VpcConfig, TracingConfig, KMSKeyArn, DeadLetterConfig,
 FileSystemConfigs, EphemeralStorage, SnapStart, LoggingConfig, Architectures...) are accepted and ignored. Fields that
 would change what the code sees and that cannot be honoured are refused with InvalidParameterValueException:
 non-empty `Layers`, `PackageType: Image`, and code from S3 or a container image instead of `ZipFile`.
@@ -36,7 +37,7 @@ class ApiDate(BaseConverter):
 
 
 # The modules register their error handlers and routes on `bp` when imported.
-from console.lambda_api import functions, invoke, wire
+from console.lambda_api import functions, invoke, settings, wire
 from console.lambda_api.wire import ApiError, error_response, handle_exception, unsupported
 
 
@@ -56,4 +57,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dated)
 
 # ApiError and error_response answer in Lambda's error format outside the views too (security.py's refusals).
-__all__ = ["ApiError", "bp", "dated", "error_response", "functions", "init_app", "invoke", "wire"]
+__all__ = ["ApiError", "bp", "dated", "error_response", "functions", "init_app", "invoke", "settings", "wire"]

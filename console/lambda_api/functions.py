@@ -83,7 +83,8 @@ def create_function() -> Response:
     data = code_from(body)
     with refused_zip("Code.ZipFile"):
         function = console.create_function(
-            target.name, data, body.get("Handler"), role=role, publish=bool(body.get("Publish")), **settings
+            target.name, data, body.get("Handler"), role=role, publish=bool(body.get("Publish")),
+            tags=body.get("Tags"), **settings
         )
     return warn_zipped_folder(json_response(configuration(function), 201), function)
 
@@ -133,10 +134,18 @@ def get_function(function_name: str) -> Response:
     auth = current_app.config.get("AUTHENTICATION")
     signature = presigned_query(auth.credentials, path) if auth is not None else ""
     location = request.host_url.rstrip("/") + path + signature
-    return json_response({
+    answer: dict = {
         "Configuration": configuration(function),
         "Code": {"RepositoryType": "S3", "Location": location},
-    })
+    }
+    console = get_console()
+    tags = console.function_tags(function.name)
+    if tags:
+        answer["Tags"] = tags
+    reserved = console.reserved_concurrency(function.name)
+    if reserved is not None:
+        answer["Concurrency"] = {"ReservedConcurrentExecutions": reserved}
+    return json_response(answer)
 
 
 @bp.route("/functions/<function_name>/configuration", methods=["GET"])

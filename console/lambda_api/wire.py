@@ -114,9 +114,7 @@ def handle_exception(exc: Exception) -> Response:
     if isinstance(exc, RequestTooLargeError):
         return error_response(ApiError("RequestEntityTooLargeException", 413, str(exc)))
     if isinstance(exc, TooManyRequestsError):
-        return error_response(
-            ApiError("TooManyRequestsException", 429, "Rate Exceeded.", Reason="ConcurrentInvocationLimitExceeded")
-        )
+        return error_response(ApiError("TooManyRequestsException", 429, "Rate Exceeded.", Reason=exc.reason))
     if isinstance(exc, HTTPException):
         code = "RequestEntityTooLargeException" if exc.code == 413 else "InvalidRequestContentException"
         return error_response(ApiError(code, exc.code if exc.code and exc.code < 500 else 400, exc.description or ""))

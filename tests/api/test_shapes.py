@@ -51,7 +51,8 @@ def problems(value: object, shape: Shape, where: str = "$") -> list[str]:
         if len(value) < shape.metadata.get("min", 0) or len(value) > shape.metadata.get("max", len(value)):
             found.append(f"{where}: {value!r} has a length outside {shape.metadata}")
         pattern = shape.metadata.get("pattern")
-        if pattern and "(?" not in pattern and not re.fullmatch(pattern, value):  # Java-only syntax is not checked
+        java_only = "(?" in pattern or "\\p{" in pattern if pattern else False  # syntax Python's re lacks
+        if pattern and not java_only and not re.fullmatch(pattern, value):
             found.append(f"{where}: {value!r} does not match {pattern}")
         return found
     if kind in ("integer", "long"):
