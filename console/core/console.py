@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from console.config import Config
+from console.core.aliases import Alias, AliasNotFound, AliasStore, VersionInUse
 from console.core.credentials import CredentialsError, HandedCredentials, ProfileCredentials, RoleCredentials
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery
 from console.core.events import EventStore, SavedEvent, check_event
-from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionStore
+from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionNotFound, FunctionStore
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
 from console.core.packages import Package, PackageStore
@@ -61,6 +62,7 @@ class Console:
         self.functions = FunctionStore(self.store)
         self.events = EventStore(self.store)
         self.tags = TagStore(self.store)
+        self.aliases = AliasStore(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
         # Background jobs: as many at once as the engine can run and queue; more wait their turn on the pool.
         self.jobs = Jobs(self, retry_delay=config.event_retry_delay, workers=config.max_environments + config.max_queue)
@@ -235,7 +237,7 @@ class Console:
     ) -> InvocationRecord:
         """Invoke the function with the event's JSON and record the invocation in the history."""
         data = payload.encode() if isinstance(payload, str) else payload
-        spec, package = self._spec(self.functions.get(name, version), region, account)
+        spec, package = self._spec(self.functions.get(name, self._resolve(name, version, routed=True)), region, account)
         result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id)
         return self.history.record(name, source, data.decode("utf-8", "replace"), result, package.code_sha256)
 
@@ -250,7 +252,7 @@ class Console:
     ) -> InvocationRecord:
         """Run the function once and wait: with a saved event (by name), the event's JSON, or `{}` when neither is
         given. The function is looked up before the event."""
-        self.functions.get(name, version)
+        self.get_function(name, version)
         if event:
             payload = self.events.get(name, event).payload
         return self.invoke(name, b"{}" if payload is None else payload, version=version, source=source)
@@ -300,7 +302,44 @@ class Console:
     # -- reading --------------------------------------------------------------------------------------------------
 
     def get_function(self, name: str, version: str = LATEST) -> FunctionConfig:
-        return self.functions.get(name, version)
+        """The function at a version, or at the version an alias points to."""
+        return self.functions.get(name, self._resolve(name, version))
+
+    def _resolve(self, name: str, qualifier: str, *, routed: bool = False) -> str:
+        """The version a qualifier names (an alias's; with `routed`, the one its weights pick for an invocation)."""
+        try:
+            return self.aliases.resolve(name, qualifier, routed=routed)
+        except AliasNotFound:
+            raise FunctionNotFound(name, qualifier) from None
+
+    # -- aliases and single versions ---------------------------------------------------------------------------------
+
+    def create_alias(self, function: str, name: str, version: str, description: str = "",
+                     weights: dict[str, float] | None = None) -> Alias:
+        return self.aliases.create(function, name, version, description, weights)
+
+    def get_alias(self, function: str, name: str) -> Alias:
+        self.functions.get(function)
+        return self.aliases.get(function, name)
+
+    def list_aliases(self, function: str, version: str | None = None) -> list[Alias]:
+        self.functions.get(function)
+        return self.aliases.all(function, version)
+
+    def update_alias(self, function: str, name: str, **changes: Any) -> Alias:
+        return self.aliases.update(function, name, **changes)
+
+    def delete_alias(self, function: str, name: str) -> None:
+        self.functions.get(function)
+        self.aliases.delete(function, name)
+
+    def delete_version(self, name: str, version: str) -> None:
+        """Delete one published version; VersionInUse when aliases point to it."""
+        held_by = self.aliases.holding(name, version)
+        if held_by:
+            raise VersionInUse(held_by)
+        self.functions.delete_version(name, version)
+        self.engine.retire(name, version)
 
     def function_exists(self, name: str) -> bool:
         return self.functions.exists(name)

@@ -217,7 +217,9 @@ class FunctionStore:
                 "runtime_client", "role")
         if last is not None and all(last[key] == latest[key] for key in same):
             return _from_row(last, str(last["version"]))
-        number = 1 if last is None else last["version"] + 1
+        # Numbers are never reused, not even those of deleted versions (`versions_published` remembers them).
+        number = max(0 if last is None else last["version"], latest["versions_published"]) + 1
+        conn.execute("UPDATE functions SET versions_published = ? WHERE name = ?", (number, name))
         conn.execute(
             "INSERT INTO versions (function, version, package_sha256, handler, runtime, timeout, memory,"
             " ephemeral_storage, environment, description, runtime_client, revision_id, created_at, role)"
@@ -229,6 +231,15 @@ class FunctionStore:
         )
         row = conn.execute("SELECT * FROM versions WHERE function = ? AND version = ?", (name, number)).fetchone()
         return _from_row(row, str(number))
+
+    def delete_version(self, name: str, version: str) -> None:
+        """Delete one published version (a number that names none is no error, as on Lambda)."""
+        number = _version_number(name, version)
+        with self._store.write() as conn:
+            if conn.execute("SELECT 1 FROM functions WHERE name = ?", (name,)).fetchone() is None:
+                raise FunctionNotFound(name)
+            if number <= MAX_VERSION:
+                conn.execute("DELETE FROM versions WHERE function = ? AND version = ?", (name, number))
 
     def versions(self, name: str) -> list[FunctionConfig]:
         """`$LATEST` and then every published version, oldest first."""

@@ -155,8 +155,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE functions ADD COLUMN ephemeral_storage INTEGER NOT NULL DEFAULT 512;
     ALTER TABLE versions ADD COLUMN ephemeral_storage INTEGER NOT NULL DEFAULT 512;
     """,
-    # 5 -> 6: a function's tags (TagResource, CreateFunction's Tags) and reserved concurrency (PutFunctionConcurrency;
-    # NULL when none is reserved).
+    # 5 -> 6: a function's tags (TagResource, CreateFunction's Tags), reserved concurrency (PutFunctionConcurrency;
+    # NULL when none is reserved), aliases, and the highest version number ever published (never reused).
     """
     CREATE TABLE function_tags (
         function TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
@@ -165,6 +165,18 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (function, key)
     );
     ALTER TABLE functions ADD COLUMN reserved_concurrency INTEGER;
+    ALTER TABLE functions ADD COLUMN versions_published INTEGER NOT NULL DEFAULT 0;
+    UPDATE functions SET versions_published = COALESCE(
+        (SELECT MAX(version) FROM versions WHERE versions.function = functions.name), 0);
+    CREATE TABLE aliases (
+        function TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,                  -- a published version's number, or $LATEST
+        description TEXT NOT NULL DEFAULT '',
+        routing TEXT NOT NULL DEFAULT '{}',     -- AdditionalVersionWeights: {"version": weight}
+        revision_id TEXT NOT NULL,
+        PRIMARY KEY (function, name)
+    );
     """,
 ]
 

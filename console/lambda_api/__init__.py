@@ -5,7 +5,9 @@ are the web console's functions: both call the one Console.
 
 Operations: CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
 UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction and Invoke; TagResource,
-UntagResource, ListTags, Put/Get/DeleteFunctionConcurrency and GetAccountSettings (console.lambda_api.settings); and
+UntagResource, ListTags, Put/Get/DeleteFunctionConcurrency and GetAccountSettings (console.lambda_api.settings);
+CreateAlias, GetAlias, UpdateAlias, DeleteAlias and ListAliases (aliases, weighted ones included, wherever a
+qualifier is taken); and
 `GET /2015-03-31/code/<sha256>.zip`, the `Code.Location` of GetFunction, which downloads the stored zip. Every
 other operation of the service model, under any of its date prefixes, answers UnknownOperationException (404) naming
 the operation (console.lambda_api.model reads botocore's description of the service).
@@ -37,7 +39,7 @@ class ApiDate(BaseConverter):
 
 
 # The modules register their error handlers and routes on `bp` when imported.
-from console.lambda_api import functions, invoke, settings, wire
+from console.lambda_api import aliases, functions, invoke, settings, wire
 from console.lambda_api.wire import ApiError, error_response, handle_exception, unsupported
 
 
@@ -57,4 +59,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dated)
 
 # ApiError and error_response answer in Lambda's error format outside the views too (security.py's refusals).
-__all__ = ["ApiError", "bp", "dated", "error_response", "functions", "init_app", "invoke", "settings", "wire"]
+__all__ = ["ApiError", "aliases", "bp", "dated", "error_response", "functions", "init_app", "invoke", "settings", "wire"]

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from flask import Response, current_app, request, send_file, url_for
 
 from console import get_console
-from console.core.functions import LATEST, FunctionConfig, FunctionNotFound, check_name
+from console.core.functions import FunctionConfig, FunctionNotFound, check_name
 from console.core.limits import MAX_MEMORY, MAX_TIMEOUT
 from console.core.zipcheck import check_zip
 from console.lambda_api import bp
+from console.lambda_api.aliases import delete_version
 from console.lambda_api.wire import (
     ApiError,
     check_revision,
@@ -212,17 +213,13 @@ def update_function_configuration(function_name: str) -> Response:
 
 @bp.route("/functions/<function_name>", methods=["DELETE"])
 def delete_function(function_name: str) -> Response:
-    """DeleteFunction: the function with its versions, saved events and history; 204."""
+    """DeleteFunction: the function with its versions, saved events and history; with a Qualifier, one version; 204."""
     console = get_console()
     target = target_from_path(function_name)
-    if target.qualifier == LATEST:
-        raise invalid("$LATEST version cannot be deleted without deleting the function.")
-    load_function(target)
     if target.qualifier:
-        raise invalid(
-            f"lambda-console does not delete single versions: delete {target.name} without a qualifier to delete it "
-            "with all its versions."
-        )
+        load_function(parse_function_name(target.name))
+        return delete_version(target.name, target.qualifier)
+    load_function(target)
     console.delete_function(target.name)  # its role goes with its row
     return Response(status=204)
 

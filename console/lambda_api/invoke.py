@@ -68,7 +68,7 @@ def invoke(function_name: str) -> Response:
         return Response(status=204)
     if invocation_type == "Event":
         job = console.start_event_invocation(
-            function.name, payload, version=function.version, client_context=client_context, region=region,
+            function.name, payload, version=target.version, client_context=client_context, region=region,
             account=ACCOUNT,
         )
         response = Response(status=202)
@@ -76,7 +76,8 @@ def invoke(function_name: str) -> Response:
         return response
     request_id = str(uuid.uuid4())
     record = console.invoke(
-        function.name, payload, version=function.version, source="api", client_context=client_context,
+        # The qualifier as given: an alias with weights picks its version for this invocation.
+        function.name, payload, version=target.version, source="api", client_context=client_context,
         region=region, account=ACCOUNT, request_id=request_id,
     )
     response = Response(record.payload, status=200, mimetype="application/json")

@@ -17,6 +17,7 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
 from console import get_console
+from console.core.aliases import AliasExists, VersionInUse
 from console.core.credentials import CredentialsError
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionExists, FunctionNotFound
 from console.core.limits import MAX_EPHEMERAL_STORAGE, MAX_FUNCTION_NAME, MIN_EPHEMERAL_STORAGE
@@ -104,7 +105,10 @@ def handle_exception(exc: Exception) -> Response:
         return error_response(exc)
     if isinstance(exc, CredentialsError):  # the function's role could not be assumed (--assume-role)
         return error_response(invalid(str(exc)))
-    if isinstance(exc, FunctionExists):
+    if isinstance(exc, AliasExists):
+        return error_response(ApiError("ResourceConflictException", 409,
+                                       f"Alias already exists: {function_arn(exc.function, exc.name)}"))
+    if isinstance(exc, (FunctionExists, VersionInUse)):
         return error_response(ApiError("ResourceConflictException", 409, str(exc)))
     if isinstance(exc, (FunctionError, PackageError)):
         return error_response(invalid(str(exc)))
