@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from console.core.function_rules import RUNTIMES
+from console.core.function_rules import RUNTIMES, FunctionError, check_environment, check_handler
 from console.core.limits import (
     MAX_EPHEMERAL_STORAGE,
     MAX_MEMORY,
@@ -125,6 +125,10 @@ class FunctionReader:
                             "code (PackageType Zip with CodeUri)")
         runtime = self._runtime(properties)
         handler = self._required_text(properties, "Handler", "the module and function Lambda calls, app.handler")
+        try:
+            check_handler(handler)
+        except FunctionError as exc:
+            raise CannotRun(f"Handler {handler!r}: {exc}") from None
         if resource_type == SERVERLESS_FUNCTION:
             code_path, inline = self._serverless_code(properties, handler, warnings)
         else:
@@ -217,7 +221,10 @@ class FunctionReader:
                 result[str(name)] = ""
                 warnings.append(f"Environment variable {name}: {exc}; it is empty here (give it a value with "
                                 "--env-vars)")
-        return result
+        try:
+            return check_environment(result)  # what Lambda would refuse to deploy (reserved names, over 4 KB)
+        except FunctionError as exc:
+            raise CannotRun(f"Environment.Variables: {exc}") from None
 
     # --- the code --------------------------------------------------------------------------------------------
 
