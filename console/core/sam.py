@@ -112,7 +112,7 @@ def read_template(path: Path | str, overrides: Mapping[str, str] | None = None,
                 properties = merge_globals(global_function, properties)
             functions.append(reader.read(str(logical_id), kind, properties))
         except CannotRun as exc:
-            not_runnable.append(NotRunnable(str(logical_id), str(exc)))
+            not_runnable.append(NotRunnable(str(logical_id), str(exc).rstrip(".")))
     if not functions and not not_runnable:
         raise TemplateError(f"{path}: no functions. A SAM template lists its functions under Resources with Type: "
                             f"{SERVERLESS_FUNCTION} (or {LAMBDA_FUNCTION}).")
