@@ -61,7 +61,7 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("path", metavar="PATH|LOGICAL_ID", required=False)
+@click.argument("path", metavar="[PATH|LOGICAL_ID]", required=False)
 @click.option(
     "--handler",
     callback=handler_option,
@@ -160,7 +160,8 @@ def invoke(
         if parameter_overrides:
             raise InputError("--parameter-overrides: parameters belong to a template; pass --template too.")
         if path is None or handler is None:
-            raise click.UsageError(f"Missing {'argument PATH' if path is None else 'option --handler'}.", ctx)
+            missing = "argument 'PATH'" if path is None else "option '--handler'"
+            raise click.UsageError(f"Missing {missing}.", ctx)
         if env_vars is not None:
             from console.cli_template import apply_env_vars
 
