@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -369,3 +370,30 @@ Resources:
                     "function change them: AWS_REGION. Choose other names",
     }
     assert read_template(path, {"Stage": "prod"}).function("OnlyInProd").handler == "app.handler"
+
+
+# --- the project's events as a function's saved events ----------------------------------------------------------
+
+
+@pytest.fixture
+def console(tmp_path: Path):
+    from console.config import load_config
+    from console.core.console import Console
+
+    with Console(load_config(tmp_path / "data", {"load_samples": False})) as console:
+        yield console
+
+
+def test_a_projects_events_become_a_functions_saved_events(console):
+    from console.core.samples import zip_folder
+
+    template = PROJECTS / "powertools_api" / "template.yaml"
+    console.create_function("hello", zip_folder(PROJECTS / "powertools_api" / "hello_world"), "app.lambda_handler")
+    saved = console.import_project_events("hello", template, "HelloWorldFunction")
+    assert [event.name for event in saved] == ["hello", "hello_name"]
+    stored = {event.name: json.loads(event.body) for event in console.list_events("hello")}
+    assert stored["hello_name"]["pathParameters"] == {"name": "ada"}
+    assert stored["hello"]["rawPath"] == "/hello"
+    with pytest.raises(TemplateError) as unknown:
+        console.import_project_events("hello", template, "Nope")
+    assert "has no function Nope" in str(unknown.value)
