@@ -113,6 +113,8 @@ def read_template(path: Path | str, overrides: Mapping[str, str] | None = None,
             functions.append(reader.read(str(logical_id), kind, properties))
         except CannotRun as exc:
             not_runnable.append(NotRunnable(str(logical_id), str(exc).rstrip(".")))
+        except RecursionError:
+            not_runnable.append(NotRunnable(str(logical_id), "its properties are nested too deeply to read"))
     if not functions and not not_runnable:
         raise TemplateError(f"{path}: no functions. A SAM template lists its functions under Resources with Type: "
                             f"{SERVERLESS_FUNCTION} (or {LAMBDA_FUNCTION}).")

@@ -141,6 +141,9 @@ class FunctionReader:
         logging_config = self._optional(properties.get("LoggingConfig") or {}, "LoggingConfig", {}, warnings)
         architectures = self._optional(properties.get("Architectures") or ["x86_64"], "Architectures", ["x86_64"],
                                        warnings)
+        if not isinstance(architectures, list) or not all(isinstance(item, str) for item in architectures):
+            raise CannotRun(f"Architectures: {short_form(properties.get('Architectures'))} is not a list of names "
+                            "(x86_64 or arm64)")
         return TemplateFunction(
             logical_id=logical_id,
             resource_type=resource_type,
@@ -151,7 +154,7 @@ class FunctionReader:
             memory=self._number(properties, "MemorySize", 128, MIN_MEMORY, MAX_MEMORY, "MB"),
             environment=environment,
             description=self._text(properties.get("Description", ""), "Description"),
-            architectures=tuple(str(item) for item in architectures),
+            architectures=tuple(architectures),
             ephemeral_storage=self._number(storage if isinstance(storage, dict) else {}, "Size", 512,
                                            MIN_EPHEMERAL_STORAGE, MAX_EPHEMERAL_STORAGE, "MB", "EphemeralStorage.Size"),
             logging_config=logging_config if isinstance(logging_config, dict) else {},
@@ -165,7 +168,7 @@ class FunctionReader:
 
     def _text(self, value: Any, where: str) -> str:
         try:
-            return self.resolver.text(value, where)
+            return self.resolver.text(value)
         except Unresolved as exc:
             raise CannotRun(f"{where}: {exc}") from None
 
@@ -213,7 +216,7 @@ class FunctionReader:
         result = {}
         for name, value in variables.items():
             try:
-                result[str(name)] = "" if value is None else self.resolver.text(value, f"Environment variable {name}")
+                result[str(name)] = "" if value is None else self.resolver.text(value)
             except MissingParameter as exc:
                 raise CannotRun(f"Environment variable {name}: {exc}") from None
             except Unresolved as exc:
@@ -316,10 +319,13 @@ class FunctionReader:
             if kind not in ("Api", "HttpApi"):
                 continue
             props = event.get("Properties") or {}
+            if not isinstance(props, dict):
+                warnings.append(f"Event {name}: its Properties are not a mapping; the event is left out")
+                continue
             try:
-                path = self.resolver.text(props["Path"], f"{name}.Path") if "Path" in props else None
-                method = self.resolver.text(props["Method"], f"{name}.Method") if "Method" in props else None
-                version = self.resolver.text(props.get("PayloadFormatVersion", "2.0"), f"{name}.PayloadFormatVersion")
+                path = self.resolver.text(props["Path"], "Path") if "Path" in props else None
+                method = self.resolver.text(props["Method"], "Method") if "Method" in props else None
+                version = self.resolver.text(props.get("PayloadFormatVersion", "2.0"), "PayloadFormatVersion")
             except Unresolved as exc:
                 warnings.append(f"Event {name}: {exc}; the event is left out")
                 continue

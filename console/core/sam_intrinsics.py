@@ -90,14 +90,17 @@ class Resolver:
             return [item for item in map(self.resolve, value) if item is not REMOVED]
         return value
 
-    def text(self, value: Any, where: str) -> str:
-        """`value` resolved to a string, as CloudFormation turns numbers and booleans into strings."""
+    def text(self, value: Any, where: str = "") -> str:
+        """`value` resolved to a string, as CloudFormation turns numbers and booleans into strings. `where` names
+        the place in messages (the caller names it otherwise)."""
         resolved = self.resolve(value)
         if isinstance(resolved, bool):
             return "true" if resolved else "false"
         if isinstance(resolved, (str, int, float)):
             return str(resolved)
-        raise Unresolved(f"{where}: {short_form(value)} gives {json.dumps(resolved, default=str)}, not a string")
+        shown = json.dumps(resolved, default=str)
+        problem = f"{short_form(value)} gives {shown}, not a string" if is_intrinsic(value) else f"{shown} is not a string"
+        raise Unresolved(f"{where}: {problem}" if where else problem)
 
     def condition(self, name: str) -> bool:
         if name in self._condition_values:
