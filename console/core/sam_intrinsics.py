@@ -54,15 +54,58 @@ def is_intrinsic(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in INTRINSICS
 
 
+MAX_SHOWN = 80  # characters of a value shown in a message
+MAX_STEPS = 100_000  # values visited in one resolution: YAML aliases can make a small file a huge tree
+
+
+class _Full(Exception):
+    pass
+
+
+def brief(value: Any) -> str:
+    """`value` as JSON for a message, cut at MAX_SHOWN characters (without ever writing the whole of a huge value)."""
+    out: list[str] = []
+    size = 0
+
+    def emit(text: str) -> None:
+        nonlocal size
+        out.append(text)
+        size += len(text)
+        if size > MAX_SHOWN:
+            raise _Full
+
+    def walk(item: Any) -> None:
+        if isinstance(item, dict):
+            emit("{")
+            for index, (key, inner) in enumerate(item.items()):
+                emit(("", ", ")[index > 0] + json.dumps(str(key)) + ": ")
+                walk(inner)
+            emit("}")
+        elif isinstance(item, list):
+            emit("[")
+            for index, inner in enumerate(item):
+                emit(("", ", ")[index > 0])
+                walk(inner)
+            emit("]")
+        else:
+            emit(json.dumps(item, default=str))
+
+    try:
+        walk(value)
+    except (_Full, RecursionError):
+        return "".join(out)[:MAX_SHOWN] + "..."
+    return "".join(out)
+
+
 def short_form(value: Any) -> str:
     """An intrinsic as a person wrote it, for messages: `!GetAtt Table.Arn`, `!Ref Stage`."""
     if not is_intrinsic(value):
-        return json.dumps(value, default=str)
+        return brief(value)
     name, argument = next(iter(value.items()))
     tag = "!" + name.removeprefix("Fn::")
     if name == "Fn::GetAtt" and isinstance(argument, list):
         return f"{tag} {'.'.join(map(str, argument))}"
-    return f"{tag} {argument if isinstance(argument, str) else json.dumps(argument, default=str)}"
+    return f"{tag} {argument if isinstance(argument, str) else brief(argument)}"
 
 
 class Resolver:
@@ -77,9 +120,13 @@ class Resolver:
         self.conditions = conditions
         self._condition_values: dict[str, bool] = {}
         self._evaluating: set[str] = set()
+        self._steps = 0
 
     def resolve(self, value: Any) -> Any:
         """`value` with every intrinsic replaced by what it gives; REMOVED for `!Ref AWS::NoValue`."""
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise Unresolved(f"the template's values are too large to resolve (over {MAX_STEPS:,} of them)")
         if is_intrinsic(value):
             name, argument = next(iter(value.items()))
             return self._call(name, argument)
@@ -98,7 +145,7 @@ class Resolver:
             return "true" if resolved else "false"
         if isinstance(resolved, (str, int, float)):
             return str(resolved)
-        shown = json.dumps(resolved, default=str)
+        shown = brief(resolved)
         problem = f"{short_form(value)} gives {shown}, not a string" if is_intrinsic(value) else f"{shown} is not a string"
         raise Unresolved(f"{where}: {problem}" if where else problem)
 
@@ -127,7 +174,7 @@ class Resolver:
 
     def _fn_ref(self, name: Any) -> Any:
         if not isinstance(name, str):
-            raise Unresolved(f"!Ref {json.dumps(name, default=str)}: Ref takes a name")
+            raise Unresolved(f"!Ref {brief(name)}: Ref takes a name")
         if name == NO_VALUE:
             return REMOVED
         if name in self.parameters:
@@ -147,9 +194,9 @@ class Resolver:
         elif isinstance(argument, str):
             template, variables = argument, {}
         else:
-            raise Unresolved(f"!Sub {json.dumps(argument, default=str)}: Sub takes a string, or [string, variables]")
+            raise Unresolved(f"!Sub {brief(argument)}: Sub takes a string, or [string, variables]")
         if not isinstance(template, str):
-            raise Unresolved(f"!Sub {json.dumps(argument, default=str)}: the first item must be a string")
+            raise Unresolved(f"!Sub {brief(argument)}: the first item must be a string")
 
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1).strip()
@@ -165,7 +212,7 @@ class Resolver:
 
     def _fn_join(self, argument: Any) -> str:
         if not (isinstance(argument, list) and len(argument) == 2):
-            raise Unresolved(f"!Join {json.dumps(argument, default=str)}: Join takes [delimiter, [values]]")
+            raise Unresolved(f"!Join {brief(argument)}: Join takes [delimiter, [values]]")
         delimiter = self.text(argument[0], "!Join")
         items = self.resolve(argument[1])
         if not isinstance(items, list):
@@ -174,26 +221,26 @@ class Resolver:
 
     def _fn_select(self, argument: Any) -> Any:
         if not (isinstance(argument, list) and len(argument) == 2):
-            raise Unresolved(f"!Select {json.dumps(argument, default=str)}: Select takes [index, [values]]")
+            raise Unresolved(f"!Select {brief(argument)}: Select takes [index, [values]]")
         items = self.resolve(argument[1])
         try:
             return items[int(self.text(argument[0], "!Select"))]
         except (ValueError, TypeError, IndexError, KeyError):
-            raise Unresolved(f"!Select {json.dumps(argument, default=str)}: no such item") from None
+            raise Unresolved(f"!Select {brief(argument)}: no such item") from None
 
     def _fn_split(self, argument: Any) -> list[str]:
         if not (isinstance(argument, list) and len(argument) == 2):
-            raise Unresolved(f"!Split {json.dumps(argument, default=str)}: Split takes [delimiter, string]")
+            raise Unresolved(f"!Split {brief(argument)}: Split takes [delimiter, string]")
         return self.text(argument[1], "!Split").split(self.text(argument[0], "!Split"))
 
     def _fn_if(self, argument: Any) -> Any:
         if not (isinstance(argument, list) and len(argument) == 3 and isinstance(argument[0], str)):
-            raise Unresolved(f"!If {json.dumps(argument, default=str)}: If takes [condition, if true, if false]")
+            raise Unresolved(f"!If {brief(argument)}: If takes [condition, if true, if false]")
         return self.resolve(argument[1] if self.condition(argument[0]) else argument[2])
 
     def _fn_findinmap(self, argument: Any) -> Any:
         if not (isinstance(argument, list) and len(argument) in (3, 4)):
-            raise Unresolved(f"!FindInMap {json.dumps(argument, default=str)}: FindInMap takes [map, key, key]")
+            raise Unresolved(f"!FindInMap {brief(argument)}: FindInMap takes [map, key, key]")
         keys = [self.text(item, "!FindInMap") for item in argument[:3]]
         try:
             return self.resolve(self.mappings[keys[0]][keys[1]][keys[2]])
@@ -219,7 +266,7 @@ class Resolver:
     def _fn_length(self, argument: Any) -> int:
         items = self.resolve(argument)
         if not isinstance(items, list):
-            raise Unresolved(f"!Length {json.dumps(argument, default=str)}: Length takes a list")
+            raise Unresolved(f"!Length {brief(argument)}: Length takes a list")
         return len(items)
 
     def _fn_tojsonstring(self, argument: Any) -> str:

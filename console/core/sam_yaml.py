@@ -99,6 +99,8 @@ def load_template_text(path: Path) -> Any:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise TemplateSyntaxError(path, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        except RecursionError:
+            raise TemplateSyntaxError(path, "nested too deeply to read") from None
     try:
         return yaml.load(text, Loader=_TemplateLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.MarkedYAMLError as exc:

@@ -397,3 +397,21 @@ def test_a_projects_events_become_a_functions_saved_events(console):
     with pytest.raises(TemplateError) as unknown:
         console.import_project_events("hello", template, "Nope")
     assert "has no function Nope" in str(unknown.value)
+
+
+def test_a_yaml_alias_bomb_is_refused_not_expanded(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
+              for i in range(1, 10)]
+    path = write(tmp_path, "Metadata:\n" + "".join(f"  {line}\n" for line in lines) + """
+Resources:
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Description: !Join [",", *a9]
+""")
+    [skipped] = read_template(path).not_runnable
+    assert skipped.reason == "Description: the template's values are too large to resolve (over 100,000 of them)"
