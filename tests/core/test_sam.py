@@ -415,3 +415,27 @@ Resources:
 """)
     [skipped] = read_template(path).not_runnable
     assert skipped.reason == "Description: the template's values are too large to resolve (over 100,000 of them)"
+
+
+def test_the_powertools_project_answers_its_events_with_powertools(monkeypatch):
+    """The project is a working Powertools app (its requirements are installed in the test environment): its handler,
+    loaded from the code folder the template names, routes both saved events."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    function = read_template(PROJECTS / "powertools_api" / "template.yaml").function("HelloWorldFunction")
+    for name, value in function.environment.items():
+        monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location("powertools_app", function.code_path / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    context = SimpleNamespace(function_name="HelloWorldFunction", memory_limit_in_mb=256, aws_request_id="r-1",
+                              invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:HelloWorldFunction")
+    answers = {event.name: module.lambda_handler(json.loads(event.path.read_text()), context)
+               for event in project_events(read_template(PROJECTS / "powertools_api" / "template.yaml"))[
+                   "HelloWorldFunction"]}
+    assert {name: (answer["statusCode"], json.loads(answer["body"])) for name, answer in answers.items()} == {
+        "hello": (200, {"message": "hello unknown!"}),
+        "hello_name": (200, {"message": "hello ada!"}),
+    }
