@@ -133,7 +133,7 @@ class FunctionReader:
             code_path, inline = self._serverless_code(properties, handler, warnings)
         else:
             code_path, inline = self._lambda_code(properties, handler, warnings)
-        layers = self._layers(properties)
+        layers = self._layers(properties, warnings)
         if not inline and code_path.is_dir():
             warnings.extend(_handler_warnings(handler, code_path, layers))
         environment = self._environment(properties, warnings)
@@ -289,7 +289,7 @@ class FunctionReader:
 
     # --- layers and events -----------------------------------------------------------------------------------
 
-    def _layers(self, properties: Mapping[str, Any]) -> tuple[TemplateLayer, ...]:
+    def _layers(self, properties: Mapping[str, Any], warnings: list[str]) -> tuple[TemplateLayer, ...]:
         items = properties.get("Layers") or []
         if not isinstance(items, list):
             raise CannotRun(f"Layers: {short_form(items)} is not a list")
@@ -309,6 +309,11 @@ class FunctionReader:
             folder = self._local_path(self._text(content, f"{target}.{content_key}"), f"{target}'s {content_key}")
             if not folder.is_dir():
                 raise CannotRun(f"Layers: the layer {target}'s {content_key} is a .zip; unzip it into a folder")
+            if not any((folder / part).is_dir() for part in ("python", "lib", "bin")):
+                # Lambda's guide, "Packaging your layer content": Python code goes in python/ (or
+                # python/lib/python3.X/site-packages/); nothing else of a layer is on sys.path.
+                warnings.append(f"Layer {target}: {folder} has no python/ folder, so nothing in it can be imported; "
+                                "put the layer's modules in python/ inside it")
             layers.append(TemplateLayer(str(target), folder=folder))
         return tuple(layers)
 

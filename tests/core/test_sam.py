@@ -439,3 +439,16 @@ def test_the_powertools_project_answers_its_events_with_powertools(monkeypatch):
         "hello": (200, {"message": "hello unknown!"}),
         "hello_name": (200, {"message": "hello ada!"}),
     }
+
+
+def test_a_layer_without_a_python_folder_warns(tmp_path):
+    path = write(tmp_path, template_of(F="CodeUri: src/\nHandler: app.handler\nRuntime: python3.12\n"
+                                         "Layers: [!Ref Flat]") + """
+  Flat:
+    Type: AWS::Serverless::LayerVersion
+    Properties: {ContentUri: src/}
+""")
+    function = read_template(path).function("F")
+    assert function.local_layers == (tmp_path / "src",)
+    assert function.warnings == ((f"Layer Flat: {tmp_path / 'src'} has no python/ folder, so nothing in it can be "
+                                 "imported; put the layer's modules in python/ inside it"),)
