@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,10 @@ PROJECTS = Path(__file__).resolve().parent / "sam_projects"
 
 
 def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+    # The temporary folder (where InlineCode is written) is the test's own.
+    env = {**os.environ, "TMPDIR": str(cwd)}
     return subprocess.run([sys.executable, "-m", "console", *map(str, args)], input=b"", capture_output=True,
-                          cwd=cwd, timeout=60, check=False)
+                          cwd=cwd, env=env, timeout=60, check=False)
 
 
 @pytest.fixture
@@ -176,3 +180,28 @@ def test_env_vars_apply_to_a_folder_invoked_without_a_template(project, tmp_path
     assert proc.returncode == 0, proc.stderr.decode()
     assert json.loads(proc.stdout) == {"stage": "from-file"}
     assert "sets OTHER, which legacy does not declare" in proc.stderr.decode()
+
+
+def test_inline_code_and_a_zipped_code_path_run_too(tmp_path):
+    with zipfile.ZipFile(tmp_path / "code.zip", "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return 'zipped ' + context.function_name\n")
+    (tmp_path / "template.yaml").write_text("""
+Resources:
+  Zipped:
+    Type: AWS::Lambda::Function
+    Properties: {Code: code.zip, Handler: index.handler, Runtime: python3.13}
+  Inline:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: python3.12
+      InlineCode: |
+        def handler(event, context):
+            return 'inline ' + context.function_name
+""")
+    zipped = run("invoke", "-t", "template.yaml", "Zipped", cwd=tmp_path)
+    assert (zipped.returncode, zipped.stdout) == (0, b'"zipped Zipped"\n'), zipped.stderr.decode()
+    inline = run("invoke", "-t", "template.yaml", "Inline", cwd=tmp_path)
+    assert (inline.returncode, inline.stdout) == (0, b'"inline Inline"\n'), inline.stderr.decode()
+    [written] = tmp_path.glob("lambda-console-inline-*/*/index.py")
+    assert written.read_text().startswith("def handler(event, context):")
