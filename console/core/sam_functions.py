@@ -8,7 +8,6 @@ the reason; a doubt that does not stop it running becomes one of its warnings.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -270,6 +269,8 @@ class FunctionReader:
     def _inline(self, code: str, handler: str, warnings: list[str]) -> Path:
         """Python InlineCode written to index.py in a folder named by the code's hash, as Lambda writes ZipFile code
         to a file named index (CloudFormation's AWS::Lambda::Function Code.ZipFile)."""
+        import hashlib  # only for inline code: not part of every template's read
+
         base = self.inline_dir or Path(tempfile.gettempdir()) / f"lambda-console-inline-{_user_id()}"
         folder = base / hashlib.sha256(code.encode()).hexdigest()[:32]
         if not (folder / "index.py").is_file():
