@@ -236,7 +236,7 @@ class FunctionReader:
             return self._inline(self._text(properties["InlineCode"], "InlineCode"), handler, warnings), True
         if properties.get("CodeUri") is None:
             raise CannotRun("no CodeUri: SAM needs CodeUri (the folder of the function's code, relative to the "
-                            "template) or InlineCode")
+                            "template; CodeUri: . for the template's own folder) or InlineCode")
         if isinstance(properties["CodeUri"], dict) and not is_intrinsic(properties["CodeUri"]):
             raise CannotRun("CodeUri is an S3 location: the code is not on this machine; point CodeUri at the "
                             "local folder (or run sam build and pass .aws-sam/build/template.yaml)")

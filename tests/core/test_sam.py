@@ -196,8 +196,8 @@ def test_functions_that_cannot_run_are_listed_with_their_reasons(tmp_path):
         "Attribute": "CodeUri: !GetAtt Other.Path: an attribute of a deployed resource, not known locally",
         "NoDefault": "CodeUri: the parameter Bucket has no Default and no value given: pass "
                      "--parameter-overrides Bucket=VALUE",
-        "NoCode": "no CodeUri: SAM needs CodeUri (the folder of the function's code, relative to the template) or "
-                  "InlineCode",
+        "NoCode": "no CodeUri: SAM needs CodeUri (the folder of the function's code, relative to the template; "
+                  "CodeUri: . for the template's own folder) or InlineCode",
         "Typo": "Runtime 'pyhton3.12': not a runtime Lambda knows; name a Python runtime, python3.6 to python3.14",
         "Missing": f"CodeUri nowhere/: no such folder ({tmp_path / 'nowhere'}); CodeUri is the function's code folder, "
                    "relative to the template's folder",
