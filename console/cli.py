@@ -17,7 +17,7 @@ import tempfile
 import threading
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -65,10 +65,9 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("path", metavar="PATH")
+@click.argument("path", metavar="[PATH|LOGICAL_ID]", required=False)
 @click.option(
     "--handler",
-    required=True,
     callback=handler_option,
     metavar="MODULE.FUNCTION",
     help="The function to call, as Lambda names it: hello_python.my_handler.",
@@ -117,9 +116,20 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     help="The function's name, as the context reports it. Default: from PATH.",
 )
 @profile_option
+@click.option("--template", "-t", metavar="FILE",
+              help="A SAM or CloudFormation template (template.yaml, or .aws-sam/build/template.yaml): run its function "
+              "LOGICAL_ID, as sam local invoke does, with the template's handler, settings and layers.")
+@click.option("--parameter-overrides", "parameter_overrides", multiple=True, metavar="KEY=VALUE ...",
+              help="The template's parameters, as SAM takes them: 'Stage=prod Greeting=Hi' or "
+              "'ParameterKey=Stage,ParameterValue=prod'.")
+@click.option("--env-vars", metavar="FILE",
+              help='SAM\'s environment variables file: {"Parameters": {...}, "LogicalId": {...}}. It sets only the '
+              "variables the function declares.")
+@click.pass_context
 def invoke(
-    path: str,
-    handler: str,
+    ctx: click.Context,
+    path: str | None,
+    handler: str | None,
     event_source: str | None,
     timeout: int,
     memory: int,
@@ -127,6 +137,9 @@ def invoke(
     runtime_client: str,
     name: str | None,
     profile: str | None,
+    template: str | None,
+    parameter_overrides: tuple[str, ...],
+    env_vars: str | None,
 ) -> int:
     """Invoke a handler once, as the Lambda console's Test button does.
 
@@ -134,10 +147,33 @@ def invoke(
     stdout exactly as Lambda returns it, followed by one newline; the function's log goes to stderr.
     Exit status: 0 if the function succeeded, 1 if it failed, 2 if the command was wrong.
 
+    With --template, the function is the template's LOGICAL_ID (which may be left out when the template has only
+    one), with its handler, settings, environment and layers.
+
     \b
-    Example:
+    Examples:
       lambda-console invoke hello_python.zip --handler hello_python.my_handler --event event.json
+      lambda-console invoke --template template.yaml HelloWorldFunction --event events/event.json
     """
+    layers: tuple[Path, ...] = ()
+    settings: dict[str, Any] = {}  # the FunctionSpec's other settings, from a template
+    if template is not None:
+        from console.cli_template import template_options
+
+        path, handler, name, timeout, memory, environment, layers, settings = template_options(
+            ctx, template, path, handler, name, parameter_overrides, env_vars, environment)
+    else:
+        if parameter_overrides:
+            raise InputError("--parameter-overrides: parameters belong to a template; pass --template too.")
+        if path is None or handler is None:
+            missing = "argument 'PATH'" if path is None else "option '--handler'"
+            raise click.UsageError(f"Missing {missing}.", ctx)
+        if env_vars is not None:
+            from console.cli_template import apply_env_vars
+
+            environment, notes = apply_env_vars(env_vars, name or default_name(Path(path)), environment)
+            for note in notes:
+                click.echo(note, err=True)
     package = check_package(path)
     payload = read_event(event_source, stdin())
     credentials = handed_credentials(profile)
@@ -166,6 +202,8 @@ def invoke(
                 environment=environment,
                 runtime_client=runtime_client,
                 credentials=credentials,
+                layers=layers,
+                **settings,
             )
         except ValueError as exc:
             raise InputError(f"{exc}. See '{PROG_NAME} invoke --help'.") from None

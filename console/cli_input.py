@@ -67,12 +67,12 @@ def env_option(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
     return parse_environment(value)
 
 
-def handler_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def handler_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     # Only what Lambda's API refuses outright; a handler that cannot be found is the function's error (exit 1).
     from console.core.function_rules import FunctionError, check_handler
 
     try:
-        return check_handler(value)
+        return None if value is None else check_handler(value)
     except FunctionError as exc:
         raise InputError(f"--handler: {exc}") from None
 

@@ -53,6 +53,7 @@ def test_invoke_runs_the_handler_without_the_web_stack_or_boto3(tmp_path, make_z
     assert proc.stdout == b'{"message": "Hello Ada Lovelace!"}\n'
     assert modules.isdisjoint(WEB_STACK), sorted(modules & set(WEB_STACK))
     assert "boto3" not in modules and "botocore" not in modules
+    assert "yaml" not in modules  # read only for --template
 
 
 def test_serve_help_loads_no_web_stack(tmp_path):

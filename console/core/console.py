@@ -404,6 +404,20 @@ class Console:
             return self.events.import_folder(function, source, replace=replace)
         return self.events.import_bundle(function, source, replace=replace)
 
+    def import_project_events(self, function: str, template: Path, logical_id: str, *,
+                              replace: bool = False) -> list[SavedEvent]:
+        """A SAM project's events for the template's function `logical_id` (`events/*.json`, then
+        `events/<logical_id>/*.json`, see console.core.sam.project_events) stored as `function`'s saved events:
+        all of them, or none."""
+        from console.core import event_transfer
+        from console.core.sam import project_events, read_template
+
+        self.functions.get(function)
+        parsed = read_template(template)
+        parsed.function(logical_id)  # a TemplateError for a function the template lacks or cannot run
+        files = [event.path for event in project_events(parsed)[logical_id]]
+        return event_transfer.import_files(self.events, function, files, f"{template}'s events", replace=replace)
+
     def summary(self) -> list[FunctionSummary]:
         """Each function with its last result, for the function list."""
         latest = self.history.latest_results()

@@ -27,6 +27,7 @@ overwrites those events (other events of the function are kept).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,6 +98,12 @@ def import_folder(store: EventStore, function: str, folder: Path, *, replace: bo
     )
     if not files:
         raise EventError(f"{folder} holds no .json files: nothing was imported. Each event is one <name>.json.")
+    return import_files(store, function, files, str(folder), replace=replace)
+
+
+def import_files(store: EventStore, function: str, files: Sequence[Path], source: str, *,
+                 replace: bool = False) -> list[SavedEvent]:
+    """Import each `<name>.json` file as the event `<name>`: all of them, or none (`source` names them in errors)."""
     incoming, problems = [], []
     for path in files:
         try:
@@ -112,7 +119,7 @@ def import_folder(store: EventStore, function: str, folder: Path, *, replace: bo
             problems.append(f"{path}: cannot be read: {exc.strerror or exc}.")
         else:
             incoming.append(Incoming(name, body))
-    return store.store_imported(function, incoming, problems, replace, str(folder))
+    return store.store_imported(function, incoming, problems, replace, source)
 
 
 def export_bundle(store: EventStore, function: str) -> str:
