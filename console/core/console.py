@@ -19,6 +19,7 @@ from console.core.events import EventStore, SavedEvent, check_event
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionStore
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
+from console.core.layers import LayerStore, LayerVersion, check_layer_fields
 from console.core.packages import Package, PackageStore
 from console.core.store import Store
 from console.engine import Engine, FunctionSpec
@@ -50,7 +51,8 @@ class Console:
             max_unzipped_bytes=config.max_unzipped_bytes,
         )
         self.discoveries = Discoveries(self.store)
-        self.functions = FunctionStore(self.store)
+        self.functions = FunctionStore(self.store, config.max_unzipped_bytes)
+        self.layers = LayerStore(self.store)
         self.events = EventStore(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
         # Background jobs: as many at once as the engine can run and queue; more wait their turn on the pool.
@@ -163,8 +165,35 @@ class Console:
             account=account,
             # A new upload or configuration changes the key, so warm environments of the old one retire.
             revision=f"{package.sha256}:{function.revision_id}",
+            # Merged at /opt in this order, a later layer's files replacing an earlier one's.
+            layers=tuple(self.packages.get(layer.package_sha256).code_dir for layer in function.layers),
         )
         return spec, package
+
+    # -- layers ---------------------------------------------------------------------------------------------------
+
+    def publish_layer_version(self, name: str, package: str | bytes | BinaryIO, **fields: object) -> LayerVersion:
+        """The next version of a layer, from a stored package (its SHA-256) or a zip's bytes or stream; `fields` are
+        description, compatible_runtimes, compatible_architectures and license_info. A refused one stores nothing."""
+        check_layer_fields(name, **fields)
+        sha256 = package if isinstance(package, str) else self.upload_package(package).sha256
+        return self.layers.publish(sha256, name=name, **fields)
+
+    def get_layer_version(self, name: str, version: int) -> LayerVersion:
+        return self.layers.get(name, version)
+
+    def list_layers(self, runtime: str | None = None, architecture: str | None = None) -> list[LayerVersion]:
+        """Each layer's newest version (compatible with the runtime and architecture given), by name."""
+        return self.layers.latest(runtime, architecture)
+
+    def list_layer_versions(self, name: str, runtime: str | None = None,
+                            architecture: str | None = None) -> list[LayerVersion]:
+        """The layer's versions, newest first; none for a layer never published."""
+        return self.layers.versions(name, runtime, architecture)
+
+    def delete_layer_version(self, name: str, version: int) -> bool:
+        """Delete a layer version (False when there was none); functions using it keep it, as on Lambda."""
+        return self.layers.delete(name, version)
 
     # -- invoking -------------------------------------------------------------------------------------------------
 
