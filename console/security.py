@@ -48,6 +48,7 @@ from console.sigv4 import Credentials, SignatureError, check_presigned, verify
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 API_PREFIX = "/2015-03-31/"
+LAYERS_API_PREFIX = "/2018-10-31/"  # the layer operations' own date in the REST API's paths
 DOWNLOAD_PREFIX = API_PREFIX + "code/"  # GetFunction's Code.Location: a presigned download, as on AWS
 SESSION_COOKIE = "lambda_console_session"  # followed by _<port>: see session_cookie_name()
 WRITE_KEY_HEADER = "X-Lambda-Console-Key"
@@ -195,7 +196,7 @@ def offered_write_key() -> str | None:
 
 def authenticate(auth: Authentication, sessions: Sessions) -> Response | None:
     """None when the request proves itself; otherwise the refusal, or the sign-in page that sets the cookie."""
-    if request.path.startswith(API_PREFIX):
+    if request.path.startswith((API_PREFIX, LAYERS_API_PREFIX)):
         return _authenticate_api(auth)
     if request.endpoint == "web.static" and request.method in ("GET", "HEAD"):
         return None  # the console's own scripts and styles, the same for everyone

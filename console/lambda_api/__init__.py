@@ -13,7 +13,9 @@ codes and statuses. A 5xx or 429 makes SDKs retry, so only a full engine (429) a
 Request fields this console has no use for (VpcConfig, TracingConfig, Tags, KMSKeyArn, DeadLetterConfig,
 FileSystemConfigs, EphemeralStorage, SnapStart, LoggingConfig, Architectures...) are accepted and ignored. Fields that
 would change what the code sees and that cannot be honoured are refused with InvalidParameterValueException:
-non-empty `Layers`, `PackageType: Image`, and code from S3 or a container image instead of `ZipFile`.
+`PackageType: Image`, and code from S3 or a container image instead of `ZipFile`.
+
+The layer operations live under their own date, `/2018-10-31/layers` (`layers_bp`, console.lambda_api.layers).
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from __future__ import annotations
 from flask import Blueprint
 
 bp = Blueprint("lambda_api", __name__, url_prefix="/2015-03-31")
+layers_bp = Blueprint("lambda_layers", __name__, url_prefix="/2018-10-31")
 
 # The modules register their error handlers and routes on `bp` when imported.
-from console.lambda_api import functions, invoke, wire
+from console.lambda_api import functions, invoke, layers, wire
 from console.lambda_api.wire import ApiError, error_response
 
 # ApiError and error_response answer in Lambda's error format outside the views too (security.py's refusals).
-__all__ = ["ApiError", "bp", "error_response", "functions", "invoke", "wire"]
+__all__ = ["ApiError", "bp", "error_response", "functions", "invoke", "layers", "layers_bp", "wire"]
