@@ -228,8 +228,8 @@ def test_the_code_and_its_layers_together_are_held_to_the_unzipped_limit(small_s
         code_part = 2000 + len("def handler(event, context):\n    return 1\n")
         assert error_of(too_big) == (
             "InvalidParameterValueException",
-            "Function code combined with layers exceeds the maximum allowed size of 4096 bytes. "
-            f"The actual size is {code_part + 2500} bytes.")
+            ("Function code combined with layers exceeds the maximum allowed size of 4096 bytes. "
+             f"The actual size is {code_part + 2500} bytes."))
         with pytest.raises(ClientError) as at_create:
             lam.create_function(FunctionName="toobig", Role=ROLE, Handler="app.handler", Code={"ZipFile": code},
                                 Layers=[layer["LayerVersionArn"]])
