@@ -191,6 +191,23 @@ class Console:
         """The layer's versions, newest first; none for a layer never published."""
         return self.layers.versions(name, runtime, architecture)
 
+    def all_layer_versions(self) -> list[LayerVersion]:
+        """Every stored layer version: layers by name, each one's versions newest first."""
+        return [version for layer in self.layers.latest() for version in self.layers.versions(layer.name)]
+
+    def add_function_layer(self, name: str, arn: str) -> FunctionConfig:
+        """Add a layer version (its ARN) after `$LATEST`'s other layers, checked as Lambda checks a function's Layers."""
+        current = [layer.arn() for layer in self.functions.get(name).layers]
+        return self.update_function_configuration(name, layers=[*current, arn])
+
+    def remove_function_layer(self, name: str, position: int) -> FunctionConfig:
+        """Remove `$LATEST`'s layer at `position` (0 is the first); the others keep their order."""
+        current = [layer.arn() for layer in self.functions.get(name).layers]
+        if not 0 <= position < len(current):
+            raise FunctionError(f"{name} has no layer number {position + 1}: it has {len(current)}. Reload the page.",
+                                "layers")
+        return self.update_function_configuration(name, layers=current[:position] + current[position + 1:])
+
     def delete_layer_version(self, name: str, version: int) -> bool:
         """Delete a layer version (False when there was none); functions using it keep it, as on Lambda."""
         return self.layers.delete(name, version)

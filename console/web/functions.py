@@ -180,6 +180,7 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "handlers": handlers,
         "package": console.get_package(function.package_sha256),
         "versions": console.list_versions(name)[1:],
+        "layer_versions": console.all_layer_versions(),  # the Layers section offers them
     }
 
 
