@@ -126,7 +126,8 @@ def layer_name(value: object) -> str:
 @functools.cache
 def lambda_runtimes() -> tuple[str, ...]:
     """Every runtime identifier Lambda knows (a layer may be for any language), from botocore's service model."""
-    import botocore.session  # boto3's botocore is a dependency; its model is read once, when first needed
+    # boto3's botocore is a dependency; its model is read once, when first needed.
+    import botocore.session  # type: ignore[import-untyped]
 
     return tuple(botocore.session.get_session().get_service_model("lambda").shape_for("Runtime").enum)
 
@@ -235,7 +236,7 @@ class LayerStore:
 
     def publish(self, package_sha256: str, **fields: object) -> LayerVersion:
         """The next version of the layer `fields["name"]`, over a stored package (fields as check_layer_fields)."""
-        values = check_layer_fields(**fields)  # type: ignore[arg-type]
+        values = check_layer_fields(**fields)
         name = values["name"]
         with self._store.write() as conn:
             if conn.execute("SELECT 1 FROM packages WHERE sha256 = ?", (package_sha256,)).fetchone() is None:

@@ -7,6 +7,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
+from typing import Any
 
 from flask import Response, request
 
@@ -88,7 +89,7 @@ def _filters() -> tuple[str | None, str | None]:
     return runtime, architecture
 
 
-def _page(items: list[LayerVersion], key: Callable[[LayerVersion], str | int]) -> tuple[list[LayerVersion], str | None]:
+def _page(items: list[LayerVersion], key: Callable[[LayerVersion], Any]) -> tuple[list[LayerVersion], str | None]:
     """One page after the request's Marker, at most MaxItems (1 to 50; 50 when not given). `items` are in the order
     of `key`, and a Marker is the key of the last item of its page, so a page starts in the right place even when
     items were deleted in between."""

@@ -3,6 +3,8 @@ Configuration tab (adding a stored layer version, removing one)."""
 
 from __future__ import annotations
 
+from typing import BinaryIO, cast
+
 from flask import Response, jsonify, request
 
 from console import get_console
@@ -53,10 +55,10 @@ def publish_layer() -> tuple[str, int]:
         if upload is None or not upload.filename:
             raise LayerError("Choose the layer's .zip (its files under python/) to upload.", "layer")
         version = get_console().publish_layer_version(
-            form["name"].strip(), upload.stream, description=form["description"] or None,
+            form["name"].strip(), cast(BinaryIO, upload.stream), description=form["description"] or None,
             compatible_runtimes=runtimes or None, license_info=form["license_info"].strip() or None)
     except PackageError as exc:
-        errors = {"layer": package_refusal(exc, upload.filename if upload else "")}
+        errors = {"layer": package_refusal(exc, (upload.filename if upload else "") or "")}
         return render("layers.html", "_layers.html", 422, **_context(errors=errors, form=form))
     except LayerError as exc:
         return render("layers.html", "_layers.html", 422, **_context(errors={exc.field or "form": str(exc)}, form=form))
