@@ -161,6 +161,9 @@ def check_license(value: object) -> str | None:
     if not isinstance(value, str) or len(value) > MAX_LICENSE_INFO:
         raise LayerError(f"License info must be text of at most {MAX_LICENSE_INFO} characters (an SPDX identifier "
                          "such as MIT, or a URL).", "license_info")
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise LayerError("License info holds half of a surrogate pair, which has no UTF-8 form: remove it, or write "
+                         "the whole character.", "license_info")
     return value
 
 

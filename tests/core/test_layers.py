@@ -119,3 +119,14 @@ def test_a_layer_change_alone_retires_warm_environments(console: Console) -> Non
     record = console.invoke("fn")
     assert record.cold and json.loads(record.payload)["who"] == "first"
 
+
+
+def test_deleting_a_function_frees_the_packages_of_its_layers(console: Console) -> None:
+    layer = console.publish_layer_version("lib", FIRST)
+    console.create_function("fn", HANDLER, "app.handler", layers=[layer.arn()], publish=True)
+    assert [v.layers[0].name for v in console.list_versions("fn")] == ["lib", "lib"]  # $LATEST and version 1
+    console.delete_layer_version("lib", 1)
+    assert console.get_package(layer.package_sha256).used_by == ("fn", "fn:1")
+    console.delete_function("fn")
+    assert console.get_package(layer.package_sha256).used_by == ()
+    console.delete_package(layer.package_sha256)
