@@ -28,6 +28,7 @@ def function_json(function: FunctionConfig) -> dict:
         "package_sha256": function.package_sha256,
         "revision_id": function.revision_id,
         "last_modified": function.last_modified,
+        "layers": [layer.arn() for layer in function.layers],  # in order
     }
 
 

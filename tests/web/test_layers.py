@@ -61,6 +61,7 @@ def test_a_functions_layers_section_adds_and_removes_in_order(app, client) -> No
         added = client.post("/functions/uses/layers", data={"layer_arn": layer.arn()}, headers=HTMX)
         assert added.status_code == 200, added.get_data(as_text=True)
     assert [layer.name for layer in console.get_function("uses").layers] == ["first", "second"]
+    assert client.get("/functions/uses.json").get_json()["layers"] == [first.arn(), second.arn()]
     twice = client.post("/functions/uses/layers", data={"layer_arn": first.arn()}, headers=HTMX)
     assert twice.status_code == 422 and "Two different versions of the same layer" in twice.get_data(as_text=True)
     nothing = client.post("/functions/uses/layers", data={}, headers=HTMX)
