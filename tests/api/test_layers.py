@@ -244,3 +244,24 @@ def test_the_code_and_its_layers_together_are_held_to_the_unzipped_limit(small_s
         assert error_of(grown)[1].startswith("Function code combined with layers exceeds")
     finally:
         lam.close()
+
+
+def test_the_aws_cli_publishes_lists_and_attaches_layers(aws, lam, tmp_path) -> None:
+    name = unique("cli-layer")
+    (tmp_path / "layer.zip").write_bytes(FIRST)
+    published = aws.json("publish-layer-version", "--layer-name", name, "--zip-file", "fileb://layer.zip",
+                         "--compatible-runtimes", "python3.12", "--description", "from the CLI")
+    assert published["Version"] == 1 and published["Description"] == "from the CLI"
+    # The CLI follows NextMarker itself: one item a page, every version.
+    aws("publish-layer-version", "--layer-name", name, "--zip-file", "fileb://layer.zip")
+    listed = aws.json("list-layer-versions", "--layer-name", name, "--page-size", "1")
+    assert [v["Version"] for v in listed["LayerVersions"]] == [2, 1]
+    (tmp_path / "app.zip").write_bytes(zip_bytes({"app.py": (
+        "import shared\ndef handler(event, context):\n    return shared.WHO\n")}))
+    function = unique("fn")
+    aws("create-function", "--function-name", function, "--role", ROLE, "--runtime", "python3.12",
+        "--handler", "app.handler", "--zip-file", "fileb://app.zip", "--layers", published["LayerVersionArn"])
+    assert invoke(lam, function) == "first"
+    missing = aws("get-layer-version", "--layer-name", name, "--version-number", "9", check=False)
+    assert missing.returncode != 0
+    assert "ResourceNotFoundException" in missing.stderr and "The resource you requested does not exist." in missing.stderr
