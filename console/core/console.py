@@ -19,6 +19,7 @@ from console.core.events import EventStore, SavedEvent, check_event
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionStore
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
+from console.core.layer_tree import LayerTrees
 from console.core.layers import LayerStore, LayerVersion, check_layer_fields
 from console.core.packages import Package, PackageStore
 from console.core.store import Store
@@ -53,6 +54,7 @@ class Console:
         self.discoveries = Discoveries(self.store)
         self.functions = FunctionStore(self.store, config.max_unzipped_bytes)
         self.layers = LayerStore(self.store)
+        self.layer_trees = LayerTrees(config.packages_dir / "merged-layers")
         self.events = EventStore(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
         # Background jobs: as many at once as the engine can run and queue; more wait their turn on the pool.
@@ -165,8 +167,9 @@ class Console:
             account=account,
             # A new upload or configuration changes the key, so warm environments of the old one retire.
             revision=f"{package.sha256}:{function.revision_id}",
-            # Merged at /opt in this order, a later layer's files replacing an earlier one's.
-            layers=tuple(self.packages.get(layer.package_sha256).code_dir for layer in function.layers),
+            # Merged in this order, a later layer's files replacing an earlier one's: what Lambda's /opt holds.
+            layers=(self.layer_trees.merged([self.packages.get(layer.package_sha256).code_dir
+                                             for layer in function.layers]),) if function.layers else (),
         )
         return spec, package
 
@@ -315,6 +318,7 @@ class Console:
         """Delete a stored package no function or version runs (PackageInUse otherwise); the package is returned."""
         package = self.packages.get(sha256)
         self.packages.delete(sha256)
+        self.layer_trees.forget(package.code_dir)  # merged layer folders that held its files
         return package
 
     def list_invocations(self, function: str, limit: int | None = None) -> list[InvocationRecord]:

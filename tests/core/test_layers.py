@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from console.core.console import Console
 from console.core.functions import FunctionError
 from console.core.layers import LayerError, LayerNotFound
 from console.core.packages import PackageInUse
-from console.engine.sandbox import unsandboxed_reason
+from console.engine.sandbox import SANDBOX_VARIABLE, unsandboxed_reason
 from tests.engine.conftest import no_sandbox  # noqa: F401 - the fixture, shared with the engine's tests
 from tests.zips import zip_bytes
 
@@ -59,8 +60,11 @@ def test_two_layers_merge_at_opt_in_the_sandbox(console: Console) -> None:
 def test_two_layers_without_the_sandbox_in_the_same_order(no_sandbox, console: Console) -> None:  # noqa: F811
     result = _two_layers(console)
     assert (result["who"], result["first"], result["second"]) == ("second", 1, 2)
+    # One folder holds the layers merged, as /opt would: its python/shared.py is the second layer's file.
+    merged = Path(result["shared_file"]).parents[1]
+    assert merged.parent == console.config.packages_dir / "merged-layers"
     second = console.packages.get(console.get_function("fn").layers[1].package_sha256)
-    assert result["shared_file"] == str(second.code_dir / "python" / "shared.py")
+    assert os.path.samefile(result["shared_file"], second.code_dir / "python" / "shared.py")
     assert result["path"][0] == str(console.packages.get(console.get_function("fn").package_sha256).code_dir)
 
 
@@ -130,3 +134,24 @@ def test_deleting_a_function_frees_the_packages_of_its_layers(console: Console) 
     console.delete_function("fn")
     assert console.get_package(layer.package_sha256).used_by == ()
     console.delete_package(layer.package_sha256)
+
+
+SPLIT_FIRST = zip_bytes({"python/tools/__init__.py": "", "python/tools/one.py": "NAME = 'one'\n"})
+SPLIT_SECOND = zip_bytes({"python/tools/two.py": "NAME = 'two'\n"})
+SPLIT_HANDLER = zip_bytes({"app.py": (
+    "from tools import one, two\n"
+    "def handler(event, context):\n"
+    "    return [one.NAME, two.NAME]\n"
+)})
+
+
+@pytest.mark.parametrize("sandbox", ["on", "off"])
+def test_a_package_split_over_two_layers_imports_whole(console: Console, monkeypatch, sandbox: str) -> None:
+    if sandbox == "on" and unsandboxed_reason() is not None:
+        pytest.skip("the sandbox cannot run here")
+    if sandbox == "off":
+        monkeypatch.setenv(SANDBOX_VARIABLE, "off")
+    first = console.publish_layer_version("tools-one", SPLIT_FIRST)
+    second = console.publish_layer_version("tools-two", SPLIT_SECOND)
+    console.create_function("split", SPLIT_HANDLER, "app.handler", layers=[first.arn(), second.arn()])
+    assert run(console, "split") == ["one", "two"]
