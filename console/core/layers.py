@@ -258,6 +258,8 @@ class LayerStore:
         return self.get(name, number)
 
     def get(self, name: str, version: int) -> LayerVersion:
+        if not 0 < version <= MAX_VERSION:  # beyond what SQLite holds: never published
+            raise LayerNotFound(name, version)
         row = self._store.query_one(f"{_SELECT} WHERE name = ? AND version = ?", (name, version))
         if row is None:
             raise LayerNotFound(name, version)
@@ -280,6 +282,8 @@ class LayerStore:
     def delete(self, name: str, version: int) -> bool:
         """Delete a layer version (its number is never given again); False when there was none. Functions that use
         it keep it, and its package stays stored."""
+        if not 0 < version <= MAX_VERSION:
+            return False
         with self._store.write() as conn:
             return conn.execute("DELETE FROM layer_versions WHERE name = ? AND version = ?",
                                 (name, version)).rowcount > 0

@@ -48,6 +48,8 @@ def test_publish_list_and_delete_on_the_layers_page(client) -> None:
     again = client.post("/layers/lib/2/delete", headers=HTMX)
     assert again.status_code == 404 and "lib has no version 2" in again.get_data(as_text=True)
     assert [v["version"] for v in client.get("/layers.json").get_json()["layer_versions"]] == [1]
+    huge = client.post("/layers/lib/99999999999999999999999/delete", headers=HTMX)  # more than SQLite holds
+    assert huge.status_code == 404 and "lib has no version 99999999999999999999999" in huge.get_data(as_text=True)
 
 
 def test_a_functions_layers_section_adds_and_removes_in_order(app, client) -> None:
