@@ -5,6 +5,8 @@ A function names a stored package and a handler, with a runtime, timeout, memory
 environment variables, a description
 and the runtime client that runs it. `$LATEST` is the editable configuration; `publish()` snapshots it as version 1,
 2, ... which never change afterwards. Every change gets a new `revision_id`, Lambda's RevisionId.
+
+Each version also keeps its layers, in order (console.core.layers checks them as Lambda does).
 """
 
 from __future__ import annotations
