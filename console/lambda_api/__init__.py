@@ -15,7 +15,8 @@ FileSystemConfigs, EphemeralStorage, SnapStart, LoggingConfig, Architectures...)
 would change what the code sees and that cannot be honoured are refused with InvalidParameterValueException:
 `PackageType: Image`, and code from S3 or a container image instead of `ZipFile`.
 
-The layer operations live under their own date, `/2018-10-31/layers` (`layers_bp`, console.lambda_api.layers).
+The layer operations (PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayers, ListLayerVersions,
+DeleteLayerVersion) live under their own date, `/2018-10-31/layers` (`layers_bp`, console.lambda_api.layers).
 """
 
 from __future__ import annotations

@@ -117,5 +117,6 @@ def unknown_operation(rest: str) -> Response:
         "UnknownOperationException", 404,
         f"lambda-console does not implement {request.method} /2015-03-31/{rest}. It implements CreateFunction, "
         "GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode, UpdateFunctionConfiguration, "
-        "DeleteFunction, PublishVersion, ListVersionsByFunction and Invoke.",
+        "DeleteFunction, PublishVersion, ListVersionsByFunction and Invoke, and the layer operations under "
+        "/2018-10-31/layers.",
     )
