@@ -45,6 +45,7 @@ from console.cli_input import (
     timeout_option,
     unpack,
 )
+from console.cli_layers import layers
 
 # Lambda's limits are part of the options' help. The store and its domain modules are imported inside the commands
 # that use them: `invoke` needs no database.
@@ -353,6 +354,7 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
 
 
 cli.add_command(events)
+cli.add_command(layers)
 
 
 # --- the entry point -------------------------------------------------------------------------------------------

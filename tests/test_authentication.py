@@ -155,3 +155,26 @@ def test_code_location_is_a_presigned_download(guarded_server):
     assert refused.value.code == 403
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(location.split("?")[0])  # unsigned: refused like any unsigned API request
+
+
+def test_the_layer_operations_need_a_signature_too(guarded):
+    for method, path in (("GET", "/2018-10-31/layers"), ("POST", "/2018-10-31/layers/lib/versions"),
+                         ("DELETE", "/2018-10-31/layers/lib/versions/1")):
+        response = guarded.open(path, method=method, data=b"{}")
+        assert response.status_code == 403, path
+        assert response.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+
+
+def test_a_layer_versions_content_location_is_a_presigned_download(guarded_server):
+    import io
+    import urllib.request
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("python/shared.py", "WHO = 'layer'\n")
+    client = lambda_client(guarded_server, "AKIDLIVECONSOLE", "live-secret")
+    published = client.publish_layer_version(LayerName="lib", Content={"ZipFile": buffer.getvalue()})
+    location = client.get_layer_version_by_arn(Arn=published["LayerVersionArn"])["Content"]["Location"]
+    with urllib.request.urlopen(location) as response:
+        assert response.read() == buffer.getvalue()

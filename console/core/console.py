@@ -21,6 +21,8 @@ from console.core.events import EventStore, SavedEvent, check_event
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionNotFound, FunctionStore
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
+from console.core.layer_tree import LayerTrees
+from console.core.layers import LayerStore, LayerVersion, check_layer_fields
 from console.core.packages import Package, PackageStore
 from console.core.store import Store
 from console.core.tags import TagStore, check_tags
@@ -59,7 +61,9 @@ class Console:
             max_unzipped_bytes=config.max_unzipped_bytes,
         )
         self.discoveries = Discoveries(self.store)
-        self.functions = FunctionStore(self.store)
+        self.functions = FunctionStore(self.store, config.max_unzipped_bytes)
+        self.layers = LayerStore(self.store)
+        self.layer_trees = LayerTrees(config.packages_dir / "merged-layers")
         self.events = EventStore(self.store)
         self.tags = TagStore(self.store)
         self.aliases = AliasStore(self.store)
@@ -218,8 +222,53 @@ class Console:
             revision=f"{package.sha256}:{function.revision_id}",
             credentials=handed.environment() if handed is not None else {},
             reserved_concurrency=self.tags.reserved_concurrency(function.name),
+            # Merged in this order, a later layer's files replacing an earlier one's: what Lambda's /opt holds.
+            layers=(self.layer_trees.merged([self.packages.get(layer.package_sha256).code_dir
+                                             for layer in function.layers]),) if function.layers else (),
         )
         return spec, package
+
+    # -- layers ---------------------------------------------------------------------------------------------------
+
+    def publish_layer_version(self, name: str, package: str | bytes | BinaryIO, **fields: object) -> LayerVersion:
+        """The next version of a layer, from a stored package (its SHA-256) or a zip's bytes or stream; `fields` are
+        description, compatible_runtimes, compatible_architectures and license_info. A refused one stores nothing."""
+        check_layer_fields(name, **fields)
+        sha256 = package if isinstance(package, str) else self.upload_package(package).sha256
+        return self.layers.publish(sha256, name=name, **fields)
+
+    def get_layer_version(self, name: str, version: int) -> LayerVersion:
+        return self.layers.get(name, version)
+
+    def list_layers(self, runtime: str | None = None, architecture: str | None = None) -> list[LayerVersion]:
+        """Each layer's newest version (compatible with the runtime and architecture given), by name."""
+        return self.layers.latest(runtime, architecture)
+
+    def list_layer_versions(self, name: str, runtime: str | None = None,
+                            architecture: str | None = None) -> list[LayerVersion]:
+        """The layer's versions, newest first; none for a layer never published."""
+        return self.layers.versions(name, runtime, architecture)
+
+    def all_layer_versions(self) -> list[LayerVersion]:
+        """Every stored layer version: layers by name, each one's versions newest first."""
+        return [version for layer in self.layers.latest() for version in self.layers.versions(layer.name)]
+
+    def add_function_layer(self, name: str, arn: str) -> FunctionConfig:
+        """Add a layer version (its ARN) after `$LATEST`'s other layers, checked as Lambda checks a function's Layers."""
+        current = [layer.arn() for layer in self.functions.get(name).layers]
+        return self.update_function_configuration(name, layers=[*current, arn])
+
+    def remove_function_layer(self, name: str, position: int) -> FunctionConfig:
+        """Remove `$LATEST`'s layer at `position` (0 is the first); the others keep their order."""
+        current = [layer.arn() for layer in self.functions.get(name).layers]
+        if not 0 <= position < len(current):
+            raise FunctionError(f"{name} has no layer number {position + 1}: it has {len(current)}. Reload the page.",
+                                "layers")
+        return self.update_function_configuration(name, layers=current[:position] + current[position + 1:])
+
+    def delete_layer_version(self, name: str, version: int) -> bool:
+        """Delete a layer version (False when there was none); functions using it keep it, as on Lambda."""
+        return self.layers.delete(name, version)
 
     # -- invoking -------------------------------------------------------------------------------------------------
 
@@ -361,6 +410,7 @@ class Console:
         """Delete a stored package no function or version runs (PackageInUse otherwise); the package is returned."""
         package = self.packages.get(sha256)
         self.packages.delete(sha256)
+        self.layer_trees.forget(package.code_dir)  # merged layer folders that held its files
         return package
 
     def list_invocations(self, function: str, limit: int | None = None) -> list[InvocationRecord]:

@@ -5,6 +5,8 @@ A function names a stored package and a handler, with a runtime, timeout, memory
 environment variables, a description
 and the runtime client that runs it. `$LATEST` is the editable configuration; `publish()` snapshots it as version 1,
 2, ... which never change afterwards. Every change gets a new `revision_id`, Lambda's RevisionId.
+
+Each version also keeps its layers, in order (console.core.layers checks them as Lambda does).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from console.core.clock import now_iso
 from console.core.function_rules import (  # noqa: F401 - the checks and errors, where callers look for them
@@ -33,7 +35,16 @@ from console.core.function_rules import (  # noqa: F401 - the checks and errors,
     check_runtime_client,
     check_timeout,
 )
-from console.core.limits import MIN_EPHEMERAL_STORAGE
+from console.core.layers import (
+    FunctionLayer,
+    Query,
+    check_total_size,
+    conn_query,
+    function_layers,
+    resolve_layers,
+    save_function_layers,
+)
+from console.core.limits import MAX_UNZIPPED_BYTES, MIN_EPHEMERAL_STORAGE
 from console.core.store import Store
 from console.engine.invocation import LOCAL_RUNTIME
 
@@ -60,6 +71,8 @@ class FunctionConfig:
     last_modified: str = ""
     # The execution role's ARN when one was given (the REST API requires it; the engine does not use it).
     role: str = ""
+    # Its layers in Lambda's order (console.core.layers): each version keeps its own.
+    layers: tuple[FunctionLayer, ...] = ()
 
     @property
     def on_local_interpreter(self) -> bool:
@@ -99,8 +112,13 @@ def _from_row(row: sqlite3.Row, version: str) -> FunctionConfig:
 class FunctionStore:
     """Functions and their versions in the database."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, max_unzipped_bytes: int = MAX_UNZIPPED_BYTES) -> None:
         self._store = store
+        self.max_unzipped_bytes = max_unzipped_bytes  # the code and all its layers, unzipped
+
+    def _with_layers(self, function: FunctionConfig, query: Query | None = None) -> FunctionConfig:
+        layers = function_layers(query or self._store.query, function.name, function.version)
+        return replace(function, layers=layers) if layers else function
 
     def _package_exists(self, conn: sqlite3.Connection, sha256: str) -> None:
         if conn.execute("SELECT 1 FROM packages WHERE sha256 = ?", (sha256,)).fetchone() is None:
@@ -121,6 +139,7 @@ class FunctionStore:
         runtime_client: str = "bootstrap",
         role: str = "",
         publish: bool = False,
+        layers: object = None,
     ) -> FunctionConfig:
         """The new function's `$LATEST`, or its version 1 with `publish`: all written in one transaction."""
         name, values = self.check_new(name, handler, runtime=runtime, timeout=timeout, memory=memory,
@@ -139,6 +158,10 @@ class FunctionStore:
                  values["ephemeral_storage"], json.dumps(values["environment"]), values["description"], values["runtime_client"],
                  str(uuid.uuid4()), stamp, stamp, role),
             )
+            if layers:
+                resolved = resolve_layers(conn_query(conn), layers)
+                check_total_size(conn_query(conn), package_sha256, resolved, self.max_unzipped_bytes)
+                save_function_layers(conn, name, LATEST, resolved)
             if publish:
                 return self._publish(conn, name, None)
         return self.get(name)
@@ -148,6 +171,7 @@ class FunctionStore:
         when the name is taken."""
         name = check_name(name)
         settings = {"timeout": 3, "memory": 128, **config, "handler": handler}
+        resolve_layers(self._store.query, settings.pop("layers", None))  # refused before anything is stored
         unknown = set(settings) - set(CHECKS) - {"role"}
         if unknown:
             raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
@@ -165,21 +189,26 @@ class FunctionStore:
             row = self._store.query_one("SELECT * FROM versions WHERE function = ? AND version = ?", (name, number))
         if row is None:
             raise FunctionNotFound(name, version)
-        return _from_row(row, version if version == LATEST else str(row["version"]))
+        return self._with_layers(_from_row(row, version if version == LATEST else str(row["version"])))
 
     def exists(self, name: str) -> bool:
         return self._store.query_one("SELECT 1 FROM functions WHERE name = ?", (name,)) is not None
 
     def all(self) -> list[FunctionConfig]:
-        return [_from_row(row, LATEST) for row in self._store.query("SELECT * FROM functions ORDER BY name")]
+        rows = self._store.query("SELECT * FROM functions ORDER BY name")
+        return [self._with_layers(_from_row(row, LATEST)) for row in rows]
 
     def update_code(self, name: str, package_sha256: str) -> FunctionConfig:
         with self._store.write() as conn:
             self._package_exists(conn, package_sha256)
+            layers = function_layers(conn_query(conn), name, LATEST)
+            check_total_size(conn_query(conn), package_sha256, layers, self.max_unzipped_bytes)
             self._touch(conn, name, {"package_sha256": package_sha256})
         return self.get(name)
 
     def update_configuration(self, name: str, **changes: object) -> FunctionConfig:
+        """Change `$LATEST`'s settings; `layers` (LayerVersionArns, in order) replaces its layers."""
+        arns = changes.pop("layers", None)
         unknown = set(changes) - set(CHECKS)
         if unknown:
             raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
@@ -188,6 +217,12 @@ class FunctionStore:
             values["environment"] = json.dumps(values["environment"])
         with self._store.write() as conn:
             self._touch(conn, name, values)
+            if arns is not None:
+                current = function_layers(conn_query(conn), name, LATEST)
+                layers = resolve_layers(conn_query(conn), arns, current)
+                row = conn.execute("SELECT package_sha256 FROM functions WHERE name = ?", (name,)).fetchone()
+                check_total_size(conn_query(conn), row["package_sha256"], layers, self.max_unzipped_bytes)
+                save_function_layers(conn, name, LATEST, layers)
         return self.get(name)
 
     def _touch(self, conn: sqlite3.Connection, name: str, values: dict) -> None:
@@ -215,8 +250,10 @@ class FunctionStore:
         last = conn.execute("SELECT * FROM versions WHERE function = ? ORDER BY version DESC LIMIT 1", (name,)).fetchone()
         same = ("package_sha256", "handler", "runtime", "timeout", "memory", "ephemeral_storage", "environment",
                 "runtime_client", "role")
-        if last is not None and all(last[key] == latest[key] for key in same):
-            return _from_row(last, str(last["version"]))
+        layers = function_layers(conn_query(conn), name, LATEST)
+        if (last is not None and all(last[key] == latest[key] for key in same)
+                and function_layers(conn_query(conn), name, str(last["version"])) == layers):
+            return self._with_layers(_from_row(last, str(last["version"])), conn_query(conn))
         # Numbers are never reused, not even those of deleted versions (`versions_published` remembers them).
         number = max(0 if last is None else last["version"], latest["versions_published"]) + 1
         conn.execute("UPDATE functions SET versions_published = ? WHERE name = ?", (number, name))
@@ -229,8 +266,9 @@ class FunctionStore:
              check_description(description) if description is not None else latest["description"],
              latest["runtime_client"], str(uuid.uuid4()), now_iso(), latest["role"]),
         )
+        save_function_layers(conn, name, str(number), layers)  # a published version keeps its layers
         row = conn.execute("SELECT * FROM versions WHERE function = ? AND version = ?", (name, number)).fetchone()
-        return _from_row(row, str(number))
+        return self._with_layers(_from_row(row, str(number)), conn_query(conn))
 
     def delete_version(self, name: str, version: str) -> None:
         """Delete one published version (a number that names none is no error, as on Lambda)."""
@@ -240,12 +278,13 @@ class FunctionStore:
                 raise FunctionNotFound(name)
             if number <= MAX_VERSION:
                 conn.execute("DELETE FROM versions WHERE function = ? AND version = ?", (name, number))
+                conn.execute("DELETE FROM function_layers WHERE function = ? AND version = ?", (name, str(number)))
 
     def versions(self, name: str) -> list[FunctionConfig]:
         """`$LATEST` and then every published version, oldest first."""
         latest = self.get(name)
         rows = self._store.query("SELECT * FROM versions WHERE function = ? ORDER BY version", (name,))
-        return [latest, *(_from_row(row, str(row["version"])) for row in rows)]
+        return [latest, *(self._with_layers(_from_row(row, str(row["version"]))) for row in rows)]
 
 
 # Versions are numbered from 1 in an SQLite INTEGER column (64-bit signed): a larger number was never published.

@@ -39,6 +39,7 @@ except ImportError:  # Windows: no advisory locks, so a second store on the same
 
 from console.core.clock import precise_iso
 from console.core.files import chunks, fsync_dir, remove_tree
+from console.core.layers import layer_users
 from console.core.limits import MAX_UNZIPPED_BYTES, MAX_ZIP_BYTES, human_size
 from console.core.store import Store
 from console.core.unzip import unpack_zip
@@ -67,7 +68,7 @@ class PackageNotFound(KeyError):
 
 
 class PackageInUse(PackageError):
-    """A package that functions or published versions still run, so it cannot be deleted."""
+    """A package that functions, published versions or layer versions still use, so it cannot be deleted."""
 
     def __init__(self, sha256: str, used_by: tuple[str, ...]) -> None:
         self.sha256 = sha256
@@ -75,6 +76,8 @@ class PackageInUse(PackageError):
         names = ", ".join(used_by)
         super().__init__(
             f"the package {sha256[:12]} is used by {names}",
+            "Delete those layer versions and functions, or give the functions other code and layers, before "
+            "deleting the package." if any(user.startswith("layer:") for user in used_by) else
             "Delete those functions, or give them other code, before deleting the package.",
         )
 
@@ -387,10 +390,14 @@ def _users(query: Callable[[str, tuple], list], sha256: str | None = None) -> di
         found.setdefault(row["package_sha256"], []).append((row["name"], -1))
     for row in query(f"SELECT package_sha256, function, version FROM versions {where}", params):
         found.setdefault(row["package_sha256"], []).append((row["function"], row["version"]))
-    return {
-        sha: tuple(name if version < 0 else f"{name}:{version}" for name, version in sorted(users))
+    users = {
+        sha: [name if version < 0 else f"{name}:{version}" for name, version in sorted(users)]
         for sha, users in found.items()
     }
+    # Layer versions, and function versions that run the package as one of their layers, use it too.
+    for sha, layer_users_of_sha in layer_users(query, sha256).items():
+        users[sha] = list(dict.fromkeys([*users.get(sha, []), *layer_users_of_sha]))
+    return {sha: tuple(names) for sha, names in users.items()}
 
 
 def _code_sha256(sha256: str) -> str:

@@ -178,6 +178,36 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (function, name)
     );
     """,
+    # 6 -> 7: layers (console.core.layers). A layer's versions are numbered 1, 2, ... and a number is never given
+    # again after a delete, so `layers` keeps the last one given. A function version's layers are kept with the
+    # package each one runs, so a function keeps running a layer version deleted after it was added, as on Lambda.
+    """
+    CREATE TABLE layers (
+        name TEXT PRIMARY KEY,
+        last_version INTEGER NOT NULL
+    );
+    CREATE TABLE layer_versions (
+        name TEXT NOT NULL REFERENCES layers(name),
+        version INTEGER NOT NULL,
+        package_sha256 TEXT NOT NULL REFERENCES packages(sha256),
+        description TEXT NOT NULL DEFAULT '',
+        compatible_runtimes TEXT NOT NULL DEFAULT '[]',
+        compatible_architectures TEXT NOT NULL DEFAULT '[]',
+        license_info TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (name, version)
+    );
+    CREATE TABLE function_layers (
+        function TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        version TEXT NOT NULL,                 -- '$LATEST' or a published version's number
+        position INTEGER NOT NULL,             -- Lambda's order: later layers' files replace earlier ones'
+        layer TEXT NOT NULL,
+        layer_version INTEGER NOT NULL,
+        package_sha256 TEXT NOT NULL REFERENCES packages(sha256),
+        PRIMARY KEY (function, version, position)
+    );
+    CREATE INDEX function_layers_by_package ON function_layers (package_sha256);
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

@@ -18,7 +18,10 @@ codes and statuses. A 5xx or 429 makes SDKs retry, so only a full engine (429) a
 Request fields this console has no use for (VpcConfig, TracingConfig, KMSKeyArn, DeadLetterConfig,
 FileSystemConfigs, EphemeralStorage, SnapStart, LoggingConfig, Architectures...) are accepted and ignored. Fields that
 would change what the code sees and that cannot be honoured are refused with InvalidParameterValueException:
-non-empty `Layers`, `PackageType: Image`, and code from S3 or a container image instead of `ZipFile`.
+`PackageType: Image`, and code from S3 or a container image instead of `ZipFile`.
+
+The layer operations (PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayers, ListLayerVersions,
+DeleteLayerVersion) live under their own date, `/2018-10-31/layers` (`layers_bp`, console.lambda_api.layers).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ bp = Blueprint("lambda_api", __name__, url_prefix="/2015-03-31")
 # The API's other date prefixes (/2017-03-31/tags, /2018-10-31/layers, /2021-10-31/.../url...): their routes carry
 # the prefix themselves; whatever this console does not implement there answers in Lambda's error format too.
 dated = Blueprint("lambda_api_dated", __name__)
+layers_bp = Blueprint("lambda_layers", __name__, url_prefix="/2018-10-31")
 
 
 class ApiDate(BaseConverter):
@@ -39,8 +43,8 @@ class ApiDate(BaseConverter):
 
 
 # The modules register their error handlers and routes on `bp` when imported.
-from console.lambda_api import aliases, functions, invoke, settings, wire
-from console.lambda_api.wire import ApiError, error_response, handle_exception, unsupported
+from console.lambda_api import aliases, functions, invoke, layers, settings, wire
+from console.lambda_api.wire import ApiError, add_request_id, error_response, handle_exception, unsupported
 
 
 @dated.route("/<api_date:version>", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
@@ -50,13 +54,16 @@ def unknown_dated_operation(version: str, rest: str) -> None:
 
 
 dated.register_error_handler(Exception, handle_exception)
+dated.after_request(add_request_id)
 
 
 def init_app(app: Flask) -> None:
     """Serve the REST API under every date prefix of AWS Lambda's service model."""
     app.url_map.converters["api_date"] = ApiDate
     app.register_blueprint(bp)
+    app.register_blueprint(layers_bp)
     app.register_blueprint(dated)
 
 # ApiError and error_response answer in Lambda's error format outside the views too (security.py's refusals).
-__all__ = ["ApiError", "aliases", "bp", "dated", "error_response", "functions", "init_app", "invoke", "settings", "wire"]
+__all__ = ["ApiError", "aliases", "bp", "dated", "error_response", "functions", "init_app", "invoke", "layers",
+           "layers_bp", "settings", "wire"]

@@ -21,6 +21,7 @@ from console.lambda_api.wire import (
     json_body,
     json_response,
     load_function,
+    no_content,
     page,
     target_from_path,
 )
@@ -112,7 +113,7 @@ def update_alias(function_name: str, name: str) -> Response:
 @bp.route("/functions/<function_name>/aliases/<name>", methods=["DELETE"])
 def delete_alias(function_name: str, name: str) -> Response:
     get_console().delete_alias(_function(function_name), name)
-    return Response(status=204)
+    return no_content()
 
 
 def delete_version(name: str, qualifier: str) -> Response:
@@ -124,4 +125,4 @@ def delete_version(name: str, qualifier: str) -> Response:
         raise invalid(f"Qualifier {qualifier} is not a version number: DeleteFunction deletes versions, not aliases "
                       "(use DeleteAlias).")
     get_console().delete_version(name, qualifier)
-    return Response(status=204)
+    return no_content()

@@ -30,6 +30,7 @@ from console.lambda_api.wire import (
     load_function,
     log,
     marker_key,
+    no_content,
     page,
     parse_function_name,
     refuse_unsupported,
@@ -79,6 +80,7 @@ def create_function() -> Response:
         "ephemeral_storage": ephemeral_storage_from(body),
         "environment": environment_from(body),
         "description": body.get("Description", ""),
+        "layers": body.get("Layers"),
     }
     _check_limits(settings)
     data = code_from(body)
@@ -131,13 +133,9 @@ def _versions(name: str) -> list[FunctionConfig]:
 def get_function(function_name: str) -> Response:
     """GetFunction: the configuration, and where to download the code."""
     function = load_function(target_from_path(function_name))
-    path = url_for("lambda_api.download_code", sha256=function.package_sha256)
-    auth = current_app.config.get("AUTHENTICATION")
-    signature = presigned_query(auth.credentials, path) if auth is not None else ""
-    location = request.host_url.rstrip("/") + path + signature
     answer: dict = {
         "Configuration": configuration(function),
-        "Code": {"RepositoryType": "S3", "Location": location},
+        "Code": {"RepositoryType": "S3", "Location": code_location(function.package_sha256)},
     }
     console = get_console()
     tags = console.function_tags(function.name)
@@ -147,6 +145,14 @@ def get_function(function_name: str) -> Response:
     if reserved is not None:
         answer["Concurrency"] = {"ReservedConcurrentExecutions": reserved}
     return json_response(answer)
+
+
+def code_location(sha256: str) -> str:
+    """Where a stored package's zip downloads (presigned when the console signs its API)."""
+    path = url_for("lambda_api.download_code", sha256=sha256)
+    auth = current_app.config.get("AUTHENTICATION")
+    signature = presigned_query(auth.credentials, path) if auth is not None else ""
+    return request.host_url.rstrip("/") + path + signature
 
 
 @bp.route("/functions/<function_name>/configuration", methods=["GET"])
@@ -194,7 +200,6 @@ def update_function_configuration(function_name: str) -> Response:
     console = get_console()
     target = target_from_path(function_name, qualifier_allowed=False)
     body = json_body()
-    refuse_unsupported({"Layers": body.get("Layers")})
     function = load_function(target)
     check_revision(function, body)
     names = {"Handler": "handler", "Runtime": "runtime", "Timeout": "timeout", "MemorySize": "memory",
@@ -207,6 +212,8 @@ def update_function_configuration(function_name: str) -> Response:
     _check_limits(changes)
     if "Role" in body:
         changes["role"] = check_role(body["Role"])
+    if "Layers" in body:
+        changes["layers"] = body["Layers"] if body["Layers"] is not None else []
     function = console.update_function_configuration(target.name, **changes)
     return json_response(configuration(function))
 
@@ -221,7 +228,7 @@ def delete_function(function_name: str) -> Response:
         return delete_version(target.name, target.qualifier)
     load_function(target)
     console.delete_function(target.name)  # its role goes with its row
-    return Response(status=204)
+    return no_content()
 
 
 @bp.route("/functions/<function_name>/versions", methods=["POST"])

@@ -20,6 +20,7 @@ from console.lambda_api.wire import (
     ApiError,
     invalid,
     load_function,
+    no_content,
     request_region,
     target_from_path,
     unsupported,
@@ -65,7 +66,7 @@ def invoke(function_name: str) -> Response:
     client_context = _client_context()
     region = request_region()
     if invocation_type == "DryRun":
-        return Response(status=204)
+        return no_content()
     if invocation_type == "Event":
         job = console.start_event_invocation(
             function.name, payload, version=target.version, client_context=client_context, region=region,

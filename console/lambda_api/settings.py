@@ -15,6 +15,7 @@ from console.lambda_api.wire import (
     json_body,
     json_response,
     load_function,
+    no_content,
     not_found,
     parse_function_name,
     target_from_path,
@@ -34,10 +35,6 @@ def _tagged_function(arn: str) -> str:
     return target.name
 
 
-def _no_content() -> Response:
-    return Response(status=204)
-
-
 @dated.route("/2017-03-31/tags/<path:arn>", methods=["POST"])
 def tag_resource(arn: str) -> Response:
     name = _tagged_function(arn)
@@ -45,7 +42,7 @@ def tag_resource(arn: str) -> Response:
     if tags is None:
         raise invalid("Tags is required: an object of tag keys to values.")
     get_console().tag_function(name, tags)
-    return _no_content()
+    return no_content()
 
 
 @dated.route("/2017-03-31/tags/<path:arn>", methods=["DELETE"])
@@ -55,7 +52,7 @@ def untag_resource(arn: str) -> Response:
     if not keys:
         raise invalid("TagKeys is required: the keys of the tags to remove.")
     get_console().untag_function(name, keys)
-    return _no_content()
+    return no_content()
 
 
 @dated.route("/2017-03-31/tags/<path:arn>", methods=["GET"])
@@ -90,7 +87,7 @@ def get_function_concurrency(function_name: str) -> Response:
 @dated.route("/2017-10-31/functions/<function_name>/concurrency", methods=["DELETE"])
 def delete_function_concurrency(function_name: str) -> Response:
     get_console().reserve_concurrency(_function_named(function_name), None)
-    return _no_content()
+    return no_content()
 
 
 @dated.route("/2016-08-19/account-settings", methods=["GET"])

@@ -208,6 +208,13 @@ def json_body() -> dict:
     return body
 
 
+def no_content() -> Response:
+    """204 with no body and no Content-Type, as Lambda answers a delete."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
+
+
 def json_response(body: object, status: int = 200) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
 
@@ -230,11 +237,6 @@ def check_revision(function: FunctionConfig, body: dict) -> None:
 
 def refuse_unsupported(body: dict) -> None:
     """Refuse what would make the code run differently from Lambda; everything else unknown is ignored."""
-    if body.get("Layers"):
-        raise invalid(
-            "Layers are not supported by lambda-console: put the layers' libraries in the deployment package "
-            "(pip install --target <package folder> ...) and leave Layers out."
-        )
     if body.get("PackageType", "Zip") != "Zip":
         raise invalid("lambda-console runs .zip packages only: set PackageType to Zip and upload Code.ZipFile.")
 
@@ -338,6 +340,9 @@ def configuration(function: FunctionConfig, *, qualified: bool | None = None) ->
     }
     if function.environment:
         shape["Environment"] = {"Variables": dict(function.environment)}
+    if function.layers:
+        shape["Layers"] = [{"Arn": layer.arn(request_region(), ACCOUNT), "CodeSize": layer.code_size}
+                           for layer in function.layers]
     return shape
 
 

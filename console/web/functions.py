@@ -30,6 +30,7 @@ def function_json(function: FunctionConfig) -> dict:
         "package_sha256": function.package_sha256,
         "revision_id": function.revision_id,
         "last_modified": function.last_modified,
+        "layers": [layer.arn() for layer in function.layers],  # in order
     }
 
 
@@ -183,6 +184,7 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "package": console.get_package(function.package_sha256),
         "versions": console.list_versions(name)[1:],
         **_credentials_context(console, function),
+        "layer_versions": console.all_layer_versions(),  # the Layers section offers them
     }
 
 

@@ -250,11 +250,7 @@ def test_publish_version_and_list_versions(lam, create) -> None:
     assert "NextMarker" not in rest
 
 
-def test_layers_and_code_from_s3_are_refused_with_a_reason(lam, create) -> None:
-    with pytest.raises(ClientError) as layers:
-        create(Layers=[f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:deps:1"])
-    assert layers.value.response["Error"]["Code"] == "InvalidParameterValueException"
-    assert "Layers are not supported" in layers.value.response["Error"]["Message"]
+def test_code_from_s3_is_refused_with_a_reason(lam, create) -> None:
     with pytest.raises(ClientError) as s3:
         lam.create_function(FunctionName=unique("s3"), Role=ROLE, Handler="a.b", Runtime="python3.12",
                             Code={"S3Bucket": "bucket", "S3Key": "key.zip"})

@@ -18,6 +18,7 @@ JSON = st.recursive(
 FIELDS = st.sampled_from([
     "FunctionName", "Role", "Handler", "Runtime", "Code", "Timeout", "MemorySize", "Environment", "Description",
     "Publish", "Layers", "PackageType", "ZipFile", "DryRun", "RevisionId", "CodeSha256", "Architectures",
+    "Content", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo",
 ])
 BODIES = st.dictionaries(FIELDS, JSON, max_size=8).map(json.dumps).map(str.encode) | st.binary(max_size=64)
 NAMES = st.sampled_from(["hello_python", "nope", "hello_python:1", "hello_python:$LATEST", "a%3Ab", "x" * 70,
@@ -32,6 +33,12 @@ OPERATIONS = st.sampled_from([
     ("GET", "/2015-03-31/functions/{name}/versions?MaxItems={query}&Marker={query}"),
     ("GET", "/2015-03-31/functions?MaxItems={query}&Marker={query}&FunctionVersion={query}"),
     ("POST", "/2015-03-31/functions/{name}/invocations?Qualifier={query}"),
+    ("POST", "/2018-10-31/layers/{name}/versions"),
+    ("GET", "/2018-10-31/layers/{name}/versions/{query}"),
+    ("DELETE", "/2018-10-31/layers/{name}/versions/{query}"),
+    ("GET", "/2018-10-31/layers/{name}/versions?MaxItems={query}&Marker={query}&CompatibleRuntime={query}"),
+    ("GET", "/2018-10-31/layers?MaxItems={query}&Marker={query}&CompatibleArchitecture={query}"),
+    ("GET", "/2018-10-31/layers?find=LayerVersion&Arn={name}"),
 ])
 HEADERS = st.fixed_dictionaries({}, optional={
     "X-Amz-Invocation-Type": st.sampled_from(["RequestResponse", "Event", "DryRun", "", "Other"]),

@@ -99,3 +99,22 @@ def test_each_function_operation_answers_in_its_model_shape(client, publish: boo
     check("PublishVersion", client.post(f"{base}/versions", data=json.dumps({"Description": "v"})), 201)
     versions = check("ListVersionsByFunction", client.get(f"{base}/versions?MaxItems=1"))
     assert "NextMarker" in versions  # the paged form is checked too
+
+
+def test_each_layer_operation_answers_in_its_model_shape(client) -> None:
+    layer = {"Content": {"ZipFile": base64.b64encode(HELLO_ZIP).decode()}, "Description": "d",
+             "CompatibleRuntimes": ["python3.12"], "CompatibleArchitectures": ["x86_64"], "LicenseInfo": "MIT"}
+    published = check("PublishLayerVersion", client.post("/2018-10-31/layers/shaped/versions", data=json.dumps(layer)),
+                      201)
+    client.post("/2018-10-31/layers/shaped/versions", data=json.dumps({"Content": layer["Content"]}))
+    check("GetLayerVersion", client.get("/2018-10-31/layers/shaped/versions/1"))
+    check("GetLayerVersionByArn", client.get(f"/2018-10-31/layers?find=LayerVersion&Arn={published['LayerVersionArn']}"))
+    check("ListLayers", client.get("/2018-10-31/layers"))
+    versions = check("ListLayerVersions", client.get("/2018-10-31/layers/shaped/versions?MaxItems=1"))
+    assert "NextMarker" in versions  # the paged form is checked too
+    create = {"FunctionName": "layered", "Role": ROLE, "Handler": "hello_python.my_handler",
+              "Code": {"ZipFile": base64.b64encode(HELLO_ZIP).decode()}, "Layers": [published["LayerVersionArn"]]}
+    created = check("CreateFunction", client.post("/2015-03-31/functions", data=json.dumps(create)), 201)
+    assert created["Layers"][0]["Arn"] == published["LayerVersionArn"]
+    check("GetFunction", client.get("/2015-03-31/functions/layered"))
+    assert client.delete("/2018-10-31/layers/shaped/versions/2").status_code == 204
