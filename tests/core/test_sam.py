@@ -452,3 +452,28 @@ def test_a_layer_without_a_python_folder_warns(tmp_path):
     assert function.local_layers == (tmp_path / "src",)
     assert function.warnings == ((f"Layer Flat: {tmp_path / 'src'} has no python/ folder, so nothing in it can be "
                                  "imported; put the layer's modules in python/ inside it"),)
+
+
+@pytest.mark.parametrize("parameter, value, problem", [
+    ("Size: {Type: Number, Default: 1}", "big", "the parameter is a Number; give a number."),
+    ("Size: {Type: String, AllowedPattern: '[a-z]+'}", "ABC", "does not match the parameter's AllowedPattern [a-z]+."),
+])
+def test_an_override_is_checked_against_the_parameters_constraints(tmp_path, parameter, value, problem):
+    path = write(tmp_path, f"Parameters:\n  {parameter}\nResources:\n  F:\n    Type: AWS::Serverless::Function\n"
+                           "    Properties: {CodeUri: src/, Handler: app.handler, Runtime: python3.12}\n")
+    with pytest.raises(TemplateError) as error:
+        read_template(path, {"Size": value})
+    assert str(error.value) == f"--parameter-overrides Size={value}: {problem}"
+
+
+def test_globals_that_sam_refuses(tmp_path):
+    body = template_of(F="CodeUri: src/\nHandler: app.handler\nRuntime: python3.12")
+    path = write(tmp_path, "Globals:\n  Function:\n    Events: {}\n" + body)
+    with pytest.raises(TemplateError) as events:
+        read_template(path)
+    assert str(events.value) == (f"{path}: Globals.Function.Events: SAM does not allow Events in Globals; give it to "
+                                 "each function instead.")
+    path = write(tmp_path, "Globals:\n  Function: [Timeout]\n" + body)
+    with pytest.raises(TemplateError) as shape:
+        read_template(path)
+    assert str(shape.value).startswith(f"{path}: Globals.Function is not a mapping of function properties.")
