@@ -15,7 +15,7 @@ import click
 from click.core import ParameterSource
 
 from console.cli_input import InputError
-from console.core.sam import TemplateError, TemplateFunction, read_template
+from console.core.sam import SamTemplate, TemplateError, TemplateFunction, read_template
 from console.core.sam_local import EnvVars, EnvVarsError, OverrideError, parse_parameter_overrides, read_env_vars
 
 
@@ -47,10 +47,11 @@ def choose_function(template: str, logical_id: str | None, overrides: Sequence[s
     environment = dict(function.environment)
     if env_vars is not None:
         file = env_vars_file(env_vars)
-        environment, ignored = file.apply(function.logical_id, environment)
+        names = [function.logical_id] + ([function.function_name] if function.function_name else [])
+        environment, ignored = file.apply(names, environment)
         notes += _ignored_notes(file, function.logical_id, ignored)
         notes += [f"Warning: --env-vars {file.path}: the template has no function {name}; its entry is not used."
-                  for name in file.unknown_functions(parsed.names)]
+                  for name in file.unknown_functions([*parsed.names, *known_names(parsed)])]
     environment.update(extra_env)
     return ChosenFunction(function, _checked(environment), tuple(notes))
 
@@ -109,3 +110,8 @@ def template_options(ctx: click.Context, template: str, logical_id: str | None, 
     settings = {"runtime": function.runtime, "ephemeral_storage": function.ephemeral_storage}
     return (str(function.code_path), function.handler, function.logical_id, timeout, memory, chosen.environment,
             function.local_layers, settings)
+
+
+def known_names(template: SamTemplate) -> list[str]:
+    """The FunctionName properties of the template's functions: --env-vars entries may use them too."""
+    return [function.function_name for function in template.functions if function.function_name]

@@ -98,6 +98,12 @@ def test_parameter_overrides_and_env_vars_change_the_answer(project):
     assert proc.returncode == 0, proc.stderr.decode()
     assert json.loads(proc.stdout) == {"stage": "staging"}
     assert "\tMemory Size: 128 MB\t" in proc.stderr.decode()
+    # An --env-vars entry may name the function by its FunctionName (here !Sub "legacy-${Stage}").
+    (folder / "by-name.json").write_text('{"legacy-staging": {"STAGE": "named"}}')
+    proc = run("invoke", "--template", "template.yaml", "LegacyFunction", "--parameter-overrides", "Stage=staging",
+               "--env-vars", "by-name.json", cwd=folder)
+    assert json.loads(proc.stdout) == {"stage": "named"}, proc.stderr.decode()
+    assert "Warning" not in proc.stderr.decode()
 
 
 def test_a_built_project_runs_from_aws_sam_build(project):

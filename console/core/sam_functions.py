@@ -79,6 +79,7 @@ class TemplateFunction:
     events: tuple[HttpEvent, ...] = ()
     warnings: tuple[str, ...] = ()
     inline: bool = False  # the code was the template's InlineCode, written to code_path
+    function_name: str | None = None  # the FunctionName property, when the template gives one
 
     @property
     def local_layers(self) -> tuple[Path, ...]:
@@ -161,6 +162,7 @@ class FunctionReader:
             events=self._events(properties.get("Events") if resource_type == SERVERLESS_FUNCTION else None, warnings),
             warnings=tuple(warnings),
             inline=inline,
+            function_name=self._optional_text(properties.get("FunctionName"), "FunctionName", warnings),
         )
 
     # --- the fields ------------------------------------------------------------------------------------------
@@ -197,6 +199,15 @@ class FunctionReader:
         if not low <= value <= high:
             raise CannotRun(f"{where} {value}: out of Lambda's range, {low} to {high} {unit}")
         return value
+
+    def _optional_text(self, value: Any, where: str, warnings: list[str]) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self.resolver.text(value)
+        except Unresolved as exc:
+            warnings.append(f"{where}: {exc}; left out")
+            return None
 
     def _optional(self, value: Any, where: str, default: Any, warnings: list[str]) -> Any:
         try:

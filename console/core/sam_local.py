@@ -61,10 +61,14 @@ class EnvVars:
     shared: Mapping[str, str] = field(default_factory=dict)  # the "Parameters" entry
     by_function: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
-    def apply(self, name: str, declared: Mapping[str, str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    def apply(self, name: str | Sequence[str], declared: Mapping[str, str]) -> tuple[dict[str, str], tuple[str, ...]]:
         """The function's variables with the file's values for those it declares, and the names the file set for it
-        that it does not declare (ignored, as SAM ignores them)."""
-        given = {**self.shared, **self.by_function.get(name, {})}
+        that it does not declare (ignored, as SAM ignores them). `name` may be several names of the function, the
+        strongest first: SAM looks an entry up by logical id, then by the function's FunctionName."""
+        names = [name] if isinstance(name, str) else list(name)
+        given = dict(self.shared)
+        for each in reversed(names):
+            given.update(self.by_function.get(each, {}))
         environment = {key: given.get(key, value) for key, value in declared.items()}
         return environment, tuple(sorted(key for key in given if key not in declared))
 

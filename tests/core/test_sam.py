@@ -97,6 +97,7 @@ def test_the_parameters_project_resolves_parameters_mappings_conditions_and_sub(
     assert (legacy.resource_type, legacy.timeout, legacy.memory) == ("AWS::Lambda::Function", 3, 128)
     assert (legacy.code_path, legacy.runtime) == (PROJECTS / "params_app" / "legacy", "python3.11")
     assert legacy.environment == {"STAGE": "dev"}
+    assert legacy.function_name == "legacy-dev"
 
 
 @pytest.mark.parametrize("overrides", [
