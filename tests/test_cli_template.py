@@ -106,6 +106,29 @@ def test_parameter_overrides_and_env_vars_change_the_answer(project):
     assert "Warning" not in proc.stderr.decode()
 
 
+def test_an_overridden_region_is_the_functions_region(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\n\ndef handler(event, context):\n"
+        "    return [os.environ['AWS_REGION'], os.environ['BUCKET'], context.invoked_function_arn]\n")
+    (tmp_path / "template.yaml").write_text("""
+Resources:
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Environment:
+        Variables:
+          BUCKET: !Sub "data-${AWS::AccountId}-${AWS::Region}"
+""")
+    proc = run("invoke", "-t", "template.yaml", "--parameter-overrides", "AWS::Region=eu-west-1", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout) == ["eu-west-1", "data-123456789012-eu-west-1",
+                                       "arn:aws:lambda:eu-west-1:123456789012:function:F"]
+
+
 def test_a_built_project_runs_from_aws_sam_build(project):
     folder = project("hello_world_api")
     build = folder / ".aws-sam" / "build"

@@ -3,8 +3,8 @@
 - Parameter overrides, as SAM CLI's `--parameter-overrides` reads them: `Key=Value Key2=Value2`, or CloudFormation's
   `ParameterKey=Key,ParameterValue=Value`, separated by spaces, with shell quoting for values holding spaces.
 - The environment variables file (`sam local invoke --env-vars env.json`): a JSON object whose `"Parameters"` entry
-  applies to every function and whose entries named by a function's logical id apply to that function, taking
-  precedence over `"Parameters"`. As SAM documents it (serverless-sam-cli-using-invoke, "Environment variable file"),
+  applies to every function and whose entries named by a function's logical id (or its FunctionName) apply to that
+  function, taking precedence over `"Parameters"`. As SAM documents it (serverless-sam-cli-using-invoke, "Environment variable file"),
   it overrides only the variables a function declares in the template's Environment.Variables; others are ignored.
 """
 
