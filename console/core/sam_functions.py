@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from console.core.function_rules import RUNTIMES, FunctionError, check_environment, check_handler
+from console.core.function_rules import RUNTIMES, FunctionError, check_environment, check_handler, check_name
 from console.core.limits import (
     MAX_EPHEMERAL_STORAGE,
+    MAX_FUNCTION_NAME,
     MAX_MEMORY,
     MAX_TIMEOUT,
     MIN_EPHEMERAL_STORAGE,
@@ -120,6 +121,14 @@ class FunctionReader:
     def read(self, logical_id: str, resource_type: str, properties: Mapping[str, Any]) -> TemplateFunction:
         """The function, or CannotRun saying why it cannot run here."""
         warnings: list[str] = []
+        try:
+            check_name(logical_id)
+        except FunctionError:
+            # CloudFormation allows 255 alphanumeric characters; Lambda's function names stop at 64.
+            problem = (f"longer than the {MAX_FUNCTION_NAME} characters of" if len(logical_id) > MAX_FUNCTION_NAME
+                       else "not")
+            warnings.append(f"the logical id is {problem} a Lambda function name, so the console cannot store the "
+                            "function under it")
         if self._text(properties.get("PackageType", "Zip"), "PackageType") == "Image":
             raise CannotRun("PackageType Image: a container image function; the console runs a folder of Python "
                             "code (PackageType Zip with CodeUri)")

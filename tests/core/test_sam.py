@@ -478,3 +478,11 @@ def test_globals_that_sam_refuses(tmp_path):
     with pytest.raises(TemplateError) as shape:
         read_template(path)
     assert str(shape.value).startswith(f"{path}: Globals.Function is not a mapping of function properties.")
+
+
+def test_a_logical_id_longer_than_a_function_name_warns(tmp_path):
+    name = "Handler" * 10
+    path = write(tmp_path, template_of(**{name: "CodeUri: src/\nHandler: app.handler\nRuntime: python3.12"}))
+    assert read_template(path).function(name).warnings == (
+        ("the logical id is longer than the 64 characters of a Lambda function name, so the console cannot store the "
+        "function under it"),)
