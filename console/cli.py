@@ -142,7 +142,8 @@ def invoke(
     Exit status: 0 if the function succeeded, 1 if it failed, 2 if the command was wrong.
 
     With --template, the function is the template's LOGICAL_ID (which may be left out when the template has only
-    one), with its handler, settings, environment and layers.
+    one), with its handler, settings, environment and layers; --timeout and --memory, when given, win over the
+    template's, and --env adds variables.
 
     \b
     Examples:

@@ -90,6 +90,12 @@ def test_parameter_overrides_and_env_vars_change_the_answer(project):
                                        "table": "local-items"}
     err = proc.stderr.decode()
     assert "\tMemory Size: 1024 MB\t" in err
+    # An explicit --memory wins over the template's, and --env adds a variable the handler reads.
+    proc = run("invoke", "--template", "template.yaml", "GreetFunction", "--event", "events/event.json",
+               "--memory", "256", "--env", "PREFIX=mine", cwd=folder)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout)["prefix"] == "mine"
+    assert "\tMemory Size: 256 MB\t" in proc.stderr.decode()
     assert ("Warning: --env-vars env.json sets UNDECLARED, which GreetFunction does not declare; as with sam local, "
             "only declared variables are set: declare them in the template's Environment.Variables.") in err
     # The same overrides reach another function of the template: an AWS::Lambda::Function without Globals.
