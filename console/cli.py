@@ -203,7 +203,8 @@ def invoke(
         result = _run(spec, payload)
         # A zip of the folder makes `import hello_python` find the folder (a namespace package): either error follows.
         misplaced = result.error_type in ("Runtime.ImportModuleError", "Runtime.HandlerNotFound")
-        hint = layout_hint(package, code_dir, handler) if misplaced else None
+        # A template's function has the reader's warning about its handler instead (printed before the run).
+        hint = layout_hint(package, code_dir, handler) if misplaced and template is None else None
     _write_result(result, hint)
     return 0 if result.succeeded else 1
 
