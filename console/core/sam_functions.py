@@ -257,7 +257,7 @@ class FunctionReader:
         if properties.get("CodeUri") is None:
             raise CannotRun("no CodeUri: SAM needs CodeUri (the folder of the function's code, relative to the "
                             "template; CodeUri: . for the template's own folder) or InlineCode")
-        if isinstance(properties["CodeUri"], dict) and not is_intrinsic(properties["CodeUri"]):
+        if isinstance(properties["CodeUri"], dict) and "Bucket" in properties["CodeUri"]:
             raise CannotRun("CodeUri is an S3 location: the code is not on this machine; point CodeUri at the "
                             "local folder (or run sam build and pass .aws-sam/build/template.yaml)")
         return self._local_path(self._text(properties["CodeUri"], "CodeUri"), "CodeUri"), False
@@ -271,8 +271,9 @@ class FunctionReader:
                 return self._inline(self._text(code["ZipFile"], "Code.ZipFile"), handler, warnings), True
             if code.get("ImageUri") is not None:
                 raise CannotRun("Code.ImageUri: a container image function; the console runs a folder of Python code")
-            raise CannotRun("Code is an S3 location (S3Bucket, S3Key): the code is not on this machine; give Code "
-                            "as the local folder's path")
+            if "S3Bucket" in code:
+                raise CannotRun("Code is an S3 location (S3Bucket, S3Key): the code is not on this machine; give "
+                                "Code as the local folder's path")
         return self._local_path(self._text(code, "Code"), "Code"), False
 
     def _local_path(self, uri: str, where: str) -> Path:

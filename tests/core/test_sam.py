@@ -181,6 +181,7 @@ def test_functions_that_cannot_run_are_listed_with_their_reasons(tmp_path):
         Typo="CodeUri: src/\nHandler: app.handler\nRuntime: pyhton3.12",
         Missing="CodeUri: nowhere/\nHandler: app.handler\nRuntime: python3.12",
         TooLong="CodeUri: src/\nHandler: app.handler\nRuntime: python3.12\nTimeout: 901",
+        Unknown="CodeUri: {Fn::Reverse: crs}\nHandler: app.handler\nRuntime: python3.12",
     ))
     template = read_template(path)
     assert template.names[0] == "Runs"
@@ -203,6 +204,7 @@ def test_functions_that_cannot_run_are_listed_with_their_reasons(tmp_path):
         "Missing": f"CodeUri nowhere/: no such folder ({tmp_path / 'nowhere'}); CodeUri is the function's code folder, "
                    "relative to the template's folder",
         "TooLong": "Timeout 901: out of Lambda's range, 1 to 900 seconds",
+        "Unknown": "CodeUri: Fn::Reverse: not an intrinsic function CloudFormation has",
     }
     with pytest.raises(TemplateError) as asked:
         template.function("Java")
