@@ -149,7 +149,8 @@ def invoke(
     Exit status: 0 if the function succeeded, 1 if it failed, 2 if the command was wrong.
 
     With --template, the function is the template's LOGICAL_ID (which may be left out when the template has only
-    one), with its handler, settings, environment and layers.
+    one), with its handler, settings, environment and layers; --timeout and --memory, when given, win over the
+    template's, and --env adds variables.
 
     \b
     Examples:
@@ -211,7 +212,9 @@ def invoke(
         result = _run(spec, payload)
         # A zip of the folder makes `import hello_python` find the folder (a namespace package): either error follows.
         misplaced = result.error_type in ("Runtime.ImportModuleError", "Runtime.HandlerNotFound")
-        hint = layout_hint(package, code_dir, handler) if misplaced else credentials_hint(result.error_type)
+        # A template's function has the reader's warning about its handler instead (printed before the run).
+        hint = (layout_hint(package, code_dir, handler) if misplaced and template is None
+                else None if misplaced else credentials_hint(result.error_type))
     _write_result(result, hint)
     return 0 if result.succeeded else 1
 

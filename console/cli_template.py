@@ -15,7 +15,7 @@ import click
 from click.core import ParameterSource
 
 from console.cli_input import InputError
-from console.core.sam import TemplateError, TemplateFunction, read_template
+from console.core.sam import SamTemplate, TemplateError, TemplateFunction, read_template
 from console.core.sam_local import EnvVars, EnvVarsError, OverrideError, parse_parameter_overrides, read_env_vars
 
 
@@ -26,6 +26,8 @@ class ChosenFunction:
     function: TemplateFunction
     environment: dict[str, str]
     notes: tuple[str, ...]  # warnings, one line each, for stderr
+    region: str  # AWS::Region and AWS::AccountId as the template saw them (overridable like parameters)
+    account: str
 
 
 def choose_function(template: str, logical_id: str | None, overrides: Sequence[str], env_vars: str | None,
@@ -47,12 +49,14 @@ def choose_function(template: str, logical_id: str | None, overrides: Sequence[s
     environment = dict(function.environment)
     if env_vars is not None:
         file = env_vars_file(env_vars)
-        environment, ignored = file.apply(function.logical_id, environment)
+        names = [function.logical_id] + ([function.function_name] if function.function_name else [])
+        environment, ignored = file.apply(names, environment)
         notes += _ignored_notes(file, function.logical_id, ignored)
         notes += [f"Warning: --env-vars {file.path}: the template has no function {name}; its entry is not used."
-                  for name in file.unknown_functions(parsed.names)]
+                  for name in file.unknown_functions([*parsed.names, *known_names(parsed)])]
     environment.update(extra_env)
-    return ChosenFunction(function, _checked(environment), tuple(notes))
+    return ChosenFunction(function, _checked(environment), tuple(notes), str(parsed.parameters["AWS::Region"]),
+                          str(parsed.parameters["AWS::AccountId"]))
 
 
 def env_vars_file(path: str) -> EnvVars:
@@ -106,6 +110,12 @@ def template_options(ctx: click.Context, template: str, logical_id: str | None, 
     given = {key: ctx.get_parameter_source(key) is not ParameterSource.DEFAULT for key in ("timeout", "memory")}
     timeout = ctx.params["timeout"] if given["timeout"] else function.timeout
     memory = ctx.params["memory"] if given["memory"] else function.memory
-    settings = {"runtime": function.runtime, "ephemeral_storage": function.ephemeral_storage}
+    settings = {"runtime": function.runtime, "ephemeral_storage": function.ephemeral_storage,
+                "region": chosen.region, "account": chosen.account}
     return (str(function.code_path), function.handler, function.logical_id, timeout, memory, chosen.environment,
             function.local_layers, settings)
+
+
+def known_names(template: SamTemplate) -> list[str]:
+    """The FunctionName properties of the template's functions: --env-vars entries may use them too."""
+    return [function.function_name for function in template.functions if function.function_name]

@@ -90,6 +90,12 @@ def test_parameter_overrides_and_env_vars_change_the_answer(project):
                                        "table": "local-items"}
     err = proc.stderr.decode()
     assert "\tMemory Size: 1024 MB\t" in err
+    # An explicit --memory wins over the template's, and --env adds a variable the handler reads.
+    proc = run("invoke", "--template", "template.yaml", "GreetFunction", "--event", "events/event.json",
+               "--memory", "256", "--env", "PREFIX=mine", cwd=folder)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout)["prefix"] == "mine"
+    assert "\tMemory Size: 256 MB\t" in proc.stderr.decode()
     assert ("Warning: --env-vars env.json sets UNDECLARED, which GreetFunction does not declare; as with sam local, "
             "only declared variables are set: declare them in the template's Environment.Variables.") in err
     # The same overrides reach another function of the template: an AWS::Lambda::Function without Globals.
@@ -98,6 +104,35 @@ def test_parameter_overrides_and_env_vars_change_the_answer(project):
     assert proc.returncode == 0, proc.stderr.decode()
     assert json.loads(proc.stdout) == {"stage": "staging"}
     assert "\tMemory Size: 128 MB\t" in proc.stderr.decode()
+    # An --env-vars entry may name the function by its FunctionName (here !Sub "legacy-${Stage}").
+    (folder / "by-name.json").write_text('{"legacy-staging": {"STAGE": "named"}}')
+    proc = run("invoke", "--template", "template.yaml", "LegacyFunction", "--parameter-overrides", "Stage=staging",
+               "--env-vars", "by-name.json", cwd=folder)
+    assert json.loads(proc.stdout) == {"stage": "named"}, proc.stderr.decode()
+    assert "Warning" not in proc.stderr.decode()
+
+
+def test_an_overridden_region_is_the_functions_region(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\n\ndef handler(event, context):\n"
+        "    return [os.environ['AWS_REGION'], os.environ['BUCKET'], context.invoked_function_arn]\n")
+    (tmp_path / "template.yaml").write_text("""
+Resources:
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Environment:
+        Variables:
+          BUCKET: !Sub "data-${AWS::AccountId}-${AWS::Region}"
+""")
+    proc = run("invoke", "-t", "template.yaml", "--parameter-overrides", "AWS::Region=eu-west-1", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout) == ["eu-west-1", "data-123456789012-eu-west-1",
+                                       "arn:aws:lambda:eu-west-1:123456789012:function:F"]
 
 
 def test_a_built_project_runs_from_aws_sam_build(project):

@@ -8,6 +8,7 @@ the same way; its CodeUri are the built folders. project_events finds the projec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ __all__ = [
 ]
 FUNCTION_TYPES = (SERVERLESS_FUNCTION, LAMBDA_FUNCTION)
 LIST_TYPES = ("CommaDelimitedList", "List<")  # parameter types whose Ref gives a list
+UNSUPPORTED_GLOBALS = ("Role", "Policies", "FunctionName", "Events")  # SAM's "Globals section", unsupported ones
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,7 @@ def read_template(path: Path | str, overrides: Mapping[str, str] | None = None,
     values, missing = _parameters(path, data.get("Parameters"), overrides or {})
     resolver = Resolver(values, missing, resources, _section(path, data, "Mappings"),
                         _section(path, data, "Conditions"))
-    globals_section = data.get("Globals") or {}
-    global_function = globals_section.get("Function") if isinstance(globals_section, dict) else None
+    global_function = _global_function(path, data.get("Globals"))
     reader = FunctionReader(path.parent, resolver, resources, inline_dir)
     functions, not_runnable = [], []
     for logical_id, resource in resources.items():
@@ -108,7 +109,7 @@ def read_template(path: Path | str, overrides: Mapping[str, str] | None = None,
             properties = resource.get("Properties") or {}
             if not isinstance(properties, dict):
                 raise CannotRun("its Properties are not a mapping")
-            if kind == SERVERLESS_FUNCTION and isinstance(global_function, dict):
+            if kind == SERVERLESS_FUNCTION:
                 properties = merge_globals(global_function, properties)
             functions.append(reader.read(str(logical_id), kind, properties))
         except CannotRun as exc:
@@ -119,6 +120,23 @@ def read_template(path: Path | str, overrides: Mapping[str, str] | None = None,
         raise TemplateError(f"{path}: no functions. A SAM template lists its functions under Resources with Type: "
                             f"{SERVERLESS_FUNCTION} (or {LAMBDA_FUNCTION}).")
     return SamTemplate(path, tuple(functions), tuple(not_runnable), values)
+
+
+def _global_function(path: Path, section: Any) -> Mapping[str, Any]:
+    """Globals.Function, checked as SAM checks it: a mapping, without the properties SAM's "Globals section" page
+    lists as unsupported there."""
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise TemplateError(f"{path}: the Globals section is not a mapping. {TEMPLATE_HINT}")
+    function = section.get("Function") or {}
+    if not isinstance(function, dict):
+        raise TemplateError(f"{path}: Globals.Function is not a mapping of function properties. {TEMPLATE_HINT}")
+    unsupported = [key for key in UNSUPPORTED_GLOBALS if key in function]
+    if unsupported:
+        raise TemplateError(f"{path}: Globals.Function.{unsupported[0]}: SAM does not allow {unsupported[0]} in "
+                            "Globals; give it to each function instead.")
+    return function
 
 
 def _created(resolver: Resolver, resource: Mapping[str, Any]) -> bool:
@@ -156,10 +174,7 @@ def _parameters(path: Path, declared: Any, overrides: Mapping[str, str]) -> tupl
         value: Any
         if name in overrides:
             value = overrides[name]
-            allowed = spec.get("AllowedValues")
-            if isinstance(allowed, list) and value not in [str(item) for item in allowed]:
-                raise TemplateError(f"--parameter-overrides {name}={value}: not one of the parameter's AllowedValues "
-                                    f"({', '.join(map(str, allowed))}).")
+            _check_override(name, value, spec)
         elif "Default" in spec:
             value = spec["Default"]
         else:
@@ -175,6 +190,28 @@ def _parameters(path: Path, declared: Any, overrides: Mapping[str, str]) -> tupl
             value = str(value)  # a Ref of a Number parameter gives a string, as CloudFormation's does
         values[name] = value
     return values, missing
+
+
+def _check_override(name: str, value: str, spec: Mapping[str, Any]) -> None:
+    """An override checked against the parameter's constraints, as CloudFormation checks a value given to a stack
+    (the user guide's "Parameters" section: AllowedValues, AllowedPattern, a Number's value)."""
+    where = f"--parameter-overrides {name}={value}"
+    allowed = spec.get("AllowedValues")
+    if isinstance(allowed, list) and value not in [str(item) for item in allowed]:
+        raise TemplateError(f"{where}: not one of the parameter's AllowedValues ({', '.join(map(str, allowed))}).")
+    pattern = spec.get("AllowedPattern")
+    if isinstance(pattern, str):
+        try:
+            matches = re.fullmatch(pattern, value) is not None
+        except re.error:
+            matches = True  # a pattern Python cannot read is not the user's value's fault
+        if not matches:
+            raise TemplateError(f"{where}: does not match the parameter's AllowedPattern {pattern}.")
+    if str(spec.get("Type")) == "Number":
+        try:
+            float(value)
+        except ValueError:
+            raise TemplateError(f"{where}: the parameter is a Number; give a number.") from None
 
 
 # --- the project's saved events -----------------------------------------------------------------------------------

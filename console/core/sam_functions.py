@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from console.core.function_rules import RUNTIMES, FunctionError, check_environment, check_handler
+from console.core.function_rules import RUNTIMES, FunctionError, check_environment, check_handler, check_name
 from console.core.limits import (
     MAX_EPHEMERAL_STORAGE,
+    MAX_FUNCTION_NAME,
     MAX_MEMORY,
     MAX_TIMEOUT,
     MIN_EPHEMERAL_STORAGE,
@@ -79,6 +80,7 @@ class TemplateFunction:
     events: tuple[HttpEvent, ...] = ()
     warnings: tuple[str, ...] = ()
     inline: bool = False  # the code was the template's InlineCode, written to code_path
+    function_name: str | None = None  # the FunctionName property, when the template gives one
 
     @property
     def local_layers(self) -> tuple[Path, ...]:
@@ -119,6 +121,14 @@ class FunctionReader:
     def read(self, logical_id: str, resource_type: str, properties: Mapping[str, Any]) -> TemplateFunction:
         """The function, or CannotRun saying why it cannot run here."""
         warnings: list[str] = []
+        try:
+            check_name(logical_id)
+        except FunctionError:
+            # CloudFormation allows 255 alphanumeric characters; Lambda's function names stop at 64.
+            problem = (f"longer than the {MAX_FUNCTION_NAME} characters of" if len(logical_id) > MAX_FUNCTION_NAME
+                       else "not")
+            warnings.append(f"the logical id is {problem} a Lambda function name, so the console cannot store the "
+                            "function under it")
         if self._text(properties.get("PackageType", "Zip"), "PackageType") == "Image":
             raise CannotRun("PackageType Image: a container image function; the console runs a folder of Python "
                             "code (PackageType Zip with CodeUri)")
@@ -161,6 +171,7 @@ class FunctionReader:
             events=self._events(properties.get("Events") if resource_type == SERVERLESS_FUNCTION else None, warnings),
             warnings=tuple(warnings),
             inline=inline,
+            function_name=self._optional_text(properties.get("FunctionName"), "FunctionName", warnings),
         )
 
     # --- the fields ------------------------------------------------------------------------------------------
@@ -197,6 +208,15 @@ class FunctionReader:
         if not low <= value <= high:
             raise CannotRun(f"{where} {value}: out of Lambda's range, {low} to {high} {unit}")
         return value
+
+    def _optional_text(self, value: Any, where: str, warnings: list[str]) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self.resolver.text(value)
+        except Unresolved as exc:
+            warnings.append(f"{where}: {exc}; left out")
+            return None
 
     def _optional(self, value: Any, where: str, default: Any, warnings: list[str]) -> Any:
         try:
@@ -237,7 +257,7 @@ class FunctionReader:
         if properties.get("CodeUri") is None:
             raise CannotRun("no CodeUri: SAM needs CodeUri (the folder of the function's code, relative to the "
                             "template; CodeUri: . for the template's own folder) or InlineCode")
-        if isinstance(properties["CodeUri"], dict) and not is_intrinsic(properties["CodeUri"]):
+        if isinstance(properties["CodeUri"], dict) and "Bucket" in properties["CodeUri"]:
             raise CannotRun("CodeUri is an S3 location: the code is not on this machine; point CodeUri at the "
                             "local folder (or run sam build and pass .aws-sam/build/template.yaml)")
         return self._local_path(self._text(properties["CodeUri"], "CodeUri"), "CodeUri"), False
@@ -251,8 +271,9 @@ class FunctionReader:
                 return self._inline(self._text(code["ZipFile"], "Code.ZipFile"), handler, warnings), True
             if code.get("ImageUri") is not None:
                 raise CannotRun("Code.ImageUri: a container image function; the console runs a folder of Python code")
-            raise CannotRun("Code is an S3 location (S3Bucket, S3Key): the code is not on this machine; give Code "
-                            "as the local folder's path")
+            if "S3Bucket" in code:
+                raise CannotRun("Code is an S3 location (S3Bucket, S3Key): the code is not on this machine; give "
+                                "Code as the local folder's path")
         return self._local_path(self._text(code, "Code"), "Code"), False
 
     def _local_path(self, uri: str, where: str) -> Path:

@@ -130,6 +130,8 @@ class Resolver:
         if is_intrinsic(value):
             name, argument = next(iter(value.items()))
             return self._call(name, argument)
+        if isinstance(value, dict) and len(value) == 1 and str(next(iter(value))).startswith("Fn::"):
+            raise Unresolved(f"{next(iter(value))}: not an intrinsic function CloudFormation has")
         if isinstance(value, dict):
             resolved = {key: self.resolve(item) for key, item in value.items()}
             return {key: item for key, item in resolved.items() if item is not REMOVED}

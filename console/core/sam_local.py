@@ -3,8 +3,8 @@
 - Parameter overrides, as SAM CLI's `--parameter-overrides` reads them: `Key=Value Key2=Value2`, or CloudFormation's
   `ParameterKey=Key,ParameterValue=Value`, separated by spaces, with shell quoting for values holding spaces.
 - The environment variables file (`sam local invoke --env-vars env.json`): a JSON object whose `"Parameters"` entry
-  applies to every function and whose entries named by a function's logical id apply to that function, taking
-  precedence over `"Parameters"`. As SAM documents it (serverless-sam-cli-using-invoke, "Environment variable file"),
+  applies to every function and whose entries named by a function's logical id (or its FunctionName) apply to that
+  function, taking precedence over `"Parameters"`. As SAM documents it (serverless-sam-cli-using-invoke, "Environment variable file"),
   it overrides only the variables a function declares in the template's Environment.Variables; others are ignored.
 """
 
@@ -61,10 +61,14 @@ class EnvVars:
     shared: Mapping[str, str] = field(default_factory=dict)  # the "Parameters" entry
     by_function: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
-    def apply(self, name: str, declared: Mapping[str, str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    def apply(self, name: str | Sequence[str], declared: Mapping[str, str]) -> tuple[dict[str, str], tuple[str, ...]]:
         """The function's variables with the file's values for those it declares, and the names the file set for it
-        that it does not declare (ignored, as SAM ignores them)."""
-        given = {**self.shared, **self.by_function.get(name, {})}
+        that it does not declare (ignored, as SAM ignores them). `name` may be several names of the function, the
+        strongest first: SAM looks an entry up by logical id, then by the function's FunctionName."""
+        names = [name] if isinstance(name, str) else list(name)
+        given = dict(self.shared)
+        for each in reversed(names):
+            given.update(self.by_function.get(each, {}))
         environment = {key: given.get(key, value) for key, value in declared.items()}
         return environment, tuple(sorted(key for key in given if key not in declared))
 

@@ -97,6 +97,7 @@ def test_the_parameters_project_resolves_parameters_mappings_conditions_and_sub(
     assert (legacy.resource_type, legacy.timeout, legacy.memory) == ("AWS::Lambda::Function", 3, 128)
     assert (legacy.code_path, legacy.runtime) == (PROJECTS / "params_app" / "legacy", "python3.11")
     assert legacy.environment == {"STAGE": "dev"}
+    assert legacy.function_name == "legacy-dev"
 
 
 @pytest.mark.parametrize("overrides", [
@@ -180,6 +181,7 @@ def test_functions_that_cannot_run_are_listed_with_their_reasons(tmp_path):
         Typo="CodeUri: src/\nHandler: app.handler\nRuntime: pyhton3.12",
         Missing="CodeUri: nowhere/\nHandler: app.handler\nRuntime: python3.12",
         TooLong="CodeUri: src/\nHandler: app.handler\nRuntime: python3.12\nTimeout: 901",
+        Unknown="CodeUri: {Fn::Reverse: crs}\nHandler: app.handler\nRuntime: python3.12",
     ))
     template = read_template(path)
     assert template.names[0] == "Runs"
@@ -202,6 +204,7 @@ def test_functions_that_cannot_run_are_listed_with_their_reasons(tmp_path):
         "Missing": f"CodeUri nowhere/: no such folder ({tmp_path / 'nowhere'}); CodeUri is the function's code folder, "
                    "relative to the template's folder",
         "TooLong": "Timeout 901: out of Lambda's range, 1 to 900 seconds",
+        "Unknown": "CodeUri: Fn::Reverse: not an intrinsic function CloudFormation has",
     }
     with pytest.raises(TemplateError) as asked:
         template.function("Java")
@@ -452,3 +455,36 @@ def test_a_layer_without_a_python_folder_warns(tmp_path):
     assert function.local_layers == (tmp_path / "src",)
     assert function.warnings == ((f"Layer Flat: {tmp_path / 'src'} has no python/ folder, so nothing in it can be "
                                  "imported; put the layer's modules in python/ inside it"),)
+
+
+@pytest.mark.parametrize("parameter, value, problem", [
+    ("Size: {Type: Number, Default: 1}", "big", "the parameter is a Number; give a number."),
+    ("Size: {Type: String, AllowedPattern: '[a-z]+'}", "ABC", "does not match the parameter's AllowedPattern [a-z]+."),
+])
+def test_an_override_is_checked_against_the_parameters_constraints(tmp_path, parameter, value, problem):
+    path = write(tmp_path, f"Parameters:\n  {parameter}\nResources:\n  F:\n    Type: AWS::Serverless::Function\n"
+                           "    Properties: {CodeUri: src/, Handler: app.handler, Runtime: python3.12}\n")
+    with pytest.raises(TemplateError) as error:
+        read_template(path, {"Size": value})
+    assert str(error.value) == f"--parameter-overrides Size={value}: {problem}"
+
+
+def test_globals_that_sam_refuses(tmp_path):
+    body = template_of(F="CodeUri: src/\nHandler: app.handler\nRuntime: python3.12")
+    path = write(tmp_path, "Globals:\n  Function:\n    Events: {}\n" + body)
+    with pytest.raises(TemplateError) as events:
+        read_template(path)
+    assert str(events.value) == (f"{path}: Globals.Function.Events: SAM does not allow Events in Globals; give it to "
+                                 "each function instead.")
+    path = write(tmp_path, "Globals:\n  Function: [Timeout]\n" + body)
+    with pytest.raises(TemplateError) as shape:
+        read_template(path)
+    assert str(shape.value).startswith(f"{path}: Globals.Function is not a mapping of function properties.")
+
+
+def test_a_logical_id_longer_than_a_function_name_warns(tmp_path):
+    name = "Handler" * 10
+    path = write(tmp_path, template_of(**{name: "CodeUri: src/\nHandler: app.handler\nRuntime: python3.12"}))
+    assert read_template(path).function(name).warnings == (
+        ("the logical id is longer than the 64 characters of a Lambda function name, so the console cannot store the "
+        "function under it"),)

@@ -79,3 +79,11 @@ def test_a_missing_env_vars_file(tmp_path):
     with pytest.raises(EnvVarsError) as error:
         read_env_vars(tmp_path / "env.json")
     assert str(error.value) == f"--env-vars {tmp_path / 'env.json'}: no such file. {HINT}"
+
+
+def test_an_entry_may_name_the_function_by_function_name_the_logical_id_winning(tmp_path):
+    path = tmp_path / "env.json"
+    path.write_text('{"Parameters": {"A": "shared", "B": "shared", "C": "shared"}, "my-function": {"B": "by name", '
+                    '"C": "by name"}, "F": {"C": "by logical id"}}')
+    environment, _ = read_env_vars(path).apply(["F", "my-function"], {"A": "", "B": "", "C": "", "D": "kept"})
+    assert environment == {"A": "shared", "B": "by name", "C": "by logical id", "D": "kept"}
