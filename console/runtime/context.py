@@ -4,6 +4,8 @@ object"; AWS's "Using the Lambda context object to retrieve Python function info
 Its class names and reprs are those a handler sees on Lambda, so that a handler printing its context logs the same.
 """
 
+from __future__ import annotations
+
 import sys
 import time
 

@@ -5,6 +5,8 @@ Handler resolution and its `Runtime.*` errors follow LAMBDA_SPEC ("The handler c
 runtime client (`--client awslambdaric`).
 """
 
+from __future__ import annotations
+
 import importlib
 import sys
 

@@ -5,6 +5,8 @@ function imports it, the environment is read and written through `posix.environ`
 later.
 """
 
+from __future__ import annotations
+
 import posix
 import sys
 
