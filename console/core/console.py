@@ -22,6 +22,7 @@ from console.core.jobs import Job, JobNotFound, Jobs
 from console.core.packages import Package, PackageStore
 from console.core.store import Store
 from console.engine import Engine, FunctionSpec
+from console.engine.interpreters import Choice, Interpreters
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
 from console.resources import samples_dir
 
@@ -58,6 +59,8 @@ class Console:
         self.engine = engine or Engine(
             max_environments=config.max_environments, max_queue=config.max_queue, idle_timeout=config.idle_timeout
         )
+        # The Python each runtime runs on: the config's mapping, else what is installed, else the console's own.
+        self.interpreters = Interpreters(config.interpreter_mapping)
         if config.load_samples:
             from console.core.samples import load_samples
 
@@ -146,8 +149,13 @@ class Console:
                 )
         return self.functions.publish(name, description)
 
+    def interpreter_for(self, function: FunctionConfig) -> Choice:
+        """The interpreter that runs the function, and why it is not its runtime's own when it is not."""
+        return self.interpreters.choose(function.runtime, function.runtime_client)
+
     def _spec(self, function: FunctionConfig, region: str, account: str) -> tuple[FunctionSpec, Package]:
         package = self.packages.get(function.package_sha256)
+        choice = self.interpreter_for(function)
         spec = FunctionSpec(
             name=function.name,
             code_dir=package.code_dir,
@@ -163,6 +171,8 @@ class Console:
             account=account,
             # A new upload or configuration changes the key, so warm environments of the old one retire.
             revision=f"{package.sha256}:{function.revision_id}",
+            interpreter=choice.interpreter,
+            interpreter_note=choice.note,
         )
         return spec, package
 

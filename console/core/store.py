@@ -155,6 +155,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE functions ADD COLUMN ephemeral_storage INTEGER NOT NULL DEFAULT 512;
     ALTER TABLE versions ADD COLUMN ephemeral_storage INTEGER NOT NULL DEFAULT 512;
     """,
+    # 5 -> 6: the Python each invocation ran on (python3.12), and the note when that was not the function's runtime.
+    """
+    ALTER TABLE invocations ADD COLUMN ran_on TEXT NOT NULL DEFAULT '';
+    ALTER TABLE invocations ADD COLUMN interpreter_note TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

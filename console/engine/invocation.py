@@ -24,6 +24,7 @@ from console.core.limits import (  # noqa: F401 - the engine's modules read Lamb
     MIN_MEMORY,
     MIN_TIMEOUT,
 )
+from console.engine.interpreters import Interpreter
 
 # The init phase may take this long before the invocation's own timeout starts to count.
 INIT_LIMIT_SECONDS = 10.0
@@ -58,6 +59,10 @@ class FunctionSpec:
     revision: str = ""
     # The size of /tmp in MB (EphemeralStorage.Size), enforced where workers run sandboxed.
     ephemeral_storage: int = MIN_EPHEMERAL_STORAGE
+    # The Python that runs the worker (console.engine.interpreters); None: the engine's own. A result says so when
+    # it is not the runtime's: `interpreter_note` is that sentence.
+    interpreter: Interpreter | None = None
+    interpreter_note: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code_dir", Path(self.code_dir))
@@ -90,6 +95,7 @@ class FunctionSpec:
             self.region,
             self.account,
             self.revision,
+            self.interpreter.path if self.interpreter is not None else "",
         )
 
     @property
@@ -124,6 +130,10 @@ class InvocationResult:
     version: str
     # "timeout" or "error" on failure (as REPORT's Status), None on success.
     status: str | None = None
+    # The runtime name of the Python that ran it (python3.11), and the sentence saying it is not the function's
+    # runtime ("ran on Python 3.11; the function's runtime is python3.12"), empty when it is.
+    ran_on: str = ""
+    interpreter_note: str = ""
 
     @property
     def status_text(self) -> str:
