@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import signal
 import sys
 import tempfile
@@ -41,14 +42,16 @@ from console.cli_input import (
     timeout_option,
     unpack,
 )
+from console.core.function_rules import RUNTIMES
 
 # Lambda's limits are part of the options' help. The store and its domain modules are imported inside the commands
 # that use them: `invoke` needs no database.
 from console.core.limits import MAX_MEMORY, MAX_TIMEOUT, MIN_MEMORY, MIN_TIMEOUT
-from console.engine.invocation import RUNTIME_CLIENTS, FunctionSpec, InvocationResult
+from console.engine.invocation import LOCAL_RUNTIME, RUNTIME_CLIENTS, FunctionSpec, InvocationResult
 
 if TYPE_CHECKING:
     from console.core.history import InvocationRecord
+    from console.engine.interpreters import Choice
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lambda-console", prog_name=PROG_NAME)
@@ -107,6 +110,14 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     help="The runtime interface client in the worker: ours (stdlib only) or AWS's awslambdaric.",
 )
 @click.option(
+    "--runtime",
+    type=click.Choice(RUNTIMES),
+    default=None,
+    metavar="python3.X",
+    help="The function's runtime: it runs on that Python where one is installed (on the PATH, uv's or pyenv's, or "
+    "named in LAMBDA_CONSOLE_INTERPRETERS as python3.12=/path), else on the console's own. Default: the console's.",
+)
+@click.option(
     "--name",
     callback=name_option,
     metavar="NAME",
@@ -120,6 +131,7 @@ def invoke(
     memory: int,
     environment: dict[str, str],
     runtime_client: str,
+    runtime: str | None,
     name: str | None,
 ) -> int:
     """Invoke a handler once, as the Lambda console's Test button does.
@@ -149,6 +161,7 @@ def invoke(
         else:
             code_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="lambda-console-")))
             unpack(package, code_dir)
+        choice = _interpreter(runtime or LOCAL_RUNTIME, runtime_client)
         try:
             spec = FunctionSpec(
                 name=name or default_name(package),
@@ -158,6 +171,9 @@ def invoke(
                 memory=memory,
                 environment=environment,
                 runtime_client=runtime_client,
+                runtime=choice.runtime,
+                interpreter=choice.interpreter,
+                interpreter_note=choice.note,
             )
         except ValueError as exc:
             raise InputError(f"{exc}. See '{PROG_NAME} invoke --help'.") from None
@@ -167,6 +183,19 @@ def invoke(
         hint = layout_hint(package, code_dir, handler) if misplaced else None
     _write_result(result, hint)
     return 0 if result.succeeded else 1
+
+
+def _interpreter(runtime: str, runtime_client: str) -> Choice:
+    """The Python that runs `runtime` for a one-shot invoke: LAMBDA_CONSOLE_INTERPRETERS' mapping, else what is
+    installed, else the console's own."""
+    from console.engine.interpreters import InterpreterError, Interpreters, parse_mapping
+
+    named = os.environ.get("LAMBDA_CONSOLE_INTERPRETERS", "")
+    try:
+        mapping = parse_mapping(named) if named else {}
+    except InterpreterError as exc:
+        raise InputError(f"LAMBDA_CONSOLE_INTERPRETERS: {exc}") from None
+    return Interpreters(mapping).choose(runtime, runtime_client)
 
 
 def _run(spec: FunctionSpec, payload: bytes) -> InvocationResult:
@@ -181,6 +210,9 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
     err = sys.stderr
     log = result.log if result.log.endswith("\n") or not result.log else result.log + "\n"
     err.write(log)
+    if result.interpreter_note:
+        # Beside the log, never in the payload on stdout.
+        err.write(f"Note: {result.interpreter_note}.\n")
     if hint:
         err.write(hint + "\n")
     err.flush()

@@ -24,6 +24,7 @@ from console.core.store import Store
 from console.engine import Engine, FunctionSpec
 from console.engine.interpreters import Choice, Interpreters
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
+from console.engine.runtime_libs import unavailable as unavailable_libraries
 from console.resources import samples_dir
 
 
@@ -152,6 +153,12 @@ class Console:
     def interpreter_for(self, function: FunctionConfig) -> Choice:
         """The interpreter that runs the function, and why it is not its runtime's own when it is not."""
         return self.interpreters.choose(function.runtime, function.runtime_client)
+
+    def missing_runtime_libraries(self, choice: Choice) -> dict[str, str]:
+        """The runtime libraries (boto3, simplejson...) a worker on the chosen interpreter goes without, with why."""
+        if choice.interpreter.version[:2] == self.interpreters.own.version[:2]:
+            return {}
+        return unavailable_libraries(choice.interpreter.version)
 
     def _spec(self, function: FunctionConfig, region: str, account: str) -> tuple[FunctionSpec, Package]:
         package = self.packages.get(function.package_sha256)

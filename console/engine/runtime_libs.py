@@ -13,6 +13,7 @@ A worker on another interpreter than the console's (a function whose runtime is 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -63,6 +64,11 @@ def _admits(dist: metadata.Distribution, python: tuple[int, ...]) -> bool:
 
 def unavailable(python: tuple[int, ...], roots: tuple[str, ...] = RUNTIME_DISTRIBUTIONS) -> dict[str, str]:
     """The runtime libraries a worker on Python `python` goes without, each with why (for the pages)."""
+    return dict(_unavailable(tuple(python), tuple(roots)))
+
+
+@functools.lru_cache(maxsize=32)
+def _unavailable(python: tuple[int, ...], roots: tuple[str, ...]) -> dict[str, str]:
     missing: dict[str, str] = {}
     for root in roots:
         if root == CONSOLE_ONLY and tuple(python[:2]) != tuple(sys.version_info[:2]):

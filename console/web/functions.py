@@ -25,6 +25,7 @@ def function_json(function: FunctionConfig) -> dict:
         "environment": function.environment,
         "description": function.description,
         "runtime_client": function.runtime_client,
+        "deprecated_since": function.deprecated_since,
         "package_sha256": function.package_sha256,
         "revision_id": function.revision_id,
         "last_modified": function.last_modified,
@@ -180,7 +181,16 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "handlers": handlers,
         "package": console.get_package(function.package_sha256),
         "versions": console.list_versions(name)[1:],
+        **runtime_context(function),
     }
+
+
+def runtime_context(function: FunctionConfig) -> dict:
+    """What the Configuration tab's Runtime section shows: the interpreter that runs the function, and why it is not
+    the runtime's own when it is not."""
+    console = get_console()
+    choice = console.interpreter_for(function)
+    return {"interpreter": choice, "missing_libraries": console.missing_runtime_libraries(choice)}
 
 
 @bp.get("/functions/<name>/configuration")
