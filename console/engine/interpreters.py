@@ -289,13 +289,12 @@ def candidates(runtime: str, environ: Mapping[str, str] | None = None) -> Iterat
 
 def find(runtime: str, mapping: Mapping[str, str] | None = None,
          environ: Mapping[str, str] | None = None) -> tuple[Interpreter | None, list[str]]:
-    """`runtime`'s own interpreter, or None with what was found wrong on the way (a configured path that no longer
-    works, a file that is another version)."""
+    """`runtime`'s own interpreter, or None with what was found wrong on the way (a file that is another version). An
+    interpreter named in the config is the only one tried for its runtime: when it no longer works, the result says
+    so rather than quietly running another."""
     problems: list[str] = []
     configured = (mapping or {}).get(runtime)
-    tries: Iterable[tuple[str, str]] = candidates(runtime, environ)
-    if configured:
-        tries = [(configured, "config"), *tries]
+    tries: Iterable[tuple[str, str]] = [(configured, "config")] if configured else candidates(runtime, environ)
     for path, source in tries:
         if source != "config" and not os.path.isfile(path):
             continue
