@@ -49,6 +49,8 @@ class Interpreter:
     path: str
     version: tuple[int, int, int]
     source: str  # "console", "config", "PATH", "uv", "pyenv"
+    # The file found or named, when it is not `path` itself: a pyenv shim or a wrapper that starts `path`.
+    found_at: str = ""
 
     @property
     def runtime(self) -> str:
@@ -193,7 +195,7 @@ def check_interpreter(runtime: str, path: str, source: str = "config") -> Interp
     if version[:2] != wanted:
         raise InterpreterError(f"{path} is Python {version[0]}.{version[1]}.{version[2]}, not {runtime}: name a "
                                f"python{wanted[0]}.{wanted[1]} interpreter for it.")
-    return Interpreter(executable, version, source)
+    return Interpreter(executable, version, source, "" if executable == path else path)
 
 
 # -- the mapping in the config ---------------------------------------------------------------------------------
@@ -325,7 +327,10 @@ class Interpreters:
         now = time.monotonic()
         with self._lock:
             cached = self._chosen.get(key)
-        if cached is not None and now - cached[0] < CHOICE_SECONDS:
+        # Reused for a few seconds, while its interpreter is still there (one stat: a removed one is noticed at once).
+        if cached is not None and now - cached[0] < CHOICE_SECONDS and (
+                cached[1].interpreter.source == "console"
+                or os.path.isfile(cached[1].interpreter.found_at or cached[1].interpreter.path)):
             return cached[1]
         choice = self._choose(runtime, runtime_client)
         with self._lock:
