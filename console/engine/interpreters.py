@@ -107,6 +107,9 @@ class _Probes:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._known: dict[str, dict] | None = None
+        # Files that did not answer as a Python (a pyenv shim of a version not selected): not asked again until they
+        # change, in this process.
+        self._refused: dict[str, tuple[list[int], str]] = {}
 
     def _file(self) -> Path | None:
         from console.engine.runtime_libs import private_folder
@@ -152,13 +155,32 @@ class _Probes:
         with self._lock:
             known = self._load().get(path)
             if known is not None and known.get("stamp") == stamp:
-                return tuple(known["version"]), known["executable"]  # type: ignore[return-value]
-        version, executable = _probe(path)
+                cached = _cached_answer(known)
+                if cached is not None:
+                    return cached
+        refused = self._refused.get(path)
+        if refused is not None and refused[0] == stamp:
+            raise InterpreterError(refused[1])
+        try:
+            version, executable = _probe(path)
+        except InterpreterError as exc:
+            # Kept in memory only: a pyenv shim answers differently once `pyenv global` changes, its file unchanged.
+            self._refused[path] = (stamp, str(exc))
+            raise
         with self._lock:
             known_all = self._load()
             known_all[path] = {"stamp": stamp, "version": list(version), "executable": executable}
             self._save(known_all)
         return version, executable
+
+
+def _cached_answer(known: dict) -> tuple[tuple[int, int, int], str] | None:
+    """A kept answer, if it has the form written (the file is this user's, but may be damaged): else ask again."""
+    version, executable = known.get("version"), known.get("executable")
+    if (isinstance(version, list) and len(version) == 3 and all(isinstance(part, int) for part in version)
+            and isinstance(executable, str)):
+        return (version[0], version[1], version[2]), executable
+    return None
 
 
 def _probe(path: str) -> tuple[tuple[int, int, int], str]:
@@ -276,15 +298,17 @@ def candidates(runtime: str, environ: Mapping[str, str] | None = None) -> Iterat
         return
     major, minor = wanted
     environ = os.environ if environ is None else environ
+    pyenv_dir = pyenv_versions_dir(environ)
     on_path = shutil.which(runtime, path=environ.get("PATH", os.defpath))
-    if on_path:
+    # A pyenv shim answers only for the versions `pyenv global` selects, through a shell script: pyenv's own folders
+    # are looked in below instead.
+    if on_path and Path(on_path).parent != pyenv_dir.parent / "shims":
         yield on_path, "PATH"
     # uv's folders are cpython-3.12.1-linux-x86_64-gnu (a "+freethreaded" build is another interpreter: skipped).
     uv_dir = uv_python_dir(environ)
     uv_names = re.compile(rf"^cpython-({major})\.({minor})\.(\d+)-")
     for name in _newest_first(uv_dir, uv_names):
         yield str(uv_dir / name / "bin" / runtime), "uv"
-    pyenv_dir = pyenv_versions_dir(environ)
     for name in _newest_first(pyenv_dir, re.compile(rf"^({major})\.({minor})\.(\d+)$")):
         yield str(pyenv_dir / name / "bin" / runtime), "pyenv"
 

@@ -53,7 +53,7 @@ def _admits(dist: metadata.Distribution, python: tuple[int, ...]) -> bool:
     """Whether the distribution's Requires-Python admits the Python `python` (major, minor, micro)."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-    requires = dist.metadata.get("Requires-Python")
+    requires = next(iter(dist.metadata.get_all("Requires-Python") or []), None)
     if not requires:
         return True
     try:
