@@ -234,3 +234,31 @@ def test_an_interpreter_is_started_once_until_its_file_changes(tmp_path: Path):
     os.utime(wrapper, ns=(0, 10**18))
     check_interpreter(OWN, str(wrapper))
     assert runs.read_text().count("run") == 2
+
+
+# The console's own Python runs every other test of the engine.
+@pytest.mark.parametrize("runtime", [f"python3.{minor}" for minor in range(8, 15) if f"python3.{minor}" != OWN])
+def test_the_runtime_client_answers_alike_on_every_installed_python(engine, make_function, runtime):
+    """The same handler on each Python Lambda supports that is installed: its context, its output and log records, its
+    result and its errors, as the console's own Python gives them."""
+    python = installed(runtime)
+    if python is None:
+        pytest.skip(f"{runtime} is not installed here besides the console's own (pyenv install or uv python install)")
+    source = """
+import logging
+def handler(event, context):
+    print("printed é")
+    logging.getLogger().warning("warned %s", context.function_name)
+    if event.get("fail"):
+        raise KeyError("missing")
+    return {"name": context.function_name, "memory": context.memory_limit_in_mb, "text": "é",
+            "left": context.get_remaining_time_in_millis() > 0, "request": context.aws_request_id}
+"""
+    spec = spec_for(make_function, runtime, source=source)
+    result = engine.invoke(spec, request_id="req-1")
+    assert body(result) == {"name": spec.name, "memory": "128", "text": "é", "left": True, "request": "req-1"}
+    assert "printed é\n" in result.log
+    assert "[WARNING]\t" in result.log and f"\treq-1\twarned {spec.name}\n" in result.log
+    failed = engine.invoke(spec, b'{"fail": true}')
+    assert body(failed)["errorType"] == "KeyError" and body(failed)["errorMessage"] == "'missing'"
+    assert result.ran_on == runtime and failed.ran_on == runtime
