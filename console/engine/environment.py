@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from console.engine.interpreters import mismatch_note
 from console.engine.invocation import (
     INIT_LIMIT_SECONDS,
     LOCAL_RUNTIME,
@@ -77,15 +78,9 @@ class Environment:
         # This environment's own port, open until it retires; the server takes connections from its worker only.
         self._started = threading.Event()  # set once the worker's process is known
         # The spec's interpreter (its runtime's Python) when it names one, else the engine's.
-        if spec.interpreter is not None:
-            python = spec.interpreter.path
-            self.ran_on = spec.interpreter.runtime
-        else:
-            self.ran_on = LOCAL_RUNTIME if python == sys.executable else ""
-        self.interpreter_note = spec.interpreter_note or (
-            f"ran on Python {self.ran_on[len('python'):]}; the function's runtime is {spec.runtime}"
-            if self.ran_on and self.ran_on != spec.runtime else ""
-        )
+        python = spec.interpreter.path if spec.interpreter is not None else python
+        self.ran_on = spec.interpreter.runtime if spec.interpreter else LOCAL_RUNTIME if python == sys.executable else ""
+        self.interpreter_note = spec.interpreter_note or mismatch_note(self.ran_on, spec.runtime)
         self._api = server.open(self)
         # The worker watches the read end of this pipe and ends itself when it closes: when the console exits,
         # even killed with SIGKILL, no worker (nor anything a handler started) outlives it.

@@ -82,10 +82,16 @@ class Choice:
     @property
     def note(self) -> str:
         """What a result says when the interpreter is not the runtime's: empty when it is."""
-        if self.matches:
-            return ""
-        note = f"ran on {self.interpreter.label}; the function's runtime is {self.runtime}"
-        return f"{note} ({self.reason})" if self.reason else note
+        return mismatch_note(self.interpreter.runtime, self.runtime, self.reason)
+
+
+def mismatch_note(ran_on: str, runtime: str, reason: str = "") -> str:
+    """"ran on Python 3.11; the function's runtime is python3.12 (why)", or empty when `ran_on` is `runtime` (or
+    unknown)."""
+    if not ran_on or ran_on == runtime:
+        return ""
+    note = f"ran on Python {ran_on[len('python'):]}; the function's runtime is {runtime}"
+    return f"{note} ({reason})" if reason else note
 
 
 def own_interpreter() -> Interpreter:
