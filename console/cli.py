@@ -277,6 +277,7 @@ def functions(ctx: click.Context, as_json: bool) -> None:
                 "name": row.function.name,
                 "handler": row.function.handler,
                 "runtime": row.function.runtime,
+                "runtime_deprecated_since": row.function.deprecated_since,
                 "memory": row.function.memory,
                 "timeout": row.function.timeout,
                 "description": row.function.description,
@@ -293,7 +294,8 @@ def functions(ctx: click.Context, as_json: bool) -> None:
     for row in rows:
         function = row.function
         last = f"{row.last_status} {row.last_at}" if row.last_status else "never invoked"
-        table.append((function.name, function.handler, function.runtime, f"{function.memory} MB",
+        runtime = f"{function.runtime} (deprecated)" if function.deprecated_since else function.runtime
+        table.append((function.name, function.handler, runtime, f"{function.memory} MB",
                       f"{function.timeout} s", last))
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]) - 1)]
     for line in table:

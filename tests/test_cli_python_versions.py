@@ -74,3 +74,7 @@ def test_test_says_a_deprecated_runtime_ran_on_the_consoles_python(code: Path, t
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == list(sys.version_info[:2])
     assert f"Note: ran on Python {OWN[6:]}; the function's runtime is python3.6 (" in proc.stderr.decode()
+    listing = run("--data-dir", data, "functions").stdout.decode().splitlines()
+    assert listing[1].split()[:4] == ["old", "app.handler", "python3.6", "(deprecated)"]
+    listed = json.loads(run("--data-dir", data, "functions", "--json").stdout)
+    assert listed[0]["runtime"] == "python3.6" and listed[0]["runtime_deprecated_since"] == "2022-07-18"
