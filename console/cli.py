@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import signal
 import sys
 import tempfile
@@ -46,14 +47,16 @@ from console.cli_input import (
     unpack,
 )
 from console.cli_layers import layers
+from console.core.function_rules import RUNTIMES
 
 # Lambda's limits are part of the options' help. The store and its domain modules are imported inside the commands
 # that use them: `invoke` needs no database.
 from console.core.limits import MAX_MEMORY, MAX_TIMEOUT, MIN_MEMORY, MIN_TIMEOUT
-from console.engine.invocation import RUNTIME_CLIENTS, FunctionSpec, InvocationResult
+from console.engine.invocation import LOCAL_RUNTIME, RUNTIME_CLIENTS, FunctionSpec, InvocationResult
 
 if TYPE_CHECKING:
     from console.core.history import InvocationRecord
+    from console.engine.interpreters import Choice
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lambda-console", prog_name=PROG_NAME)
@@ -111,6 +114,14 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     help="The runtime interface client in the worker: ours (stdlib only) or AWS's awslambdaric.",
 )
 @click.option(
+    "--runtime",
+    type=click.Choice(RUNTIMES),
+    default=None,
+    metavar="python3.X",
+    help="The function's runtime: it runs on that Python where one is installed (on the PATH, uv's or pyenv's, or "
+    "named in LAMBDA_CONSOLE_INTERPRETERS as python3.12=/path), else on the console's own. Default: the console's.",
+)
+@click.option(
     "--name",
     callback=name_option,
     metavar="NAME",
@@ -136,6 +147,7 @@ def invoke(
     memory: int,
     environment: dict[str, str],
     runtime_client: str,
+    runtime: str | None,
     name: str | None,
     profile: str | None,
     template: str | None,
@@ -194,6 +206,8 @@ def invoke(
         else:
             code_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="lambda-console-")))
             unpack(package, code_dir)
+        # --runtime, else the template's, else the console's own.
+        choice = _interpreter(runtime or settings.pop("runtime", None) or LOCAL_RUNTIME, runtime_client)
         try:
             spec = FunctionSpec(
                 name=name or default_name(package),
@@ -206,6 +220,9 @@ def invoke(
                 credentials=credentials,
                 layers=layers,
                 **settings,
+                runtime=choice.runtime,
+                interpreter=choice.interpreter,
+                interpreter_note=choice.note,
             )
         except ValueError as exc:
             raise InputError(f"{exc}. See '{PROG_NAME} invoke --help'.") from None
@@ -217,6 +234,19 @@ def invoke(
                 else None if misplaced else credentials_hint(result.error_type))
     _write_result(result, hint)
     return 0 if result.succeeded else 1
+
+
+def _interpreter(runtime: str, runtime_client: str) -> Choice:
+    """The Python that runs `runtime` for a one-shot invoke: LAMBDA_CONSOLE_INTERPRETERS' mapping, else what is
+    installed, else the console's own."""
+    from console.engine.interpreters import InterpreterError, Interpreters, parse_mapping
+
+    named = os.environ.get("LAMBDA_CONSOLE_INTERPRETERS", "")
+    try:
+        mapping = parse_mapping(named) if named else {}
+    except InterpreterError as exc:
+        raise InputError(f"LAMBDA_CONSOLE_INTERPRETERS: {exc}") from None
+    return Interpreters(mapping).choose(runtime, runtime_client)
 
 
 def _run(spec: FunctionSpec, payload: bytes) -> InvocationResult:
@@ -231,6 +261,9 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
     err = sys.stderr
     log = result.log if result.log.endswith("\n") or not result.log else result.log + "\n"
     err.write(log)
+    if result.interpreter_note:
+        # Beside the log, never in the payload on stdout.
+        err.write(f"Note: {result.interpreter_note}.\n")
     if hint:
         err.write(hint + "\n")
     err.flush()
@@ -297,6 +330,7 @@ def functions(ctx: click.Context, as_json: bool) -> None:
                 "name": row.function.name,
                 "handler": row.function.handler,
                 "runtime": row.function.runtime,
+                "runtime_deprecated_since": row.function.deprecated_since,
                 "memory": row.function.memory,
                 "timeout": row.function.timeout,
                 "description": row.function.description,
@@ -313,7 +347,8 @@ def functions(ctx: click.Context, as_json: bool) -> None:
     for row in rows:
         function = row.function
         last = f"{row.last_status} {row.last_at}" if row.last_status else "never invoked"
-        table.append((function.name, function.handler, function.runtime, f"{function.memory} MB",
+        runtime = f"{function.runtime} (deprecated)" if function.deprecated_since else function.runtime
+        table.append((function.name, function.handler, runtime, f"{function.memory} MB",
                       f"{function.timeout} s", last))
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]) - 1)]
     for line in table:

@@ -59,6 +59,14 @@ class Config:
     # With a profile: hand each function its own Role's credentials, assumed through STS with the profile's, as
     # Lambda does; a function without a Role gets the profile's own.
     assume_role: bool = False
+    # The Python that runs each runtime, where the one found on the PATH, in uv's or in pyenv's interpreters is not
+    # the one wanted: {"python3.12": "/opt/python3.12/bin/python3.12"} in config.json, or
+    # "python3.12=/path,python3.9=/path" in LAMBDA_CONSOLE_INTERPRETERS. Each is checked at start.
+    interpreters: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def interpreter_mapping(self) -> dict[str, str]:
+        return dict(self.interpreters)
 
     @property
     def database_path(self) -> Path:
@@ -72,8 +80,21 @@ class Config:
 _NAMES = {f.name: f for f in fields(Config)}
 
 
+def _interpreters(value: object, where: str) -> tuple[tuple[str, str], ...]:
+    from console.engine.interpreters import InterpreterError, check_mapping, parse_mapping
+
+    try:
+        mapping = parse_mapping(value)
+        check_mapping(mapping)
+    except InterpreterError as exc:
+        raise ConfigError(f"{where}: interpreters: {exc}") from None
+    return tuple(mapping.items())
+
+
 def _coerce(name: str, value: object, where: str) -> object:
     kind = _NAMES[name].type
+    if name == "interpreters":
+        return _interpreters(value, where)
     try:
         if kind == "bool":
             if isinstance(value, str):

@@ -27,7 +27,9 @@ from console.core.packages import Package, PackageStore
 from console.core.store import Store
 from console.core.tags import TagStore, check_tags
 from console.engine import Engine, FunctionSpec
+from console.engine.interpreters import Choice, Interpreters
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
+from console.engine.runtime_libs import unavailable as unavailable_libraries
 from console.resources import samples_dir
 
 
@@ -73,6 +75,8 @@ class Console:
         self.engine = engine or Engine(
             max_environments=config.max_environments, max_queue=config.max_queue, idle_timeout=config.idle_timeout
         )
+        # The Python each runtime runs on: the config's mapping, else what is installed, else the console's own.
+        self.interpreters = Interpreters(config.interpreter_mapping)
         if config.load_samples:
             from console.core.samples import load_samples
 
@@ -202,9 +206,20 @@ class Console:
             own = []
         return [*own, *(self._roles.held() if self._roles is not None else [])]
 
+    def interpreter_for(self, function: FunctionConfig) -> Choice:
+        """The interpreter that runs the function, and why it is not its runtime's own when it is not."""
+        return self.interpreters.choose(function.runtime, function.runtime_client)
+
+    def missing_runtime_libraries(self, choice: Choice) -> dict[str, str]:
+        """The runtime libraries (boto3, simplejson...) a worker on the chosen interpreter goes without, with why."""
+        if choice.interpreter.version[:2] == self.interpreters.own.version[:2]:
+            return {}
+        return unavailable_libraries(choice.interpreter.version)
+
     def _spec(self, function: FunctionConfig, region: str, account: str) -> tuple[FunctionSpec, Package]:
         package = self.packages.get(function.package_sha256)
         handed = self.handed_credentials(function)
+        choice = self.interpreter_for(function)
         spec = FunctionSpec(
             name=function.name,
             code_dir=package.code_dir,
@@ -225,6 +240,8 @@ class Console:
             # Merged in this order, a later layer's files replacing an earlier one's: what Lambda's /opt holds.
             layers=(self.layer_trees.merged([self.packages.get(layer.package_sha256).code_dir
                                              for layer in function.layers]),) if function.layers else (),
+            interpreter=choice.interpreter,
+            interpreter_note=choice.note,
         )
         return spec, package
 

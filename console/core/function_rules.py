@@ -5,6 +5,7 @@ setting (`field`) with a message that says what to do."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 from console.core.limits import (
     ENVIRONMENT_NAME,
@@ -24,8 +25,23 @@ from console.engine.invocation import LOCAL_RUNTIME, RUNTIME_CLIENTS
 
 LATEST = "$LATEST"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# The Python runtimes Lambda has offered; a function may name any of them and runs on the local interpreter.
+# The Python runtimes Lambda has offered (botocore's Runtime enum); a function may name any of them, and runs on that
+# Python where one is installed (console.engine.interpreters), else on the console's own.
 RUNTIMES = tuple(f"python3.{minor}" for minor in range(6, 15))
+# When Lambda deprecated, or plans to deprecate, each (the AWS Lambda Developer Guide, "Lambda runtimes" and its
+# "Deprecated runtimes" table). From that day the AWS console marks a function of that runtime "deprecated"; it still
+# runs, as the functions of an old account do.
+RUNTIME_DEPRECATION = {
+    "python3.6": "2022-07-18",
+    "python3.7": "2023-12-04",
+    "python3.8": "2024-10-14",
+    "python3.9": "2025-12-15",
+    "python3.10": "2026-06-30",
+    "python3.11": "2027-06-30",
+    "python3.12": "2028-10-31",
+    "python3.13": "2029-06-30",
+    "python3.14": "2029-06-30",
+}
 # Variables Lambda sets itself and refuses in a function's configuration.
 RESERVED_ENVIRONMENT = frozenset(
     {
@@ -124,6 +140,13 @@ def check_runtime(runtime: object) -> str:
             f"Runtime {runtime!r} is not a Python runtime of Lambda: use one of {', '.join(RUNTIMES)}.", "runtime"
         )
     return str(runtime)
+
+
+def deprecated_since(runtime: str, today: str | None = None) -> str | None:
+    """The day (YYYY-MM-DD) Lambda deprecated `runtime`, or None while it is supported; `today` is UTC's by default."""
+    day = RUNTIME_DEPRECATION.get(runtime)
+    today = today or datetime.now(timezone.utc).date().isoformat()
+    return day if day is not None and day <= today else None
 
 
 def check_timeout(timeout: object) -> int:

@@ -34,6 +34,7 @@ from console.core.function_rules import (  # noqa: F401 - the checks and errors,
     check_runtime,
     check_runtime_client,
     check_timeout,
+    deprecated_since,
 )
 from console.core.layers import (
     FunctionLayer,
@@ -46,7 +47,6 @@ from console.core.layers import (
 )
 from console.core.limits import MAX_UNZIPPED_BYTES, MIN_EPHEMERAL_STORAGE
 from console.core.store import Store
-from console.engine.invocation import LOCAL_RUNTIME
 
 # -- the model --------------------------------------------------------------------------------------------------
 
@@ -75,13 +75,9 @@ class FunctionConfig:
     layers: tuple[FunctionLayer, ...] = ()
 
     @property
-    def on_local_interpreter(self) -> bool:
-        """True when the runtime named is not the interpreter that actually runs the code."""
-        return self.runtime != LOCAL_RUNTIME
-
-    @property
-    def runtime_note(self) -> str:
-        return f"runs on the local {LOCAL_RUNTIME}" if self.on_local_interpreter else ""
+    def deprecated_since(self) -> str | None:
+        """The day Lambda deprecated the function's runtime, or None while it is supported."""
+        return deprecated_since(self.runtime)
 
     def configuration(self) -> dict:
         return {name: getattr(self, name) for name in CONFIG_FIELDS}

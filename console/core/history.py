@@ -73,6 +73,8 @@ def _from_row(row: sqlite3.Row) -> InvocationRecord:
         cold=bool(row["cold"]),
         code_sha256=row["code_sha256"],
         created_at=row["created_at"],
+        ran_on=row["ran_on"],
+        interpreter_note=row["interpreter_note"],
     )
 
 
@@ -117,12 +119,13 @@ class History:
             cursor = conn.execute(
                 "INSERT INTO invocations (function, version, request_id, source, event, succeeded, payload,"
                 " error_type, status, log, duration_ms, billed_duration_ms, init_duration_ms, max_memory_used_mb,"
-                " memory_size_mb, cold, code_sha256, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " memory_size_mb, cold, code_sha256, created_at, ran_on, interpreter_note)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (function, result.version, result.request_id, source, event, int(result.succeeded), result.payload,
                  result.error_type, result.status, _cap(result.log, self.log_limit), result.duration_ms,
                  result.billed_duration_ms, result.init_duration_ms, result.max_memory_used_mb or 0,
-                 result.memory_size_mb, int(result.cold), code_sha256, now_iso()),
+                 result.memory_size_mb, int(result.cold), code_sha256, now_iso(), result.ran_on,
+                 result.interpreter_note),
             )
             conn.execute(
                 "DELETE FROM invocations WHERE function = ? AND id NOT IN"

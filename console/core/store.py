@@ -208,6 +208,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX function_layers_by_package ON function_layers (package_sha256);
     """,
+    # 7 -> 8: the Python each invocation ran on (python3.12), and the note when that was not the function's runtime.
+    """
+    ALTER TABLE invocations ADD COLUMN ran_on TEXT NOT NULL DEFAULT '';
+    ALTER TABLE invocations ADD COLUMN interpreter_note TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

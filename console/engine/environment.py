@@ -19,8 +19,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from console.engine.interpreters import mismatch_note
 from console.engine.invocation import (
     INIT_LIMIT_SECONDS,
+    LOCAL_RUNTIME,
     FunctionSpec,
     InvocationResult,
     billed_ms,
@@ -75,6 +77,10 @@ class Environment:
         self._peak_kb = 0
         # This environment's own port, open until it retires; the server takes connections from its worker only.
         self._started = threading.Event()  # set once the worker's process is known
+        # The spec's interpreter (its runtime's Python) when it names one, else the engine's.
+        python = spec.interpreter.path if spec.interpreter is not None else python
+        self.ran_on = spec.interpreter.runtime if spec.interpreter else LOCAL_RUNTIME if python == sys.executable else ""
+        self.interpreter_note = spec.interpreter_note or mismatch_note(self.ran_on, spec.runtime)
         self._api = server.open(self)
         # The worker watches the read end of this pipe and ends itself when it closes: when the console exits,
         # even killed with SIGKILL, no worker (nor anything a handler started) outlives it.
@@ -327,6 +333,8 @@ class Environment:
             cold=cold,
             version=spec.version,
             status=status,
+            ran_on=self.ran_on,
+            interpreter_note=self.interpreter_note,
         )
 
     def _measure_peak(self) -> None:

@@ -25,6 +25,7 @@ from console.core.limits import (  # noqa: F401 - the engine's modules read Lamb
     MIN_MEMORY,
     MIN_TIMEOUT,
 )
+from console.engine.interpreters import Interpreter
 
 # The init phase may take this long before the invocation's own timeout starts to count.
 INIT_LIMIT_SECONDS = 10.0
@@ -65,6 +66,10 @@ class FunctionSpec:
     # The function's reserved concurrency (PutFunctionConcurrency): at most this many of its invocations run at once,
     # the next is throttled; None: only the engine's own limits. Not part of the key: it changes no environment.
     reserved_concurrency: int | None = None
+    # The Python that runs the worker (console.engine.interpreters); None: the engine's own. A result says so when
+    # it is not the runtime's: `interpreter_note` is that sentence.
+    interpreter: Interpreter | None = None
+    interpreter_note: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code_dir", Path(self.code_dir))
@@ -100,6 +105,7 @@ class FunctionSpec:
             self.revision,
             # New credentials (refreshed by botocore, another profile) make new environments, as Lambda's would.
             hashlib.sha256(repr(sorted(self.credentials.items())).encode()).hexdigest() if self.credentials else "",
+            self.interpreter.path if self.interpreter is not None else "",
         )
 
     @property
@@ -134,6 +140,10 @@ class InvocationResult:
     version: str
     # "timeout" or "error" on failure (as REPORT's Status), None on success.
     status: str | None = None
+    # The runtime name of the Python that ran it (python3.11), and the sentence saying it is not the function's
+    # runtime ("ran on Python 3.11; the function's runtime is python3.12"), empty when it is.
+    ran_on: str = ""
+    interpreter_note: str = ""
 
     @property
     def status_text(self) -> str:

@@ -89,8 +89,9 @@ class Engine:
         self._keys: dict[tuple[str, str, str, str], tuple] = {}  # the latest key of each deployment (_deployment)
         self._closed = False
         self._server: RuntimeApiServer | None = None
-        self._runtime_dir: Path | None = None
-        self._owns_runtime_dir = False
+        # The runtime library folder of each Python version workers run on (None: the console's own), and whether
+        # this engine made it for itself (and removes it).
+        self._runtime_dirs: dict[tuple[int, ...] | None, tuple[Path, bool]] = {}
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
         # Workers must not outlive an interpreter that forgot to close its engine.
@@ -176,8 +177,9 @@ class Engine:
             env.close()
         if self._server is not None:
             self._server.close()
-        if self._runtime_dir is not None and self._owns_runtime_dir:
-            shutil.rmtree(self._runtime_dir, ignore_errors=True)
+        for runtime_dir, owned in self._runtime_dirs.values():
+            if owned:
+                shutil.rmtree(runtime_dir, ignore_errors=True)
 
     def __enter__(self) -> Engine:  # noqa: PYI034 (typing.Self needs Python 3.11)
         return self
@@ -297,11 +299,13 @@ class Engine:
         with self._cond:
             if self._server is None:
                 self._server = RuntimeApiServer()
-                self._runtime_dir, self._owns_runtime_dir = shared_runtime_dir()
                 self._reaper = threading.Thread(target=self._reap_idle, name="engine-reaper", daemon=True)
                 self._reaper.start()
-            server, runtime_dir = self._server, self._runtime_dir
-        assert runtime_dir is not None  # made with the server, above
+            server = self._server
+            python = _library_version(spec)
+            if python not in self._runtime_dirs:
+                self._runtime_dirs[python] = shared_runtime_dir(python=python)
+            runtime_dir = self._runtime_dirs[python][0]
         return Environment(spec, server, runtime_dir, python=self._python, bootstrap=self._bootstrap,
                            log_limit=self._log_limit)
 
@@ -328,6 +332,14 @@ def _close_quietly(ref: weakref.ref) -> None:
     engine = ref()
     if engine is not None:
         engine.close()
+
+
+def _library_version(spec: FunctionSpec) -> tuple[int, ...] | None:
+    """The Python version whose runtime libraries the worker gets: None for the console's own."""
+    interpreter = spec.interpreter
+    if interpreter is None or interpreter.version[:2] == tuple(sys.version_info[:2]):
+        return None
+    return interpreter.version
 
 
 def _deployment(spec: FunctionSpec) -> tuple[str, str, str, str]:

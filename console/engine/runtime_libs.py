@@ -4,10 +4,16 @@ Lambda's Python runtime gives handlers boto3 and botocore, simplejson (which its
 with) and the runtime client itself. Workers start with `python -I -S`, so they see none of the console's
 site-packages; this folder links back only the distributions named here and the ones they require, so that
 `import boto3` and `import simplejson` work as on Lambda while `import flask` fails.
+
+A worker on another interpreter than the console's (a function whose runtime is python3.12 on a console running on
+3.11) gets a folder of its own, per Python version: the same pure-Python distributions, each only where its
+`Requires-Python` admits that version (a library that would fail to import is left out, so that `import boto3` says
+"No module named" rather than failing inside it), and never awslambdaric, whose compiled part is the console's.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -25,6 +31,8 @@ if TYPE_CHECKING:
 
 # What Lambda's Python runtime makes importable besides the standard library.
 RUNTIME_DISTRIBUTIONS = ("boto3", "simplejson", "awslambdaric")
+# The runtime client with a compiled part: linked for workers on the console's own interpreter only.
+CONSOLE_ONLY = "awslambdaric"
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _EXTRA = re.compile(r"extra\s*==")
@@ -39,6 +47,38 @@ def _requirements(dist: metadata.Distribution) -> list[str]:
         if match:
             names.append(match.group(1))
     return names
+
+
+def _admits(dist: metadata.Distribution, python: tuple[int, ...]) -> bool:
+    """Whether the distribution's Requires-Python admits the Python `python` (major, minor, micro)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    requires = next(iter(dist.metadata.get_all("Requires-Python") or []), None)
+    if not requires:
+        return True
+    try:
+        return SpecifierSet(requires).contains(".".join(str(part) for part in python), prereleases=True)
+    except InvalidSpecifier:
+        return True  # a malformed field is not a reason to withhold the library
+
+
+def unavailable(python: tuple[int, ...], roots: tuple[str, ...] = RUNTIME_DISTRIBUTIONS) -> dict[str, str]:
+    """The runtime libraries a worker on Python `python` goes without, each with why (for the pages)."""
+    return dict(_unavailable(tuple(python), tuple(roots)))
+
+
+@functools.lru_cache(maxsize=32)
+def _unavailable(python: tuple[int, ...], roots: tuple[str, ...]) -> dict[str, str]:
+    missing: dict[str, str] = {}
+    for root in roots:
+        if root == CONSOLE_ONLY and tuple(python[:2]) != tuple(sys.version_info[:2]):
+            missing[root] = "installed for the console's own Python only"
+            continue
+        refused = [dist for dist in _closure((root,)) if not _admits(dist, python)]
+        if refused:
+            dist = refused[0]
+            missing[root] = f"{dist.metadata['Name']} {dist.version} requires Python {dist.metadata['Requires-Python']}"
+    return missing
 
 
 def _closure(roots: tuple[str, ...]) -> list[metadata.Distribution]:
@@ -83,8 +123,12 @@ def _top_level_paths(dist: metadata.Distribution) -> set[Path]:
     return {path for path in tops if path.exists()}
 
 
-def build_runtime_dir(dest: Path, roots: tuple[str, ...] = RUNTIME_DISTRIBUTIONS) -> Path:
-    """Fill `dest` (which must exist and be ours) with links to the runtime's libraries; return it."""
+def build_runtime_dir(dest: Path, roots: tuple[str, ...] = RUNTIME_DISTRIBUTIONS,
+                      python: tuple[int, ...] | None = None) -> Path:
+    """Fill `dest` (which must exist and be ours) with links to the runtime's libraries; return it. With `python`
+    (another interpreter's version), only the libraries that Python can import."""
+    if python is not None:
+        roots = tuple(root for root in roots if root not in unavailable(python, roots))
     for dist in _closure(roots):
         for source in _top_level_paths(dist):
             link = dest / source.name
@@ -93,10 +137,12 @@ def build_runtime_dir(dest: Path, roots: tuple[str, ...] = RUNTIME_DISTRIBUTIONS
     return dest
 
 
-def _cache_key(roots: tuple[str, ...]) -> str:
+def _cache_key(roots: tuple[str, ...], python: tuple[int, ...] | None = None) -> str:
     """Changes when the Python or the installed distributions may have: installing, upgrading or removing one changes
     its site-packages folder's entries, and so the folder's modification time."""
     parts = [sys.version, sys.prefix, *roots]
+    if python is not None:
+        parts.append("for Python " + ".".join(str(part) for part in python))
     for entry in sys.path:
         if entry.endswith(("site-packages", "dist-packages")):
             try:
@@ -108,7 +154,7 @@ def _cache_key(roots: tuple[str, ...]) -> str:
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
-def _private_folder() -> Path | None:
+def private_folder() -> Path | None:
     """This user's own folder in the temporary directory, or None if it is not safely ours (another local user
     could have made it, to plant links the handlers would import)."""
     folder = Path(tempfile.gettempdir()) / f"lambda-console-{os.getuid()}"
@@ -122,19 +168,21 @@ def _private_folder() -> Path | None:
     return folder
 
 
-def shared_runtime_dir(roots: tuple[str, ...] = RUNTIME_DISTRIBUTIONS) -> tuple[Path, bool]:
-    """The runtime library folder for workers, and whether the caller owns it (and removes it when done).
+def shared_runtime_dir(roots: tuple[str, ...] = RUNTIME_DISTRIBUTIONS,
+                       python: tuple[int, ...] | None = None) -> tuple[Path, bool]:
+    """The runtime library folder for workers (on the Python `python`, or the console's own when None), and whether
+    the caller owns it (and removes it when done).
 
     It is shared by this user's consoles and commands while the installed distributions stay the same, so that a
     one-shot `invoke` does not read package metadata and make links on every run. A folder appears whole or not at
     all (it is built aside and renamed); one that cannot be shared safely is made afresh for the caller alone.
     """
-    base = _private_folder() if hasattr(os, "getuid") else None
+    base = private_folder() if hasattr(os, "getuid") else None
     if base is not None:
-        dest = base / f"runtime-{_cache_key(roots)}"
-        if build_once(dest, lambda folder: build_runtime_dir(folder, roots)):
+        dest = base / f"runtime-{_cache_key(roots, python)}"
+        if build_once(dest, lambda folder: build_runtime_dir(folder, roots, python)):
             return dest, False
-    return build_runtime_dir(Path(tempfile.mkdtemp(prefix="lambda-runtime-")), roots), True
+    return build_runtime_dir(Path(tempfile.mkdtemp(prefix="lambda-runtime-")), roots, python), True
 
 
 def build_once(dest: Path, fill: Callable[[Path], object]) -> bool:

@@ -105,8 +105,8 @@ def plan(
         host_tmp = Path(tempfile.mkdtemp(prefix="env-", dir=host_tmp_root()))
         return Launch(args, str(code_dir), str(runtime_dir), str(host_tmp), [str(layer / "bin") for layer in layers],
                       False, UNSANDBOXED_NOTICE.format(why=why), host_tmp)
-    _compile_runtime(runtime_code)
     interpreter = os.path.realpath(python)
+    _compile_runtime(runtime_code, interpreter)
     args = [shutil.which("bwrap") or "bwrap", *_namespaces()]
     # /tmp first: a folder bound later under the host's /tmp (an interpreter installed there) then stays visible.
     args += ["--size", str(ephemeral_mb * 1024 * 1024), "--tmpfs", "/tmp"]
@@ -260,19 +260,28 @@ def _merge(target: str, sources: list[Path]) -> list[str]:
     return args
 
 
-_compiled: set[Path] = set()
+_compiled: set[tuple[Path, str]] = set()
 
 
-def _compile_runtime(folder: Path) -> None:
+def _compile_runtime(folder: Path, interpreter: str) -> None:
     """The runtime client's bytecode, cached beside it before the first sandboxed start: the folder is read-only
-    inside the sandbox, where the worker could not write its cache and would compile its source on every start."""
-    if folder in _compiled:
+    inside the sandbox, where the worker could not write its cache and would compile its source on every start.
+    For another interpreter than the console's, that interpreter compiles it (its own cache tag, once per process)."""
+    if (folder, interpreter) in _compiled:
         return
-    if _stale_bytecode(folder):
+    if interpreter != os.path.realpath(sys.executable):
+        import subprocess
+
+        try:
+            subprocess.run([interpreter, "-I", "-m", "compileall", "-q", str(folder)], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False)
+        except (OSError, subprocess.SubprocessError):
+            pass  # without its bytecode the worker compiles the source as it starts: slower, not wrong
+    elif _stale_bytecode(folder):
         import compileall  # only when a source changed since it was last compiled
 
         compileall.compile_dir(str(folder), quiet=2)
-    _compiled.add(folder)
+    _compiled.add((folder, interpreter))
 
 
 def _stale_bytecode(folder: Path) -> bool:

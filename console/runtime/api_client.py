@@ -1,5 +1,7 @@
 """The Lambda Runtime API client: next event, response, error and init error, over one keep-alive connection."""
 
+from __future__ import annotations
+
 import _socket
 import sys
 

@@ -8,6 +8,8 @@ a private name only while it loads, then taken out: the function cannot import i
 console.
 """
 
+from __future__ import annotations
+
 import sys
 from _frozen_importlib import module_from_spec
 from _frozen_importlib_external import spec_from_file_location

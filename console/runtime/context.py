@@ -4,6 +4,8 @@ object"; AWS's "Using the Lambda context object to retrieve Python function info
 Its class names and reprs are those a handler sees on Lambda, so that a handler printing its context logs the same.
 """
 
+from __future__ import annotations
+
 import sys
 import time
 
@@ -30,7 +32,7 @@ class _FromHeader:
     __slots__: tuple = ()
     _shown: tuple = ()
 
-    def __init__(self, fields: "Any") -> None:
+    def __init__(self, fields: Any) -> None:
         """fields: a decoded header's object (a dict; anything else fails as on Lambda, on its missing .get)."""
         for name in self.__slots__:
             setattr(self, name, fields.get(name))
@@ -60,9 +62,9 @@ class ClientContext(_FromHeader):
 
     __slots__ = ("client", "custom", "env")
     _shown = ("custom", "env", "client")
-    client: "Any"
+    client: Any
 
-    def __init__(self, fields: "Any") -> None:
+    def __init__(self, fields: Any) -> None:
         super().__init__(fields)
         if self.client is not None:
             self.client = Client(self.client)
@@ -97,8 +99,8 @@ class LambdaContext:
     def __init__(
         self,
         request_id: str,
-        client_context: "Any",
-        cognito_identity: "Any",
+        client_context: Any,
+        cognito_identity: Any,
         deadline_ms: int,
         invoked_function_arn: str | None = None,
         tenant_id: str | None = None,

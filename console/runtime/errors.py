@@ -4,6 +4,8 @@ The payload's keys, their order and the error types are Lambda's (LAMBDA_SPEC, "
 those Lambda's Python runtime writes for an unhandled error.
 """
 
+from __future__ import annotations
+
 # The runtime's own error types, reported instead of the function's exception type.
 MARSHAL_ERROR = "Runtime.MarshalError"
 UNMARSHAL_ERROR = "Runtime.UnmarshalError"

@@ -6,6 +6,8 @@ or one JSON object per record when the function's log format is JSON, at the fun
 a cold start ~20 ms, so the handler is installed the moment anyone imports `logging`, not before.
 """
 
+from __future__ import annotations
+
 import sys
 import time
 

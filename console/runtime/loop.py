@@ -5,6 +5,8 @@ Handler resolution and its `Runtime.*` errors follow LAMBDA_SPEC ("The handler c
 runtime client (`--client awslambdaric`).
 """
 
+from __future__ import annotations
+
 import importlib
 import sys
 
@@ -43,7 +45,7 @@ INIT_ERROR_WARNING = (
 _PREVIEW_RUNTIMES = frozenset({"AWS_Lambda_python3.15"})
 
 
-def load_handler(handler: str) -> "Callable":
+def load_handler(handler: str) -> Callable:
     """Import the handler's module (`folder/module.function` or `package.module.function`) and return the function.
 
     Raises the RuntimeFault Lambda reports for each way this can fail."""
@@ -67,7 +69,7 @@ def load_handler(handler: str) -> "Callable":
         raise RuntimeFault(HANDLER_NOT_FOUND, f"Handler '{function_name}' missing on module '{module_name}'") from None
 
 
-def _header_json(headers: dict, name: str, what: str) -> "Any":
+def _header_json(headers: dict, name: str, what: str) -> Any:
     """A context header's JSON value, None when the header is absent or empty."""
     text = headers.get(name)
     if not text:
@@ -88,7 +90,7 @@ def _deadline_ms(value: str | None) -> int:
 
 
 def handle_event_request(
-    client: RuntimeApiClient, marshaller: Marshaller, request_handler: "Callable", body: bytes, headers: dict
+    client: RuntimeApiClient, marshaller: Marshaller, request_handler: Callable, body: bytes, headers: dict
 ) -> None:
     """Run the handler on one event and post its result, or its error (also written to the log).
 

@@ -11,6 +11,8 @@ the first time something is not plain: a Decimal, a namedtuple, bytes, a subclas
 not parse (its error message must be simplejson's).
 """
 
+from __future__ import annotations
+
 import _json
 
 from .errors import MARSHAL_ERROR, UNMARSHAL_ERROR, RuntimeFault

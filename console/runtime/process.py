@@ -5,6 +5,8 @@ function imports it, the environment is read and written through `posix.environ`
 later.
 """
 
+from __future__ import annotations
+
 import posix
 import sys
 
@@ -142,7 +144,7 @@ def set_up_sys_path(task_root: str, layers: list, runtime_dir: str) -> None:
         site.addsitedir(directory)
 
 
-def exit_quietly() -> "NoReturn":
+def exit_quietly() -> NoReturn:
     """The console is gone: leave now, without a traceback and without running the function's exit hooks."""
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -27,6 +27,7 @@ def function_json(function: FunctionConfig) -> dict:
         "environment": function.environment,
         "description": function.description,
         "runtime_client": function.runtime_client,
+        "deprecated_since": function.deprecated_since,
         "package_sha256": function.package_sha256,
         "revision_id": function.revision_id,
         "last_modified": function.last_modified,
@@ -185,6 +186,7 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "versions": console.list_versions(name)[1:],
         **_credentials_context(console, function),
         "layer_versions": console.all_layer_versions(),  # the Layers section offers them
+        **runtime_context(function),
     }
 
 
@@ -194,6 +196,14 @@ def _credentials_context(console: Console, function: FunctionConfig) -> dict:
         return {"credentials": console.handed_credentials(function), "credentials_error": ""}
     except CredentialsError as exc:
         return {"credentials": None, "credentials_error": str(exc)}
+
+
+def runtime_context(function: FunctionConfig) -> dict:
+    """What the Configuration tab's Runtime section shows: the interpreter that runs the function, and why it is not
+    the runtime's own when it is not."""
+    console = get_console()
+    choice = console.interpreter_for(function)
+    return {"interpreter": choice, "missing_libraries": console.missing_runtime_libraries(choice)}
 
 
 @bp.get("/functions/<name>/configuration")

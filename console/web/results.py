@@ -163,4 +163,6 @@ def record_json(record: InvocationRecord) -> dict:
         "cold": record.cold,
         "created_at": record.created_at,
         "not_kept": record.not_kept,
+        "ran_on": record.ran_on,
+        "interpreter_note": record.interpreter_note,
     }

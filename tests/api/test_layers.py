@@ -15,6 +15,8 @@ from tests.conftest import LiveServer
 from tests.zips import zip_bytes
 
 SITE_PACKAGES = "python/lib/python{}.{}/site-packages".format(*sys.version_info[:2])
+# The functions run on the interpreter the layer was laid out for.
+RUNTIME = "python{}.{}".format(*sys.version_info[:2])
 # Two layers: the later one's `shared` module replaces the earlier one's; each brings a module of its own, one in
 # python/ and one in python/lib/python3.X/site-packages/, the two folders Lambda puts on sys.path.
 FIRST = zip_bytes({"python/shared.py": "WHO = 'first'\n", "python/first_only.py": "VALUE = 1\n"})
@@ -145,7 +147,7 @@ def test_publishing_refuses_s3_content_and_bad_fields_with_what_to_do(lam) -> No
 def test_a_function_runs_with_two_layers_merged_in_lambdas_order(lam) -> None:
     first, second = publish(lam, unique("first")), publish(lam, unique("second"), SECOND)
     name = unique("fn")
-    created = lam.create_function(FunctionName=name, Role=ROLE, Runtime="python3.12", Handler="app.handler",
+    created = lam.create_function(FunctionName=name, Role=ROLE, Runtime=RUNTIME, Handler="app.handler",
                                   Code={"ZipFile": HANDLER},
                                   Layers=[first["LayerVersionArn"], second["LayerVersionArn"]])
     assert created["Layers"] == [{"Arn": first["LayerVersionArn"], "CodeSize": len(FIRST)},
@@ -162,7 +164,7 @@ def test_a_function_runs_with_two_layers_merged_in_lambdas_order(lam) -> None:
 def test_a_published_version_keeps_its_layers_after_latest_changes(lam) -> None:
     first, second = publish(lam, unique("first")), publish(lam, unique("second"), SECOND)
     name = unique("fn")
-    lam.create_function(FunctionName=name, Role=ROLE, Runtime="python3.12", Handler="app.handler",
+    lam.create_function(FunctionName=name, Role=ROLE, Runtime=RUNTIME, Handler="app.handler",
                         Code={"ZipFile": HANDLER}, Layers=[first["LayerVersionArn"], second["LayerVersionArn"]])
     version = lam.publish_version(FunctionName=name)["Version"]
     lam.update_function_configuration(FunctionName=name, Layers=[second["LayerVersionArn"], first["LayerVersionArn"]])

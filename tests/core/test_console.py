@@ -143,12 +143,19 @@ def test_function_settings_are_checked_with_lambdas_rules(console):
     assert [f.name for f in console.functions.all()] == ["f"]
 
 
-def test_an_older_runtime_is_accepted_and_runs_locally(console):
+def test_a_deprecated_runtime_is_accepted_marked_and_runs_on_the_consoles_python(console):
+    import sys
+
     function = console.create_function("seed", greeter("hi"), "app.handler", runtime="python3.6")
     assert function.runtime == "python3.6"
-    assert function.on_local_interpreter
-    assert "runs on the local python3." in function.runtime_note
-    assert console.invoke("seed").succeeded
+    assert function.deprecated_since == "2022-07-18"
+    record = console.invoke("seed")
+    assert record.succeeded
+    # Our runtime client needs 3.8: whether or not a python3.6 is installed, the console's own Python runs it.
+    own = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert record.ran_on == f"python{own}"
+    assert record.interpreter_note.startswith(f"ran on Python {own}; the function's runtime is python3.6")
+    assert console.get_invocation(record.id).interpreter_note == record.interpreter_note
 
 
 def test_runtime_defaults_to_the_local_interpreter(console):
@@ -156,7 +163,8 @@ def test_runtime_defaults_to_the_local_interpreter(console):
 
     function = console.create_function("local", greeter("hi"), "app.handler")
     assert function.runtime == f"python{sys.version_info.major}.{sys.version_info.minor}"
-    assert not function.on_local_interpreter
+    choice = console.interpreter_for(function)
+    assert choice.interpreter.path == sys.executable and choice.note == ""
 
 
 def test_deleting_a_function_removes_its_events_versions_and_history(console):

@@ -89,7 +89,10 @@ def test_hostile_but_valid_events_get_lambdas_answer(console, text, depth, runti
     event = _nested(depth, json.dumps(text))
     check_event(event)
     record = console.invoke("echo_fuzz", event.encode())
-    if depth >= 1000:
+    # How deep an event may nest depends on the Python that reads it (3.12 reads 1000 levels, 3.11 does not): python3.12
+    # runs on a local 3.12 where one is installed, else on the console's own.
+    too_deep = 3000 if record.ran_on == "python3.12" else 1000
+    if depth >= too_deep:
         assert record.error_type == "Runtime.UnmarshalError"
         assert json.loads(record.payload)["errorMessage"].startswith("Unable to unmarshal input: maximum recursion")
     elif runtime == "python3.12" and any("\ud800" <= char <= "\udfff" for char in json.loads(json.dumps(text))):
