@@ -58,10 +58,14 @@ class FunctionSpec:
     revision: str = ""
     # The size of /tmp in MB (EphemeralStorage.Size), enforced where workers run sandboxed.
     ephemeral_storage: int = MIN_EPHEMERAL_STORAGE
+    # Folders shown with the code at /var/task, under its own files (a folder function's installed dependencies, as
+    # Lambda shows a built package); without the sandbox they come on sys.path right after the code.
+    code_extra: tuple[Path, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code_dir", Path(self.code_dir))
         object.__setattr__(self, "layers", tuple(Path(p) for p in self.layers))
+        object.__setattr__(self, "code_extra", tuple(Path(p) for p in self.code_extra))
         object.__setattr__(self, "environment", dict(self.environment))
         if not MIN_TIMEOUT <= self.timeout <= MAX_TIMEOUT:
             raise ValueError(f"timeout must be between {MIN_TIMEOUT} and {MAX_TIMEOUT} seconds, not {self.timeout}")
@@ -86,6 +90,7 @@ class FunctionSpec:
             self.memory,
             tuple(sorted(self.environment.items())),
             self.layers,
+            self.code_extra,
             self.runtime_client,
             self.region,
             self.account,

@@ -11,12 +11,13 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
 from console import get_console
+from console.core.dependencies import FunctionNotReady
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionExists, FunctionNotFound
 from console.core.limits import MAX_EPHEMERAL_STORAGE, MAX_FUNCTION_NAME, MIN_EPHEMERAL_STORAGE
 from console.core.zipcheck import PackageError
@@ -87,7 +88,7 @@ def handle_exception(exc: Exception) -> Response:
     """Every failure of an API view, in Lambda's error format; never an HTML page, never a retried 5xx."""
     if isinstance(exc, ApiError):
         return error_response(exc)
-    if isinstance(exc, FunctionExists):
+    if isinstance(exc, (FunctionExists, FunctionNotReady)):
         return error_response(ApiError("ResourceConflictException", 409, str(exc)))
     if isinstance(exc, (FunctionError, PackageError)):
         return error_response(invalid(str(exc)))
@@ -291,7 +292,13 @@ def ephemeral_storage_from(body: dict) -> int | None:
 def configuration(function: FunctionConfig, *, qualified: bool | None = None) -> dict:
     """FunctionConfiguration: `qualified` puts the version in the ARN (the default for published versions)."""
     console = get_console()
-    package = console.get_package(function.package_sha256)
+    state = console.function_state(function)
+    try:
+        code_sha256, code_size = "", 0
+        code = console.function_code(function)  # a stored package, or a folder's files as a zip
+        code_sha256, code_size = code.code_sha256, code.size
+    except FunctionError as exc:  # a folder function's folder is gone: it says so in its State
+        state = replace(state, state="Failed", last_update_status="Failed", reason=str(exc))
     if qualified is None:
         qualified = function.version != LATEST
     shape = {
@@ -300,17 +307,17 @@ def configuration(function: FunctionConfig, *, qualified: bool | None = None) ->
         "Runtime": function.runtime,
         "Role": function.role or DEFAULT_ROLE,  # each version keeps the role it was published with
         "Handler": function.handler,
-        "CodeSize": package.size,
+        "CodeSize": code_size,
         "Description": function.description,
         "Timeout": function.timeout,
         "MemorySize": function.memory,
         "LastModified": function.last_modified,
-        "CodeSha256": package.code_sha256,
+        "CodeSha256": code_sha256,
         "Version": function.version,
         "TracingConfig": {"Mode": "PassThrough"},
         "RevisionId": function.revision_id,
-        "State": "Active",
-        "LastUpdateStatus": "Successful",
+        "State": state.state,  # Pending while a folder's requirements.txt installs, Failed when pip failed
+        "LastUpdateStatus": state.last_update_status,
         "PackageType": "Zip",
         "Architectures": ["x86_64"],
         "EphemeralStorage": {"Size": function.ephemeral_storage},  # each version keeps its own
@@ -319,6 +326,12 @@ def configuration(function: FunctionConfig, *, qualified: bool | None = None) ->
     }
     if function.environment:
         shape["Environment"] = {"Variables": dict(function.environment)}
+    if state.state == "Pending":
+        shape.update(StateReason=state.reason, StateReasonCode="Creating",
+                     LastUpdateStatusReason=state.reason, LastUpdateStatusReasonCode="Creating")
+    elif state.state == "Failed":
+        shape.update(StateReason=state.reason, StateReasonCode="InternalError",
+                     LastUpdateStatusReason=state.reason, LastUpdateStatusReasonCode="InternalError")
     return shape
 
 
