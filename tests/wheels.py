@@ -45,7 +45,7 @@ class LinkServer:
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 server.requests.append(self.path)
                 server.gate.wait(120)
                 name = self.path.strip("/")
