@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from console.cli_events import events
+from console.cli_functions import functions_add
 from console.cli_input import (
     DATA_DIR_HELP,
     PROG_NAME,
@@ -232,12 +233,14 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
 # --- the stored functions ---------------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @data_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @click.pass_context
 def functions(ctx: click.Context, as_json: bool) -> None:
-    """List the functions: name, handler, runtime, memory, timeout and last result."""
+    """List the functions: name, handler, runtime, memory, timeout and last result (`functions add` adds one)."""
+    if ctx.invoked_subcommand is not None:
+        return
     rows = open_console(ctx).summary()
     if as_json:
         click.echo(json.dumps([
@@ -302,6 +305,7 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
 
 
 cli.add_command(events)
+functions.add_command(functions_add)
 
 
 # --- the entry point -------------------------------------------------------------------------------------------

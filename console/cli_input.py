@@ -221,7 +221,8 @@ def open_console(ctx: click.Context) -> Console:
     from console.core.store import StoreError
 
     try:
-        console = Console(load_config(ctx.obj["data_dir"]))
+        # A command runs and ends: only a serving console watches folder functions' folders.
+        console = Console(load_config(ctx.obj["data_dir"], {"watch_folders": False}))
     except (ConfigError, StoreError) as exc:
         raise InputError(str(exc)) from None
     ctx.call_on_close(console.close)

@@ -78,6 +78,8 @@ class CodeSources:
     def refresh(self) -> None:
         """After the set of folder functions changed (or at start): watch their folders, install their dependencies."""
         folders = self._functions.folders()
+        if self.watcher is None:
+            return  # a command that runs and ends: dependencies install when a function is used
         for folder in folders:
             try:
                 self.dependencies.for_folder(Path(folder))
