@@ -124,6 +124,8 @@ class Console:
     def zipped_folder_warning(self, sha256: str, handler: str | None = None) -> str | None:
         """What to do when every file of the package is inside one folder, where Lambda does not look for the code;
         None when it is not, or when `handler` is one found in the package as it is."""
+        if not sha256:
+            return None  # a folder function: its folder is what Lambda's /var/task would be
         discovery = self.discover_handlers(sha256)
         if discovery.folder_mistake and (handler is None or handler not in discovery.handlers):
             return discovery.folder_mistake

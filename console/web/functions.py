@@ -26,6 +26,7 @@ def function_json(function: FunctionConfig) -> dict:
         "description": function.description,
         "runtime_client": function.runtime_client,
         "package_sha256": function.package_sha256,
+        "code_folder": function.code_folder,
         "revision_id": function.revision_id,
         "last_modified": function.last_modified,
     }
@@ -103,7 +104,10 @@ def new_function_package() -> tuple[str, int]:
 def create_function() -> Response | tuple[str, int]:
     console = get_console()
     form = {key: request.form.get(key, "") for key in
-            ("name", "handler", "timeout", "memory", "ephemeral_storage", "environment", "description", "package")}
+            ("name", "handler", "timeout", "memory", "ephemeral_storage", "environment", "description", "package",
+             "code_folder")}
+    if form["code_folder"].strip():
+        return create_folder_function(form)
     package_sha = form["package"]
     upload = request.files.get("package_file")
     try:
@@ -133,6 +137,23 @@ def create_function() -> Response | tuple[str, int]:
     return redirect(url_for("web.function_page", name=function.name), 303)
 
 
+def create_folder_function(form: dict[str, str]) -> Response | tuple[str, int]:
+    """Create function → From a folder: the function runs from the folder named, watched and reloaded on save."""
+    console = get_console()
+    try:
+        settings = forms.function_settings(form)
+        handler = str(settings.pop("handler"))
+        if not handler:
+            found = console.discover_folder_handlers(form["code_folder"]).handlers
+            hint = f" Found in the folder: {', '.join(found[:3])}." if found else ""
+            raise FunctionError(f"Give the handler as file.function (like app.handler).{hint}", "handler")
+        function = console.create_folder_function(form["name"].strip(), form["code_folder"], handler, **settings)
+    except FunctionError as exc:
+        field = "code_folder" if exc.field == "code" else exc.field or "form"
+        return render_template("function_new.html", **_new_context(form, {field: str(exc)})), 422
+    return redirect(url_for("web.function_page", name=function.name), 303)
+
+
 # -- a function's page ------------------------------------------------------------------------------------------
 
 
@@ -156,7 +177,7 @@ def function_page_json(name: str) -> Response:
 
 
 def configuration_context(name: str, errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
-                          message: str = "") -> dict:
+                          message: str = "", folder_form: str | None = None) -> dict:
     console = get_console()
     function = console.get_function(name)
     values = form or {
@@ -168,8 +189,8 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "description": function.description,
     }
     try:
-        handlers = console.discover_handlers(function.package_sha256).handlers
-    except PackageNotFound:
+        handlers = console.function_handlers(function)
+    except (PackageNotFound, FunctionError):  # a deleted package, a folder that is gone
         handlers = ()
     return {
         "tab": "configuration",
@@ -178,8 +199,9 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "errors": errors or {},
         "message": message,
         "handlers": handlers,
-        "package": console.get_package(function.package_sha256),
+        "package": None if function.code_folder else console.get_package(function.package_sha256),
         "versions": console.list_versions(name)[1:],
+        "folder_form": function.code_folder if folder_form is None else folder_form,
     }
 
 
@@ -219,6 +241,19 @@ def upload_code(name: str) -> tuple[str, int]:
     return render("function.html", "_function_body.html", **configuration_context(
         name, message=f"New code uploaded ({package.filename or 'zip'}, SHA-256 {package.code_sha256}). "
                       "The next test runs it: warm environments were retired."))
+
+
+@bp.post("/functions/<name>/code-folder")
+def change_code_folder(name: str) -> tuple[str, int]:
+    """The function's code becomes a folder on this machine (watched, reloaded on save)."""
+    folder = request.form.get("code_folder", "")
+    try:
+        get_console().update_function_code_folder(name, folder)
+    except FunctionError as exc:
+        return render("function.html", "_function_body.html", 422,
+                      **configuration_context(name, {"code_folder": str(exc)}, folder_form=folder))
+    return render("function.html", "_function_body.html", **configuration_context(
+        name, message="The function now runs from the folder: a saved file reloads it."))
 
 
 @bp.post("/functions/<name>/versions")

@@ -1,0 +1,67 @@
+"""Folder functions in the web console through Flask's test client: Create function → From a folder, the header's
+reload notice, the Configuration and History tabs."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from tests.processes import wait_until
+from tests.web.test_pages import HTMX, run, text
+
+
+def make_folder(tmp_path: Path, value: str) -> Path:
+    folder = tmp_path / "site"
+    folder.mkdir(exist_ok=True)
+    (folder / "app.py").write_text(f"def handler(event, context):\n    return {value!r}\n")
+    return folder
+
+
+def create(client, folder: object, name: str = "from-folder", handler: str = "app.handler"):
+    return client.post("/functions/new", data={"name": name, "handler": handler, "code_folder": str(folder),
+                                                "timeout": "3", "memory": "128", "ephemeral_storage": "512"})
+
+
+def test_create_from_a_folder_and_see_reloads(client, tmp_path):
+    assert "Or from a folder" in text(client.get("/functions/new"))
+    folder = make_folder(tmp_path, "first")
+    created = create(client, folder)
+    assert created.status_code == 303 and created.headers["Location"].endswith("/functions/from-folder")
+    page = text(client.get("/functions/from-folder"))
+    assert f"From the folder <code class=\"wrap\" data-folder>{folder}</code>" in page
+    assert "code changed, reloaded" not in page
+    assert "\"first\"" in html.unescape(run(client, "from-folder", "{}"))
+
+    (folder / "app.py").write_text("def handler(event, context):\n    return 'second'\n")
+    status = wait_until(lambda: (t := text(client.get("/functions/from-folder/code-status", headers=HTMX)))
+                        and "code changed, reloaded" in t and t, "the header to say it reloaded")
+    assert "code changed, reloaded (app.py)" in status
+    assert "\"second\"" in html.unescape(run(client, "from-folder", "{}"))
+    history = text(client.get("/functions/from-folder/history"))
+    assert "Code changes" in history and "code changed, reloaded (app.py)" in history
+    configuration = text(client.get("/functions/from-folder/configuration"))
+    assert "Run from this folder" in configuration and str(folder) in configuration
+    assert client.get("/functions/from-folder.json").get_json()["code_folder"] == str(folder)
+
+
+def test_bad_folders_are_refused_on_the_form(client, tmp_path):
+    refused = create(client, tmp_path / "nowhere")
+    assert refused.status_code == 422
+    page = html.unescape(text(refused))
+    assert f"The folder {tmp_path / 'nowhere'} does not exist" in page
+    assert f'value="{tmp_path / "nowhere"}"' in page  # what was typed stays
+    make_folder(tmp_path, "x")
+    no_handler = create(client, tmp_path / "site", handler="")
+    assert no_handler.status_code == 422 and "Found in the folder: app.handler" in text(no_handler)
+    assert client.get("/functions/from-folder").status_code == 404
+
+
+def test_a_package_function_moves_to_a_folder(client, tmp_path):
+    folder = tmp_path / "moved"
+    folder.mkdir()
+    (folder / "hello_python.py").write_text("def my_handler(event, context):\n    return 'moved'\n")
+    bad = client.post("/functions/hello_python/code-folder", data={"code_folder": "relative"}, headers=HTMX)
+    assert bad.status_code == 422 and "is not an absolute path" in text(bad)
+    moved = client.post("/functions/hello_python/code-folder", data={"code_folder": str(folder)}, headers=HTMX)
+    assert moved.status_code == 200 and "now runs from the folder" in text(moved)
+    assert "\"moved\"" in html.unescape(run(client, "hello_python", "{}"))
