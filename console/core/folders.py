@@ -131,7 +131,7 @@ def write_zip(folders: Path | Sequence[Path], out: BinaryIO | None = None) -> Fo
         merged.update(code_files(folder))
     sink = _Sink(out)
     files = 0
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:  # type: ignore[call-overload]
         for relative, path in sorted(merged.items()):
             try:
                 with open(path, "rb") as source:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from console import get_console
 from console.core.functions import FunctionConfig, FunctionError
@@ -101,7 +102,7 @@ def new_function_package() -> tuple[str, int]:
 
 
 @bp.post("/functions/new")
-def create_function() -> Response | tuple[str, int]:
+def create_function() -> BaseResponse | tuple[str, int]:
     console = get_console()
     form = {key: request.form.get(key, "") for key in
             ("name", "handler", "timeout", "memory", "ephemeral_storage", "environment", "description", "package",
@@ -137,7 +138,7 @@ def create_function() -> Response | tuple[str, int]:
     return redirect(url_for("web.function_page", name=function.name), 303)
 
 
-def create_folder_function(form: dict[str, str]) -> Response | tuple[str, int]:
+def create_folder_function(form: dict[str, str]) -> BaseResponse | tuple[str, int]:
     """Create function → From a folder: the function runs from the folder named, watched and reloaded on save."""
     console = get_console()
     try:
