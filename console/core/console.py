@@ -17,7 +17,8 @@ from console.core.code_changes import CodeChange, CodeChanges
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery, discover
 from console.core.events import EventStore, SavedEvent, check_event
-from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionStore
+from console.core.folders import FolderCode, write_zip
+from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionNotFound, FunctionStore
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
 from console.core.packages import Package, PackageStore
@@ -172,6 +173,13 @@ class Console:
     def function_code(self, function: FunctionConfig) -> Code:
         """What the function version runs, with Lambda's CodeSha256 and CodeSize (a folder's as a zip of its files)."""
         return self.sources.code(function)
+
+    def write_folder_zip(self, name: str, out: BinaryIO) -> FolderCode:
+        """A folder function's code as the zip its CodeSha256 describes (FunctionNotFound for any other function)."""
+        function = self.functions.get(name)
+        if not function.code_folder:
+            raise FunctionNotFound(name)
+        return write_zip(Path(function.code_folder), out)
 
     def function_state(self, function: FunctionConfig) -> CodeState:
         """Lambda's State and LastUpdateStatus: Pending while a folder's requirements.txt installs, Failed if it failed."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import tempfile
 from collections.abc import Iterable
 
 from flask import Response, current_app, request, send_file, url_for
@@ -129,7 +130,10 @@ def _versions(name: str) -> list[FunctionConfig]:
 def get_function(function_name: str) -> Response:
     """GetFunction: the configuration, and where to download the code."""
     function = load_function(target_from_path(function_name))
-    path = url_for("lambda_api.download_code", sha256=function.package_sha256)
+    if function.code_folder:  # the folder's files as the zip its CodeSha256 describes, zipped when downloaded
+        path = url_for("lambda_api.download_folder_code", function_name=function.name)
+    else:
+        path = url_for("lambda_api.download_code", sha256=function.package_sha256)
     auth = current_app.config.get("AUTHENTICATION")
     signature = presigned_query(auth.credentials, path) if auth is not None else ""
     location = request.host_url.rstrip("/") + path + signature
@@ -152,6 +156,19 @@ def download_code(sha256: str) -> Response:
     except (KeyError, ValueError):
         raise ApiError("ResourceNotFoundException", 404, f"No stored package has the SHA-256 {sha256}.") from None
     return send_file(package.zip_path, mimetype="application/zip", download_name=f"{sha256[:12]}.zip")
+
+
+@bp.route("/code/folders/<function_name>.zip", methods=["GET"])
+def download_folder_code(function_name: str) -> Response:
+    """A folder function's code as a zip, as it is now (GetFunction's Code.Location for a folder function)."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - send_file closes it
+    try:
+        get_console().write_folder_zip(function_name, out)
+    except FunctionNotFound:
+        out.close()
+        raise ApiError("ResourceNotFoundException", 404, f"No folder function is named {function_name}.") from None
+    out.seek(0)
+    return send_file(out, mimetype="application/zip", download_name=f"{function_name}.zip")
 
 
 @bp.route("/functions/<function_name>/code", methods=["PUT"])

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import json
+import urllib.request
+import zipfile
 from pathlib import Path
 
 import botocore.exceptions
@@ -62,7 +67,13 @@ def test_requirements_install_as_boto3_waits_for_it(tmp_path, links):
         assert (failed["State"], failed["LastUpdateStatus"]) == ("Failed", "Failed")
         assert "No matching distribution found for nosuchpkg" in failed["StateReason"]
 
-        plain = lam.get_function(FunctionName="plain")["Configuration"]
+        got = lam.get_function(FunctionName="plain")
+        plain = got["Configuration"]
+        with urllib.request.urlopen(got["Code"]["Location"]) as download:
+            data = download.read()
+        assert base64.b64encode(hashlib.sha256(data).digest()).decode() == plain["CodeSha256"]
+        assert len(data) == plain["CodeSize"]
+        assert zipfile.ZipFile(io.BytesIO(data)).namelist() == ["app.py"]
         assert (plain["State"], plain["MemorySize"], plain["Handler"]) == ("Active", 256, "app.handler")
         assert json.loads(lam.invoke(FunctionName="plain", Payload=b"{}")["Payload"].read()) == "plain"
         listed = {f["FunctionName"]: f for f in lam.list_functions()["Functions"]}
