@@ -192,6 +192,8 @@ class Dependencies:
                 if not install.folder.is_dir():  # another console finished the same set first: keep theirs
                     reason = f"The installed dependencies could not be moved into {install.folder}."
         remove_tree(temp)
+        if reason and self._closed:
+            return  # stopped by the console's own end, not a failure: the next start installs the set again
         state = FAILED if reason else ACTIVE
         self._append(install.key, f"{'Failed: ' + reason if reason else 'Installed.'}\n")
         finished = self._update(install.key, state=state, reason=reason, finished_at=time.time())

@@ -12,6 +12,8 @@ import base64
 import fnmatch
 import hashlib
 import os
+import re
+import stat
 import threading
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -33,13 +35,20 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _CHUNK = 1 << 20
 
 
+_IGNORED_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in IGNORED_FILES))
+
+
+def ignored_name(name: str) -> bool:
+    """Whether a file of this name is never part of the code."""
+    return name in IGNORED_FOLDERS or _IGNORED_NAME.match(name) is not None
+
+
 def ignored(relative: str) -> bool:
     """Whether a path inside a function's folder (relative, '/'-separated) is not part of its code."""
     parts = PurePosixPath(relative).parts
     if any(part in IGNORED_FOLDERS for part in parts[:-1]):
         return True
-    name = parts[-1] if parts else ""
-    return name in IGNORED_FOLDERS or any(fnmatch.fnmatchcase(name, pattern) for pattern in IGNORED_FILES)
+    return ignored_name(parts[-1] if parts else "")
 
 
 def check_folder(folder: object) -> Path:
@@ -62,33 +71,46 @@ def check_folder(folder: object) -> Path:
     return path
 
 
+def _scan(folder: Path) -> list[tuple[str, str, os.stat_result]]:
+    """(path in the zip, file, its stat) for each file of the function's code, sorted by path: regular files and
+    links to them, never what `ignored` leaves out nor a folder reached through a link (which may lead anywhere)."""
+    found: list[tuple[str, str, os.stat_result]] = []
+    pending = [(str(folder), "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # removed while walking
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in IGNORED_FOLDERS:
+                        pending.append((entry.path, prefix + name + "/"))
+                    continue
+                if ignored_name(name):
+                    continue
+                info = entry.stat()  # follows a link to a file
+            except OSError:
+                continue  # removed while walking, or a broken link
+            if stat.S_ISREG(info.st_mode):
+                found.append((prefix + name, entry.path, info))
+    found.sort()
+    return found
+
+
 def code_files(folder: Path) -> Iterator[tuple[str, Path]]:
-    """(path in the zip, file) for each file of the function's code, sorted by path: regular files and links to them,
-    never what `ignored` leaves out nor a folder reached through a link (which may lead anywhere)."""
-    found: list[tuple[str, Path]] = []
-    for root, dirs, files in os.walk(folder):
-        relative_root = os.path.relpath(root, folder)
-        prefix = "" if relative_root == "." else relative_root.replace(os.sep, "/") + "/"
-        dirs[:] = sorted(name for name in dirs if name not in IGNORED_FOLDERS)
-        for name in files:
-            relative = prefix + name
-            path = Path(root, name)
-            if not ignored(relative) and path.is_file():
-                found.append((relative, path))
-    yield from sorted(found)
+    """(path in the zip, file) for each file of the function's code, sorted by path."""
+    for relative, path, _ in _scan(folder):
+        yield relative, Path(path)
 
 
 def listing(folder: Path) -> tuple:
     """What the folder's code looks like from outside (each file's path, size and modification time): when it is
     the same, the code is the same, so a digest can be kept for it."""
-    entries = []
-    for relative, path in code_files(folder):
-        try:
-            info = path.stat()
-        except OSError:
-            continue  # removed while walking
-        entries.append((relative, info.st_size, info.st_mtime_ns, info.st_mode & 0o111 != 0))
-    return tuple(entries)
+    return tuple((relative, info.st_size, info.st_mtime_ns, info.st_mode & 0o111 != 0)
+                 for relative, _, info in _scan(folder))
 
 
 class _Sink:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from console.core.event_queue import EventQueue, QueuedEvent
-from console.core.functions import FunctionNotFound
+from console.core.functions import FunctionError, FunctionNotFound
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.engine import EngineError, TooManyRequestsError
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -205,7 +205,7 @@ class Jobs:
             except Exception as exc:  # the job reports why it could not run instead of dying silently
                 if self._closing:
                     finished = False
-                elif isinstance(exc, (FunctionNotFound, EngineError)):  # the user's to fix: the job says why
+                elif isinstance(exc, (FunctionNotFound, FunctionError, EngineError)):  # the user's to fix: the job says why
                     log.warning("Background invocation of %s could not run: %s", job.function, exc)
                 else:
                     log.exception("job %s (%s of %s) failed", job.id, job.source, job.function)
