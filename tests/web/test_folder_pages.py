@@ -65,3 +65,25 @@ def test_a_package_function_moves_to_a_folder(client, tmp_path):
     moved = client.post("/functions/hello_python/code-folder", data={"code_folder": str(folder)}, headers=HTMX)
     assert moved.status_code == 200 and "now runs from the folder" in text(moved)
     assert "\"moved\"" in html.unescape(run(client, "hello_python", "{}"))
+
+
+def test_the_header_shows_the_install_and_its_log(client, tmp_path):
+    from tests.wheels import LinkServer, make_wheel
+
+    make_wheel(tmp_path / "wheels")
+    links = LinkServer(tmp_path / "wheels")
+    try:
+        folder = make_folder(tmp_path, "x")
+        (folder / "requirements.txt").write_text(links.requirements("tinydep==1.0"))
+        assert create(client, folder, name="with-deps").status_code == 303
+        pending = text(client.get("/functions/with-deps"))
+        assert "Installing dependencies" in pending and "pip's log" in pending
+        assert 'hx-trigger="every 1s"' in pending  # it follows the install
+        tested = html.unescape(run(client, "with-deps", "{}"))
+        assert "The function is currently in the following state: Pending" in tested
+        links.gate.set()
+        done = wait_until(lambda: (t := text(client.get("/functions/with-deps/code-status", headers=HTMX)))
+                          and "Dependencies installed" in t and t, "the install to finish")
+        assert "Successfully installed tinydep-1.0" in done
+    finally:
+        links.close()
