@@ -138,6 +138,17 @@ def create_function() -> BaseResponse | tuple[str, int]:
     return redirect(url_for("web.function_page", name=function.name), 303)
 
 
+@bp.get("/functions/new/folder")
+def choose_folder() -> tuple[str, int]:
+    """The folder field with a folder typed, offering the handlers found in its files (htmx, on a change)."""
+    form = {"code_folder": request.args.get("code_folder", "")}
+    try:
+        handlers = get_console().discover_folder_handlers(form["code_folder"]).handlers
+    except FunctionError as exc:
+        return render_template("_folder_field.html", form=form, errors={"code_folder": str(exc)}), 422
+    return render_template("_folder_field.html", form=form, errors={}, folder_handlers=handlers), 200
+
+
 def create_folder_function(form: dict[str, str]) -> BaseResponse | tuple[str, int]:
     """Create function → From a folder: the function runs from the folder named, watched and reloaded on save."""
     console = get_console()

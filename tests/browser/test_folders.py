@@ -17,8 +17,12 @@ def test_a_saved_file_reloads_and_the_page_says_so(page, tmp_path) -> None:
     (folder / "app.py").write_text("def handler(event, context):\n    return 'before the edit'\n")
     page.goto("/functions/new")
     page.get_by_label("Folder on this machine").fill(str(folder))
+    page.get_by_label("Folder on this machine").press("Tab")
+    # The folder's handlers are found as soon as it is typed; the handler and the name are filled from them.
+    expect(page.get_by_role("status").filter(has_text="Handlers found in the folder")).to_contain_text("app.handler")
+    expect(page.get_by_label("Handler")).to_have_value("app.handler")
+    expect(page.get_by_label("Function name")).to_have_value("greeter")
     page.get_by_label("Function name").fill("folder-greeter")
-    page.get_by_label("Handler").fill("app.handler")
     page.get_by_role("button", name="Create function").click()
     expect(page).to_have_url(re.compile(r"/functions/folder-greeter$"))
     expect(page.locator("[data-folder]")).to_have_text(str(folder))

@@ -87,3 +87,11 @@ def test_the_header_shows_the_install_and_its_log(client, tmp_path):
         assert "Successfully installed tinydep-1.0" in done
     finally:
         links.close()
+
+
+def test_typing_a_folder_offers_its_handlers(client, tmp_path):
+    folder = make_folder(tmp_path, "x")
+    found = client.get("/functions/new/folder", query_string={"code_folder": str(folder)}, headers=HTMX)
+    assert found.status_code == 200 and "Handlers found in the folder: <code>app.handler</code>" in text(found)
+    missing = client.get("/functions/new/folder", query_string={"code_folder": str(tmp_path / "no")}, headers=HTMX)
+    assert missing.status_code == 422 and "does not exist" in text(missing)
