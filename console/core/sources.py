@@ -143,6 +143,9 @@ class CodeSources:
     def state(self, function: FunctionConfig) -> CodeState:
         if not function.code_folder:
             return CodeState("Active", "Successful")
+        if not Path(function.code_folder).is_dir():
+            return CodeState("Failed", "Failed", f"The function's folder {function.code_folder} is gone: restore it, "
+                                                 "or give the function another folder.")
         try:
             install = self.dependencies.for_folder(Path(function.code_folder))
         except FunctionError as exc:

@@ -184,3 +184,18 @@ def test_schema_step_keeps_functions_and_their_history(tmp_path):
         conn.execute("DELETE FROM functions WHERE name = 'f'")
     assert store.query_one("SELECT count(*) FROM events")[0] == 0
     store.close()
+
+
+def test_a_folder_that_is_gone_says_so(console, tmp_path):
+    folder = tmp_path / "gone"
+    write_handler(folder, "here")
+    console.create_folder_function("gone", folder, "app.handler")
+    assert answer(console, "gone") == "here"
+    moved = folder.rename(tmp_path / "elsewhere")
+    state = console.function_state(console.get_function("gone"))
+    assert state.state == "Failed" and f"The function's folder {folder} is gone" in state.reason
+    with pytest.raises(FunctionError, match="is gone: restore it"):
+        console.invoke("gone", b"{}")
+    moved.rename(folder)
+    assert console.function_state(console.get_function("gone")).state == "Active"
+    assert answer(console, "gone") == "here"
