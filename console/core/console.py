@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from console.config import Config
 from console.core.code_changes import CodeChange, CodeChanges
@@ -174,7 +174,7 @@ class Console:
         """What the function version runs, with Lambda's CodeSha256 and CodeSize (a folder's as a zip of its files)."""
         return self.sources.code(function)
 
-    def write_folder_zip(self, name: str, out: BinaryIO) -> FolderCode:
+    def write_folder_zip(self, name: str, out: IO[bytes]) -> FolderCode:
         """A folder function's code as the zip its CodeSha256 describes (FunctionNotFound for any other function)."""
         function = self.functions.get(name)
         if not function.code_folder:

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 from console.core.function_rules import FunctionError
 
@@ -117,7 +117,7 @@ class _Sink:
     """A write-only stream that hashes and counts what a zip writes, copying it to `out` when given. It cannot tell
     or seek, so zipfile writes every entry the same way (a data descriptor after it) whether or not it is kept."""
 
-    def __init__(self, out: BinaryIO | None = None) -> None:
+    def __init__(self, out: IO[bytes] | None = None) -> None:
         self.digest = hashlib.sha256()
         self.size = 0
         self._out = out
@@ -144,7 +144,7 @@ class FolderCode:
     files: int
 
 
-def write_zip(folders: Path | Sequence[Path], out: BinaryIO | None = None) -> FolderCode:
+def write_zip(folders: Path | Sequence[Path], out: IO[bytes] | None = None) -> FolderCode:
     """The folder's code as a deflated zip, written to `out` (or only measured): sorted entries, one fixed time,
     permissions 0644 (0755 for executables), so the same files always give the same bytes. Several folders are
     zipped as one, a later folder's file replacing an earlier one's of the same path."""
