@@ -199,3 +199,17 @@ def test_a_folder_that_is_gone_says_so(console, tmp_path):
     moved.rename(folder)
     assert console.function_state(console.get_function("gone")).state == "Active"
     assert answer(console, "gone") == "here"
+
+
+def test_functions_sharing_a_folder_all_reload(console, tmp_path):
+    folder = tmp_path / "shared"
+    write_handler(folder, "v1")
+    (folder / "other.py").write_text("def handler(event, context):\n    return 'other v1'\n")
+    console.create_folder_function("first", folder, "app.handler")
+    console.create_folder_function("second", folder, "other.handler")
+    assert (answer(console, "first"), answer(console, "second")) == ("v1", "other v1")
+    wait_until(lambda: console.sources.watcher.ready.is_set(), "the watch to start")
+    (folder / "other.py").write_text("def handler(event, context):\n    return 'other v2'\n")
+    wait_until(lambda: saved(console, "first", 0) and saved(console, "second", 0), "both reloads to be recorded")
+    assert (answer(console, "first"), answer(console, "second")) == ("v1", "other v2")
+    assert [change.message for change in console.code_changes("second")] == ["code changed, reloaded (other.py)"]
