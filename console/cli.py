@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from console.cli_events import events
+from console.cli_functions import functions_add
 from console.cli_input import (
     DATA_DIR_HELP,
     PROG_NAME,
@@ -317,12 +318,14 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
 # --- the stored functions ---------------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @data_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @click.pass_context
 def functions(ctx: click.Context, as_json: bool) -> None:
-    """List the functions: name, handler, runtime, memory, timeout and last result."""
+    """List the functions: name, handler, runtime, memory, timeout and last result (`functions add` adds one)."""
+    if ctx.invoked_subcommand is not None:
+        return
     rows = open_console(ctx).summary()
     if as_json:
         click.echo(json.dumps([
@@ -393,6 +396,7 @@ def test(ctx: click.Context, name: str, event_name: str | None, event_file: str 
 
 cli.add_command(events)
 cli.add_command(layers)
+functions.add_command(functions_add)
 
 
 # --- the entry point -------------------------------------------------------------------------------------------

@@ -253,7 +253,9 @@ def open_console(ctx: click.Context, *, profile: str | None = None, assume_role:
     from console.core.store import StoreError
 
     try:
-        console = Console(load_config(ctx.obj["data_dir"], credential_settings(profile, assume_role)))
+        # A command runs and ends: only a serving console watches folder functions' folders.
+        given = {**(credential_settings(profile, assume_role) or {}), "watch_folders": False}
+        console = Console(load_config(ctx.obj["data_dir"], given))
     except (ConfigError, StoreError, CredentialsError) as exc:
         raise InputError(str(exc)) from None
     ctx.call_on_close(console.close)

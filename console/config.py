@@ -67,6 +67,12 @@ class Config:
     @property
     def interpreter_mapping(self) -> dict[str, str]:
         return dict(self.interpreters)
+    # Folder functions' folders are watched, and a saved file reloads the function.
+    watch_folders: bool = True
+    # Folder functions the console creates (or brings up to date) at start, each an object like
+    # {"name": "hello", "code": "/path/to/folder", "handler": "app.handler", "timeout": 3, "memory": 128,
+    #  "runtime": "python3.12", "environment": {...}, "description": "..."}: only in the data folder's config.json.
+    functions: tuple = ()
 
     @property
     def database_path(self) -> Path:
@@ -75,6 +81,11 @@ class Config:
     @property
     def packages_dir(self) -> Path:
         return self.data_dir / "packages"
+
+    @property
+    def dependencies_dir(self) -> Path:
+        """Folder functions' requirements.txt, installed: one folder per requirements file and Python version."""
+        return self.data_dir / "dependencies"
 
 
 _NAMES = {f.name: f for f in fields(Config)}
@@ -116,8 +127,13 @@ def _coerce(name: str, value: object, where: str) -> object:
             return Path(str(value)).expanduser()
         if kind == "str":
             return str(value)
+        if kind == "tuple":
+            if not isinstance(value, (list, tuple)) or not all(isinstance(item, dict) for item in value):
+                raise ValueError(value)
+            return tuple(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"{where}: {value!r} is not a valid {name} (a positive {kind} is expected).") from None
+        expected = "a list of objects" if kind == "tuple" else f"a positive {kind}"
+        raise ConfigError(f"{where}: {value!r} is not a valid {name} ({expected} is expected).") from None
     return value
 
 

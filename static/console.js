@@ -180,6 +180,16 @@
       }
       return;
     }
+    if (target && target.id === "folder-field") {
+      var folderHandler = document.getElementById("handler"), folderName = document.getElementById("name");
+      var found = target.querySelector("#folder-handler-suggestions option");
+      var path = document.getElementById("code_folder");
+      if (folderHandler && !folderHandler.value && found) folderHandler.value = found.value;
+      if (folderName && !folderName.value && found && path) {
+        var last = path.value.replace(/[\/\\]+$/, "").split(/[\/\\]/).pop() || "";
+        folderName.value = last.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 64);
+      }
+    }
     if (target && target.id === "package-field") {
       var handler = document.getElementById("handler"), name = document.getElementById("name");
       var suggestion = target.querySelector("#handler-suggestions option");

@@ -52,3 +52,11 @@ def test_bad_values_name_the_setting(tmp_path):
 def test_boolean_settings(tmp_path):
     assert load_config(tmp_path, environ={"LAMBDA_CONSOLE_LOAD_SAMPLES": "false"}).load_samples is False
     assert load_config(tmp_path, environ={"LAMBDA_CONSOLE_LOAD_SAMPLES": "1"}).load_samples is True
+
+
+def test_config_file_functions_must_be_a_list_of_objects(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text('{"functions": "hello"}')
+    with pytest.raises(ConfigError, match=r"'hello' is not a valid functions \(a list of objects is expected\)"):
+        load_config(tmp_path)
+    (tmp_path / "config.json").write_text('{"functions": [{"name": "f", "code": "/x", "handler": "a.b"}]}')
+    assert load_config(tmp_path).functions == ({"name": "f", "code": "/x", "handler": "a.b"},)

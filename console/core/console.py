@@ -10,20 +10,23 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from console.config import Config
 from console.core.aliases import Alias, AliasNotFound, AliasStore, VersionInUse
+from console.core.code_changes import CodeChange, CodeChanges
 from console.core.credentials import CredentialsError, HandedCredentials, ProfileCredentials, RoleCredentials
 from console.core.discoveries import Discoveries
-from console.core.discovery import Discovery
+from console.core.discovery import Discovery, discover
 from console.core.events import EventStore, SavedEvent, check_event
+from console.core.folders import FolderCode, write_zip
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionNotFound, FunctionStore
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
 from console.core.layer_tree import LayerTrees
 from console.core.layers import LayerStore, LayerVersion, check_layer_fields
 from console.core.packages import Package, PackageStore
+from console.core.sources import Code, CodeSources, CodeState
 from console.core.store import Store
 from console.core.tags import TagStore, check_tags
 from console.engine import Engine, FunctionSpec
@@ -77,12 +80,26 @@ class Console:
         )
         # The Python each runtime runs on: the config's mapping, else what is installed, else the console's own.
         self.interpreters = Interpreters(config.interpreter_mapping)
+        # Packages and folders (watched, reloaded on save, requirements.txt installed): what each function runs.
+        self.sources = CodeSources(functions=self.functions, packages=self.packages, changes=CodeChanges(self.store),
+                                   engine=self.engine, dependencies_dir=config.dependencies_dir,
+                                   watch=config.watch_folders)
+        self.sources.refresh()
+        if config.functions:
+            from console.core.configured import load_configured_functions
+
+            try:
+                load_configured_functions(self, config.functions)
+            except BaseException:
+                self.close()
+                raise
         if config.load_samples:
             from console.core.samples import load_samples
 
             load_samples(self, samples_dir())
 
     def close(self) -> None:
+        self.sources.close()  # no reload nor pip run starts on a closing engine
         self.jobs.close()
         self.engine.close()  # ends the invocations that running jobs wait on
         # A job records its last attempt after its invocation ends; the store must outlive that write (a connection
@@ -112,11 +129,23 @@ class Console:
         """The handlers the package's files suggest (found once per package, then kept)."""
         return self.discoveries.get(sha256, self.packages.get(sha256).code_dir)
 
+    def discover_folder_handlers(self, folder: object) -> Discovery:
+        """The handlers a folder's files suggest (FunctionError when it is not a folder the console can read)."""
+        return discover(self.sources.check_folder(folder))
+
+    def function_handlers(self, function: FunctionConfig) -> tuple[str, ...]:
+        """The handlers the function's code suggests: its package's, or its folder's as they are now."""
+        if function.code_folder:
+            return discover(Path(function.code_folder)).handlers
+        return self.discover_handlers(function.package_sha256).handlers
+
     # -- functions ------------------------------------------------------------------------------------------------
 
     def zipped_folder_warning(self, sha256: str, handler: str | None = None) -> str | None:
         """What to do when every file of the package is inside one folder, where Lambda does not look for the code;
         None when it is not, or when `handler` is one found in the package as it is."""
+        if not sha256:
+            return None  # a folder function: its folder is what Lambda's /var/task would be
         discovery = self.discover_handlers(sha256)
         if discovery.folder_mistake and (handler is None or handler not in discovery.handlers):
             return discovery.folder_mistake
@@ -139,9 +168,54 @@ class Console:
 
     def update_function_code(self, name: str, package: str | bytes | BinaryIO) -> FunctionConfig:
         sha256 = package if isinstance(package, str) else self.upload_package(package).sha256
+        was_folder = bool(self.functions.get(name).code_folder)
         function = self.functions.update_code(name, sha256)
         self.engine.retire(name, LATEST)  # hot reload: the next invocation runs the new code
+        if was_folder:
+            self.sources.refresh()
         return function
+
+    def create_folder_function(self, name: str, folder: object, handler: object, *, role: str | None = None,
+                               publish: bool = False, **config: Any) -> FunctionConfig:
+        """Create a function that runs from a folder on this machine, watched and reloaded on save (FunctionError,
+        field "code", when the folder does not exist or cannot be read); a requirements.txt in it is installed."""
+        _, checked = self.functions.check_new(name, handler, **config)
+        path = self.sources.check_folder(folder)
+        function = self.functions.create(name, None, checked["handler"], role=role or "", code_folder=str(path),
+                                         **config)
+        self.sources.refresh()
+        return self.publish_version(name) if publish else function
+
+    def update_function_code_folder(self, name: str, folder: object) -> FunctionConfig:
+        """Make a folder the function's code, in place of its package or other folder."""
+        path = self.sources.check_folder(folder)
+        function = self.functions.update_code_folder(name, str(path))
+        self.engine.retire(name, LATEST)
+        self.sources.refresh()
+        return function
+
+    def function_code(self, function: FunctionConfig) -> Code:
+        """What the function version runs, with Lambda's CodeSha256 and CodeSize (a folder's as a zip of its files)."""
+        return self.sources.code(function)
+
+    def write_folder_zip(self, name: str, out: IO[bytes]) -> FolderCode:
+        """A folder function's code as the zip its CodeSha256 describes (FunctionNotFound for any other function)."""
+        function = self.functions.get(name)
+        if not function.code_folder:
+            raise FunctionNotFound(name)
+        return write_zip(Path(function.code_folder), out)
+
+    def function_state(self, function: FunctionConfig) -> CodeState:
+        """Lambda's State and LastUpdateStatus: Pending while a folder's requirements.txt installs, Failed if it failed."""
+        return self.sources.state(function)
+
+    def code_changes(self, name: str, limit: int | None = None) -> list[CodeChange]:
+        """Reloads and dependency installs of the function's folder, newest first."""
+        self.functions.get(name)
+        return self.sources.changes.for_function(name, limit)
+
+    def last_code_change(self, name: str) -> CodeChange | None:
+        return self.sources.changes.latest(name)
 
     def update_function_configuration(self, name: str, **changes: object) -> FunctionConfig:
         """Change `$LATEST`'s settings (and its `role`) in one transaction; warm environments of the old ones retire."""
@@ -152,8 +226,11 @@ class Console:
 
     def delete_function(self, name: str) -> None:
         """Delete a function with its versions, saved events and history; its package stays stored."""
+        was_folder = bool(self.functions.get(name).code_folder)
         self.functions.delete(name)
         self.engine.retire(name)
+        if was_folder:
+            self.sources.refresh()
 
     def tag_function(self, name: str, tags: dict[str, str]) -> dict[str, str]:
         """Add or replace the function's tags; its tags after."""
@@ -177,15 +254,18 @@ class Console:
     ) -> FunctionConfig:
         """`$LATEST` as the next version. With `code_sha256` (base64, as Lambda's CodeSha256), only when `$LATEST`
         still runs that code: FunctionError otherwise."""
+        latest = self.functions.get(name)
         if code_sha256:
-            current = self.packages.get(self.functions.get(name).package_sha256).code_sha256
+            current = self.sources.code(latest).code_sha256
             if code_sha256 != current:
                 raise FunctionError(
                     f"CodeSHA256 ({code_sha256}) is different from current CodeSHA256 in $LATEST ({current}). "
                     "Please try again",
                     "code_sha256",
                 )
-        return self.functions.publish(name, description)
+        # A folder function's version runs a stored snapshot of the folder, so it never changes afterwards.
+        snapshot = self.sources.snapshot(latest).sha256 if latest.code_folder else None
+        return self.functions.publish(name, description, snapshot=snapshot)
 
     def handed_credentials(self, function: FunctionConfig | None = None) -> HandedCredentials | None:
         """The AWS credentials handlers get now (a profile's, refreshed when temporary; with `assume_role`, the
@@ -216,13 +296,14 @@ class Console:
             return {}
         return unavailable_libraries(choice.interpreter.version)
 
-    def _spec(self, function: FunctionConfig, region: str, account: str) -> tuple[FunctionSpec, Package]:
-        package = self.packages.get(function.package_sha256)
+    def _spec(self, function: FunctionConfig, region: str, account: str) -> tuple[FunctionSpec, Code]:
+        code = self.sources.ready_code(function)
         handed = self.handed_credentials(function)
         choice = self.interpreter_for(function)
         spec = FunctionSpec(
             name=function.name,
-            code_dir=package.code_dir,
+            code_dir=code.code_dir,
+            code_extra=code.extra_dirs,
             handler=function.handler,
             runtime=function.runtime,
             timeout=function.timeout,
@@ -233,8 +314,8 @@ class Console:
             version=function.version,
             region=region,
             account=account,
-            # A new upload or configuration changes the key, so warm environments of the old one retire.
-            revision=f"{package.sha256}:{function.revision_id}",
+            # A new upload, a saved file or configuration changes the key, so warm environments of the old one retire.
+            revision=f"{code.revision}:{function.revision_id}",
             credentials=handed.environment() if handed is not None else {},
             reserved_concurrency=self.tags.reserved_concurrency(function.name),
             # Merged in this order, a later layer's files replacing an earlier one's: what Lambda's /opt holds.
@@ -243,7 +324,7 @@ class Console:
             interpreter=choice.interpreter,
             interpreter_note=choice.note,
         )
-        return spec, package
+        return spec, code
 
     # -- layers ---------------------------------------------------------------------------------------------------
 
@@ -303,9 +384,9 @@ class Console:
     ) -> InvocationRecord:
         """Invoke the function with the event's JSON and record the invocation in the history."""
         data = payload.encode() if isinstance(payload, str) else payload
-        spec, package = self._spec(self.functions.get(name, self._resolve(name, version, routed=True)), region, account)
+        spec, code = self._spec(self.functions.get(name, self._resolve(name, version, routed=True)), region, account)
         result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id)
-        return self.history.record(name, source, data.decode("utf-8", "replace"), result, package.code_sha256)
+        return self.history.record(name, source, data.decode("utf-8", "replace"), result, code.code_sha256)
 
     def check_event(self, payload: bytes | str) -> None:
         """Refuse, with EventError, an event Lambda's Invoke refuses (not JSON, NaN or Infinity, over 6 MB, not UTF-8);

@@ -73,6 +73,8 @@ class FunctionConfig:
     role: str = ""
     # Its layers in Lambda's order (console.core.layers): each version keeps its own.
     layers: tuple[FunctionLayer, ...] = ()
+    # A folder function's code: an absolute path on this machine ("" when the code is the stored package).
+    code_folder: str = ""
 
     @property
     def deprecated_since(self) -> str | None:
@@ -89,7 +91,7 @@ def _from_row(row: sqlite3.Row, version: str) -> FunctionConfig:
     return FunctionConfig(
         name=row["name"] if latest else row["function"],
         version=version,
-        package_sha256=row["package_sha256"],
+        package_sha256=row["package_sha256"] or "",
         handler=row["handler"],
         runtime=row["runtime"],
         timeout=row["timeout"],
@@ -102,6 +104,7 @@ def _from_row(row: sqlite3.Row, version: str) -> FunctionConfig:
         created_at=row["created_at"],
         last_modified=row["last_modified"] if latest else row["created_at"],
         role=row["role"],
+        code_folder=(row["code_folder"] or "") if latest else "",  # a published version is always a stored package
     )
 
 
@@ -123,7 +126,7 @@ class FunctionStore:
     def create(
         self,
         name: str,
-        package_sha256: str,
+        package_sha256: str | None,
         handler: str,
         *,
         runtime: str | None = None,
@@ -136,30 +139,34 @@ class FunctionStore:
         role: str = "",
         publish: bool = False,
         layers: object = None,
+        code_folder: str | None = None,
     ) -> FunctionConfig:
-        """The new function's `$LATEST`, or its version 1 with `publish`: all written in one transaction."""
+        """The new function's `$LATEST`, or its version 1 with `publish`: all written in one transaction. Its code is
+        the stored package `package_sha256`, or the folder `code_folder` (then `package_sha256` is None, and `publish`
+        needs the folder's snapshot as a stored package: see `publish`)."""
         name, values = self.check_new(name, handler, runtime=runtime, timeout=timeout, memory=memory,
                                       ephemeral_storage=ephemeral_storage, environment=environment,
                                       description=description, runtime_client=runtime_client)
         stamp = now_iso()
         with self._store.write() as conn:
-            self._package_exists(conn, package_sha256)
+            if code_folder is None:
+                self._package_exists(conn, str(package_sha256))
             if conn.execute("SELECT 1 FROM functions WHERE name = ?", (name,)).fetchone():
                 raise FunctionExists(f"Function already exist: {name}", "name")
             conn.execute(
                 "INSERT INTO functions (name, package_sha256, handler, runtime, timeout, memory, ephemeral_storage,"
-                " environment, description, runtime_client, revision_id, created_at, last_modified, role)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (name, package_sha256, values["handler"], values["runtime"], values["timeout"], values["memory"],
-                 values["ephemeral_storage"], json.dumps(values["environment"]), values["description"], values["runtime_client"],
-                 str(uuid.uuid4()), stamp, stamp, role),
+                " environment, description, runtime_client, revision_id, created_at, last_modified, role, code_folder)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (name, None if code_folder is not None else package_sha256, values["handler"], values["runtime"],
+                 values["timeout"], values["memory"], values["ephemeral_storage"], json.dumps(values["environment"]),
+                 values["description"], values["runtime_client"], str(uuid.uuid4()), stamp, stamp, role, code_folder),
             )
             if layers:
                 resolved = resolve_layers(conn_query(conn), layers)
                 check_total_size(conn_query(conn), package_sha256, resolved, self.max_unzipped_bytes)
                 save_function_layers(conn, name, LATEST, resolved)
             if publish:
-                return self._publish(conn, name, None)
+                return self._publish(conn, name, None, package_sha256 if code_folder is not None else None)
         return self.get(name)
 
     def check_new(self, name: object, handler: object, **config: object) -> tuple[str, dict]:
@@ -199,8 +206,23 @@ class FunctionStore:
             self._package_exists(conn, package_sha256)
             layers = function_layers(conn_query(conn), name, LATEST)
             check_total_size(conn_query(conn), package_sha256, layers, self.max_unzipped_bytes)
-            self._touch(conn, name, {"package_sha256": package_sha256})
+            self._touch(conn, name, {"package_sha256": package_sha256, "code_folder": None})
         return self.get(name)
+
+    def update_code_folder(self, name: str, folder: str) -> FunctionConfig:
+        """Make the folder (checked by the caller) the function's code, in place of its package or other folder."""
+        with self._store.write() as conn:
+            self._touch(conn, name, {"package_sha256": None, "code_folder": folder})
+        return self.get(name)
+
+    def folders(self) -> dict[str, list[str]]:
+        """Each folder that functions' `$LATEST` runs from -> those functions, by name."""
+        found: dict[str, list[str]] = {}
+        for row in self._store.query(
+            "SELECT name, code_folder FROM functions WHERE code_folder IS NOT NULL ORDER BY name"
+        ):
+            found.setdefault(row["code_folder"], []).append(row["name"])
+        return found
 
     def update_configuration(self, name: str, **changes: object) -> FunctionConfig:
         """Change `$LATEST`'s settings; `layers` (LayerVersionArns, in order) replaces its layers."""
@@ -234,15 +256,25 @@ class FunctionStore:
             if conn.execute("DELETE FROM functions WHERE name = ?", (name,)).rowcount == 0:
                 raise FunctionNotFound(name)
 
-    def publish(self, name: str, description: str | None = None) -> FunctionConfig:
-        """Snapshot `$LATEST` as the next version; when nothing changed since the last one, that one is returned."""
+    def publish(self, name: str, description: str | None = None, *, snapshot: str | None = None) -> FunctionConfig:
+        """Snapshot `$LATEST` as the next version; when nothing changed since the last one, that one is returned.
+        A folder function's version runs `snapshot`, the stored package of its folder's files (required for one)."""
         with self._store.write() as conn:
-            return self._publish(conn, name, description)
+            return self._publish(conn, name, description, snapshot)
 
-    def _publish(self, conn: sqlite3.Connection, name: str, description: str | None) -> FunctionConfig:
-        latest = conn.execute("SELECT * FROM functions WHERE name = ?", (name,)).fetchone()
-        if latest is None:
+    def _publish(
+        self, conn: sqlite3.Connection, name: str, description: str | None, snapshot: str | None = None
+    ) -> FunctionConfig:
+        row = conn.execute("SELECT * FROM functions WHERE name = ?", (name,)).fetchone()
+        if row is None:
             raise FunctionNotFound(name)
+        latest = dict(row)
+        if latest["code_folder"] is not None:
+            if snapshot is None:
+                raise FunctionError(f"{name} runs from a folder: publish it through the console, which stores the "
+                                    "folder's files as the version's package.", "package")
+            self._package_exists(conn, snapshot)
+            latest["package_sha256"] = snapshot
         last = conn.execute("SELECT * FROM versions WHERE function = ? ORDER BY version DESC LIMIT 1", (name,)).fetchone()
         same = ("package_sha256", "handler", "runtime", "timeout", "memory", "ephemeral_storage", "environment",
                 "runtime_client", "role")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from console.core.credentials import CredentialsError
 from console.core.event_queue import EventQueue, QueuedEvent
-from console.core.functions import FunctionNotFound
+from console.core.functions import FunctionError, FunctionNotFound
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.engine import EngineError, TooManyRequestsError
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -206,7 +206,7 @@ class Jobs:
             except Exception as exc:  # the job reports why it could not run instead of dying silently
                 if self._closing:
                     finished = False
-                elif isinstance(exc, (FunctionNotFound, EngineError, CredentialsError)):  # the user's to fix
+                elif isinstance(exc, (FunctionNotFound, FunctionError, EngineError, CredentialsError)):  # the user's
                     log.warning("Background invocation of %s could not run: %s", job.function, exc)
                 else:
                     log.exception("job %s (%s of %s) failed", job.id, job.source, job.function)

@@ -11,10 +11,11 @@ closed then), so the open files stay bounded however many threads come and go.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,8 +35,9 @@ from console.core.store_errors import (  # noqa: F401 - StoreError and is_disk_f
     read_only_file,
 )
 
-# Each entry moves the schema one version forward. Never edit a published entry: append a new one.
-MIGRATIONS: list[str] = [
+# Each entry moves the schema one version forward. Never edit a published entry: append a new one. An entry is SQL, or
+# a function of the connection that returns the SQL (for a step that depends on the schema it finds).
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], str]] = [
     # 0 -> 1: the first schema.
     """
     CREATE TABLE packages (
@@ -213,6 +215,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE invocations ADD COLUMN ran_on TEXT NOT NULL DEFAULT '';
     ALTER TABLE invocations ADD COLUMN interpreter_note TEXT NOT NULL DEFAULT '';
     """,
+    # 8 -> 9: a function's code may be a folder on disk instead of a stored package, and code changes are recorded.
+    lambda conn: _folder_functions(conn),
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.
@@ -244,7 +248,7 @@ class _Held:
 class Store:
     """The database file; safe to share between threads (each gets its own connection)."""
 
-    def __init__(self, path: Path, *, migrations: list[str] | None = None) -> None:
+    def __init__(self, path: Path, *, migrations: list[str | Callable[[sqlite3.Connection], str]] | None = None) -> None:
         self.path = Path(path)
         self._migrations = MIGRATIONS if migrations is None else migrations
         self._local = threading.local()
@@ -357,19 +361,28 @@ class Store:
         """Bring the schema forward to the latest version, one step per transaction."""
         target = len(self._migrations)
         conn = self._connect()
-        while True:
-            with self.write():
-                current = conn.execute("PRAGMA user_version").fetchone()[0]
-                if current > target:
-                    raise StoreError(
-                        f"{self.path} has schema version {current}, newer than this lambda-console knows ({target}). "
-                        "Upgrade lambda-console, or point --data-dir at another folder."
-                    )
-                if current == target:
-                    return
-                for statement in _statements(self._migrations[current]):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {current + 1}")
+        # SQLite's way to change a table's definition (sqlite.org/lang_altertable.html, "other kinds of table schema
+        # changes"): foreign keys off, so that rebuilding a parent table cascades nothing, and checked before commit.
+        conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            while True:
+                with self.write():
+                    current = conn.execute("PRAGMA user_version").fetchone()[0]
+                    if current > target:
+                        raise StoreError(
+                            f"{self.path} has schema version {current}, newer than this lambda-console knows "
+                            f"({target}). Upgrade lambda-console, or point --data-dir at another folder."
+                        )
+                    if current == target:
+                        return
+                    step = self._migrations[current]
+                    for statement in _statements(step(conn) if callable(step) else step):
+                        conn.execute(statement)
+                    if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                        raise StoreError(f"{self.path}: schema step {current} -> {current + 1} broke a reference")
+                    conn.execute(f"PRAGMA user_version = {current + 1}")
+        finally:
+            conn.execute("PRAGMA foreign_keys=ON")
 
     def get_meta(self, key: str) -> str | None:
         row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
@@ -393,6 +406,36 @@ class Store:
             except sqlite3.Error:
                 pass
         self._local = threading.local()
+
+
+def _folder_functions(conn: sqlite3.Connection) -> str:
+    """The step to schema 9: `functions.package_sha256` may be NULL (a folder function has no stored package), a new
+    `code_folder` column holds the folder, and `code_changes` records what happened to a function's code.
+
+    The table is rebuilt from its own definition and columns as found, so columns added by other steps stay."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'functions'").fetchone()
+    definition = re.sub(r"package_sha256\s+TEXT\s+NOT\s+NULL", "package_sha256 TEXT", row[0], count=1)
+    definition = re.sub(r'CREATE TABLE\s+"?functions"?', "CREATE TABLE functions_rebuilt", definition, count=1)
+    columns = ", ".join(f'"{info[1]}"' for info in conn.execute("PRAGMA table_info(functions)"))
+    extras = [found[0] for found in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'functions' AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+    )]
+    return ";\n".join([
+        definition,
+        f"INSERT INTO functions_rebuilt ({columns}) SELECT {columns} FROM functions",
+        "DROP TABLE functions",
+        "ALTER TABLE functions_rebuilt RENAME TO functions",
+        *extras,
+        "ALTER TABLE functions ADD COLUMN code_folder TEXT",  # an absolute path; NULL for a stored package
+        """CREATE TABLE code_changes (
+            id INTEGER PRIMARY KEY,
+            function TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                 -- 'reloaded', 'dependencies'...
+            message TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX code_changes_by_function ON code_changes (function, id)",
+    ]) + ";"
 
 
 def _statements(script: str) -> list[str]:

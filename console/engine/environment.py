@@ -89,7 +89,7 @@ class Environment:
         self.launch = plan_launch(
             ["-I", "-S", "-B", str(bootstrap), "--client", spec.runtime_client, "--watch-fd", str(watch_read)],
             python=python, code_dir=spec.code_dir, layers=spec.layers, runtime_dir=runtime_dir,
-            runtime_code=bootstrap.parent, ephemeral_mb=spec.ephemeral_storage,
+            runtime_code=bootstrap.parent, ephemeral_mb=spec.ephemeral_storage, code_extra=spec.code_extra,
         )
         self._tmp = self.launch.host_tmp
         command = self.launch.command

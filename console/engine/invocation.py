@@ -70,10 +70,14 @@ class FunctionSpec:
     # it is not the runtime's: `interpreter_note` is that sentence.
     interpreter: Interpreter | None = None
     interpreter_note: str = ""
+    # Folders shown with the code at /var/task, under its own files (a folder function's installed dependencies, as
+    # Lambda shows a built package); without the sandbox they come on sys.path right after the code.
+    code_extra: tuple[Path, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code_dir", Path(self.code_dir))
         object.__setattr__(self, "layers", tuple(Path(p) for p in self.layers))
+        object.__setattr__(self, "code_extra", tuple(Path(p) for p in self.code_extra))
         object.__setattr__(self, "environment", dict(self.environment))
         object.__setattr__(self, "credentials", dict(self.credentials))
         if not MIN_TIMEOUT <= self.timeout <= MAX_TIMEOUT:
@@ -99,6 +103,7 @@ class FunctionSpec:
             self.memory,
             tuple(sorted(self.environment.items())),
             self.layers,
+            self.code_extra,
             self.runtime_client,
             self.region,
             self.account,

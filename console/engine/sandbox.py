@@ -91,6 +91,7 @@ def plan(
     runtime_dir: Path,
     runtime_code: Path,
     ephemeral_mb: int,
+    code_extra: Sequence[Path] = (),
 ) -> Launch:
     """The command line for `python *worker --layer ...`, inside bwrap where it can run, else as it is.
 
@@ -102,6 +103,8 @@ def plan(
         args = [python, *worker]
         for layer in layers:
             args += ["--layer", str(layer)]
+        for extra in code_extra:
+            args += ["--code-path", str(extra)]
         host_tmp = Path(tempfile.mkdtemp(prefix="env-", dir=host_tmp_root()))
         return Launch(args, str(code_dir), str(runtime_dir), str(host_tmp), [str(layer / "bin") for layer in layers],
                       False, UNSANDBOXED_NOTICE.format(why=why), host_tmp)
@@ -111,7 +114,8 @@ def plan(
     # /tmp first: a folder bound later under the host's /tmp (an interpreter installed there) then stays visible.
     args += ["--size", str(ephemeral_mb * 1024 * 1024), "--tmpfs", "/tmp"]
     args += _system(interpreter)
-    args += ["--ro-bind", str(code_dir), TASK_ROOT, "--chdir", TASK_ROOT]
+    # The code's own files over what comes with it (installed dependencies), as one folder.
+    args += _merge(TASK_ROOT, [*code_extra, code_dir]) + ["--chdir", TASK_ROOT]
     args += _runtime_libraries(runtime_dir) + _ro(runtime_code.resolve())
     args += _layers(layers)
     args += ["--remount-ro", "/"]  # the rest of the root (/opt without layers, /var) is read-only, as on Lambda

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import tempfile
 from collections.abc import Iterable
 
 from flask import Response, current_app, request, send_file, url_for
@@ -135,7 +136,7 @@ def get_function(function_name: str) -> Response:
     function = load_function(target_from_path(function_name))
     answer: dict = {
         "Configuration": configuration(function),
-        "Code": {"RepositoryType": "S3", "Location": code_location(function.package_sha256)},
+        "Code": {"RepositoryType": "S3", "Location": function_code_location(function)},
     }
     console = get_console()
     tags = console.function_tags(function.name)
@@ -147,9 +148,20 @@ def get_function(function_name: str) -> Response:
     return json_response(answer)
 
 
+def function_code_location(function: FunctionConfig) -> str:
+    """Where a function's code downloads: its stored package, or its folder's files as the zip its CodeSha256
+    describes (zipped when downloaded)."""
+    if function.code_folder:
+        return _signed(url_for("lambda_api.download_folder_code", function_name=function.name))
+    return code_location(function.package_sha256)
+
+
 def code_location(sha256: str) -> str:
     """Where a stored package's zip downloads (presigned when the console signs its API)."""
-    path = url_for("lambda_api.download_code", sha256=sha256)
+    return _signed(url_for("lambda_api.download_code", sha256=sha256))
+
+
+def _signed(path: str) -> str:
     auth = current_app.config.get("AUTHENTICATION")
     signature = presigned_query(auth.credentials, path) if auth is not None else ""
     return request.host_url.rstrip("/") + path + signature
@@ -168,6 +180,19 @@ def download_code(sha256: str) -> Response:
     except (KeyError, ValueError):
         raise ApiError("ResourceNotFoundException", 404, f"No stored package has the SHA-256 {sha256}.") from None
     return send_file(package.zip_path, mimetype="application/zip", download_name=f"{sha256[:12]}.zip")
+
+
+@bp.route("/code/folders/<function_name>.zip", methods=["GET"])
+def download_folder_code(function_name: str) -> Response:
+    """A folder function's code as a zip, as it is now (GetFunction's Code.Location for a folder function)."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - send_file closes it
+    try:
+        get_console().write_folder_zip(function_name, out)
+    except FunctionNotFound:
+        out.close()
+        raise ApiError("ResourceNotFoundException", 404, f"No folder function is named {function_name}.") from None
+    out.seek(0)
+    return send_file(out, mimetype="application/zip", download_name=f"{function_name}.zip")
 
 
 @bp.route("/functions/<function_name>/code", methods=["PUT"])

@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from console import get_console
 from console.core.aliases import AliasExists, VersionInUse
 from console.core.credentials import CredentialsError
+from console.core.dependencies import FunctionNotReady
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionExists, FunctionNotFound
 from console.core.limits import MAX_EPHEMERAL_STORAGE, MAX_FUNCTION_NAME, MIN_EPHEMERAL_STORAGE
 from console.core.zipcheck import PackageError
@@ -108,7 +109,7 @@ def handle_exception(exc: Exception) -> Response:
     if isinstance(exc, AliasExists):
         return error_response(ApiError("ResourceConflictException", 409,
                                        f"Alias already exists: {function_arn(exc.function, exc.name)}"))
-    if isinstance(exc, (FunctionExists, VersionInUse)):
+    if isinstance(exc, (FunctionExists, VersionInUse, FunctionNotReady)):
         return error_response(ApiError("ResourceConflictException", 409, str(exc)))
     if isinstance(exc, (FunctionError, PackageError)):
         return error_response(invalid(str(exc)))
@@ -312,7 +313,13 @@ def ephemeral_storage_from(body: dict) -> int | None:
 def configuration(function: FunctionConfig, *, qualified: bool | None = None) -> dict:
     """FunctionConfiguration: `qualified` puts the version in the ARN (the default for published versions)."""
     console = get_console()
-    package = console.get_package(function.package_sha256)
+    state = console.function_state(function)
+    try:
+        code_sha256, code_size = "", 0
+        code = console.function_code(function)  # a stored package, or a folder's files as a zip
+        code_sha256, code_size = code.code_sha256, code.size
+    except FunctionError as exc:  # a folder function's folder is gone: it says so in its State
+        state = replace(state, state="Failed", last_update_status="Failed", reason=str(exc))
     if qualified is None:
         qualified = function.version != LATEST
     shape = {
@@ -321,17 +328,17 @@ def configuration(function: FunctionConfig, *, qualified: bool | None = None) ->
         "Runtime": function.runtime,
         "Role": function.role or DEFAULT_ROLE,  # each version keeps the role it was published with
         "Handler": function.handler,
-        "CodeSize": package.size,
+        "CodeSize": code_size,
         "Description": function.description,
         "Timeout": function.timeout,
         "MemorySize": function.memory,
         "LastModified": function.last_modified,
-        "CodeSha256": package.code_sha256,
+        "CodeSha256": code_sha256,
         "Version": function.version,
         "TracingConfig": {"Mode": "PassThrough"},
         "RevisionId": function.revision_id,
-        "State": "Active",
-        "LastUpdateStatus": "Successful",
+        "State": state.state,  # Pending while a folder's requirements.txt installs, Failed when pip failed
+        "LastUpdateStatus": state.last_update_status,
         "PackageType": "Zip",
         "Architectures": ["x86_64"],
         "EphemeralStorage": {"Size": function.ephemeral_storage},  # each version keeps its own
@@ -343,6 +350,12 @@ def configuration(function: FunctionConfig, *, qualified: bool | None = None) ->
     if function.layers:
         shape["Layers"] = [{"Arn": layer.arn(request_region(), ACCOUNT), "CodeSize": layer.code_size}
                            for layer in function.layers]
+    if state.state == "Pending":
+        shape.update(StateReason=state.reason, StateReasonCode="Creating",
+                     LastUpdateStatusReason=state.reason, LastUpdateStatusReasonCode="Creating")
+    elif state.state == "Failed":
+        shape.update(StateReason=state.reason, StateReasonCode="InternalError",
+                     LastUpdateStatusReason=state.reason, LastUpdateStatusReasonCode="InternalError")
     return shape
 
 

@@ -187,7 +187,7 @@ def _start_awslambdaric(handler: str) -> None:
 
 def main() -> None:
     """Set up sys.path as Lambda does and run the chosen runtime client."""
-    client, layers, watch_fd, own_pid_namespace = parse_args(sys.argv)
+    client, layers, watch_fd, own_pid_namespace, code_paths = parse_args(sys.argv)
     if own_pid_namespace:
         claim_pid_namespace()
     if watch_fd is not None:
@@ -196,7 +196,7 @@ def main() -> None:
     handler, api_address = getenv("_HANDLER"), getenv("AWS_LAMBDA_RUNTIME_API")
     if task_root is None or runtime_dir is None or handler is None or api_address is None:
         sys.exit("the worker needs LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR, _HANDLER and AWS_LAMBDA_RUNTIME_API set")
-    set_up_sys_path(task_root, layers, runtime_dir)
+    set_up_sys_path(task_root, layers, runtime_dir, code_paths)
     # The handler must not see our flags.
     sys.argv = [sys.argv[0]]
     try:

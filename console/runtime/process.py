@@ -46,23 +46,25 @@ def setenv(name: str, value: str | None) -> None:
 
 
 def parse_args(argv: list) -> tuple:
-    """(client, layers, watch_fd, own_pid_namespace) from the engine's command line."""
-    client, layers, watch_fd, own_pid_namespace = "bootstrap", [], None, False
+    """(client, layers, watch_fd, own_pid_namespace, code_paths) from the engine's command line."""
+    client, layers, watch_fd, own_pid_namespace, code_paths = "bootstrap", [], None, False, []
     args = iter(argv[1:])
     for arg in args:
         name, eq, value = arg.partition("=")
         if name == "--pid-namespace":  # the sandbox's: this worker's processes are its PID namespace's
             own_pid_namespace = True
-        elif name in ("--client", "--layer", "--watch-fd"):
+        elif name in ("--client", "--layer", "--watch-fd", "--code-path"):
             if not eq:
                 value = next(args, "")
             if name == "--client":
                 client = value
             elif name == "--layer":
                 layers.append(value)
+            elif name == "--code-path":
+                code_paths.append(value)
             else:
                 watch_fd = int(value)
-    return client, layers, watch_fd, own_pid_namespace
+    return client, layers, watch_fd, own_pid_namespace, code_paths
 
 
 # Set when the sandbox started this worker in a PID namespace of its own (the --pid-namespace flag).
@@ -115,8 +117,9 @@ def watch_console(fd: int) -> None:
     _thread.start_new_thread(wait, ())
 
 
-def set_up_sys_path(task_root: str, layers: list, runtime_dir: str) -> None:
+def set_up_sys_path(task_root: str, layers: list, runtime_dir: str, code_paths: list | tuple = ()) -> None:
     """Order sys.path as Lambda does: code root, each layer (as /opt), the runtime's libraries, the standard library.
+    `code_paths` (without the sandbox: folders that a sandbox shows inside the code root) follow the code root.
 
     Then process `.pth` files like Lambda's `site.addsitedir()` calls. `site` is imported only when that could
     change anything: a folder with a `.pth` file, or a missing one (which addsitedir appends to sys.path anyway).
@@ -125,7 +128,7 @@ def set_up_sys_path(task_root: str, layers: list, runtime_dir: str) -> None:
     # Lambda unpacks the layers into one /opt in order, a later layer's files replacing an earlier one's: so the
     # later layers come first here, and every layer's site-packages before every layer's python/.
     newest_first = layers[::-1]
-    site_dirs = [task_root]
+    site_dirs = [task_root, *code_paths]
     site_dirs += [f"{layer}/python/lib/{version}/site-packages" for layer in newest_first]
     site_dirs += [f"{layer}/python" for layer in newest_first]
     sys.path[:0] = [*site_dirs, runtime_dir]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from console import get_console
 from console.core.console import Console
@@ -29,6 +30,7 @@ def function_json(function: FunctionConfig) -> dict:
         "runtime_client": function.runtime_client,
         "deprecated_since": function.deprecated_since,
         "package_sha256": function.package_sha256,
+        "code_folder": function.code_folder,
         "revision_id": function.revision_id,
         "last_modified": function.last_modified,
         "layers": [layer.arn() for layer in function.layers],  # in order
@@ -104,10 +106,13 @@ def new_function_package() -> tuple[str, int]:
 
 
 @bp.post("/functions/new")
-def create_function() -> Response | tuple[str, int]:
+def create_function() -> BaseResponse | tuple[str, int]:
     console = get_console()
     form = {key: request.form.get(key, "") for key in
-            ("name", "handler", "timeout", "memory", "ephemeral_storage", "environment", "description", "package")}
+            ("name", "handler", "timeout", "memory", "ephemeral_storage", "environment", "description", "package",
+             "code_folder")}
+    if form["code_folder"].strip():
+        return create_folder_function(form)
     package_sha = form["package"]
     upload = request.files.get("package_file")
     try:
@@ -137,6 +142,34 @@ def create_function() -> Response | tuple[str, int]:
     return redirect(url_for("web.function_page", name=function.name), 303)
 
 
+@bp.get("/functions/new/folder")
+def choose_folder() -> tuple[str, int]:
+    """The folder field with a folder typed, offering the handlers found in its files (htmx, on a change)."""
+    form = {"code_folder": request.args.get("code_folder", "")}
+    try:
+        handlers = get_console().discover_folder_handlers(form["code_folder"]).handlers
+    except FunctionError as exc:
+        return render_template("_folder_field.html", form=form, errors={"code_folder": str(exc)}), 422
+    return render_template("_folder_field.html", form=form, errors={}, folder_handlers=handlers), 200
+
+
+def create_folder_function(form: dict[str, str]) -> BaseResponse | tuple[str, int]:
+    """Create function → From a folder: the function runs from the folder named, watched and reloaded on save."""
+    console = get_console()
+    try:
+        settings = forms.function_settings(form)
+        handler = str(settings.pop("handler"))
+        if not handler:
+            found = console.discover_folder_handlers(form["code_folder"]).handlers
+            hint = f" Found in the folder: {', '.join(found[:3])}." if found else ""
+            raise FunctionError(f"Give the handler as file.function (like app.handler).{hint}", "handler")
+        function = console.create_folder_function(form["name"].strip(), form["code_folder"], handler, **settings)
+    except FunctionError as exc:
+        field = "code_folder" if exc.field == "code" else exc.field or "form"
+        return render_template("function_new.html", **_new_context(form, {field: str(exc)})), 422
+    return redirect(url_for("web.function_page", name=function.name), 303)
+
+
 # -- a function's page ------------------------------------------------------------------------------------------
 
 
@@ -160,7 +193,7 @@ def function_page_json(name: str) -> Response:
 
 
 def configuration_context(name: str, errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
-                          message: str = "") -> dict:
+                          message: str = "", folder_form: str | None = None) -> dict:
     console = get_console()
     function = console.get_function(name)
     values = form or {
@@ -172,8 +205,8 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "description": function.description,
     }
     try:
-        handlers = console.discover_handlers(function.package_sha256).handlers
-    except PackageNotFound:
+        handlers = console.function_handlers(function)
+    except (PackageNotFound, FunctionError):  # a deleted package, a folder that is gone
         handlers = ()
     return {
         "tab": "configuration",
@@ -182,11 +215,12 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "errors": errors or {},
         "message": message,
         "handlers": handlers,
-        "package": console.get_package(function.package_sha256),
+        "package": None if function.code_folder else console.get_package(function.package_sha256),
         "versions": console.list_versions(name)[1:],
         **_credentials_context(console, function),
         "layer_versions": console.all_layer_versions(),  # the Layers section offers them
         **runtime_context(function),
+        "folder_form": function.code_folder if folder_form is None else folder_form,
     }
 
 
@@ -242,6 +276,19 @@ def upload_code(name: str) -> tuple[str, int]:
     return render("function.html", "_function_body.html", **configuration_context(
         name, message=f"New code uploaded ({package.filename or 'zip'}, SHA-256 {package.code_sha256}). "
                       "The next test runs it: warm environments were retired."))
+
+
+@bp.post("/functions/<name>/code-folder")
+def change_code_folder(name: str) -> tuple[str, int]:
+    """The function's code becomes a folder on this machine (watched, reloaded on save)."""
+    folder = request.form.get("code_folder", "")
+    try:
+        get_console().update_function_code_folder(name, folder)
+    except FunctionError as exc:
+        return render("function.html", "_function_body.html", 422,
+                      **configuration_context(name, {"code_folder": str(exc)}, folder_form=folder))
+    return render("function.html", "_function_body.html", **configuration_context(
+        name, message="The function now runs from the folder: a saved file reloads it."))
 
 
 @bp.post("/functions/<name>/versions")

@@ -91,7 +91,7 @@ def cancel_run(name: str, job_id: str) -> tuple[str, int]:
 def history_context(name: str, **extra: object) -> dict:
     console = get_console()
     return {"tab": "history", "function": console.get_function(name), "entries": console.list_invocations(name, 50),
-            **extra}
+            "code_changes": console.code_changes(name, 20), **extra}
 
 
 @bp.get("/functions/<name>/history")
