@@ -171,13 +171,18 @@ def _signed_with(current: HandedCredentials) -> bool:
         request.headers.get("X-Amz-Security-Token", "").encode(), current.session_token.encode()
     ):
         return False
-    raw_path = request.environ.get("REQUEST_URI", request.environ.get("RAW_URI", "")).split("?", 1)[0]
     try:
-        verify(request.method, raw_path or request.path, request.query_string.decode("latin-1"), request.headers,
-               request.get_data(cache=True), Credentials(current.access_key_id, current.secret_access_key))
+        _verify(Credentials(current.access_key_id, current.secret_access_key))
     except SignatureError:
         return False
     return True
+
+
+def _verify(credentials: Credentials) -> None:
+    """Check the request's SigV4 signature against `credentials` (SignatureError when it does not hold)."""
+    raw_path = request.environ.get("REQUEST_URI", request.environ.get("RAW_URI", "")).split("?", 1)[0]
+    verify(request.method, raw_path or request.path, request.query_string.decode("latin-1"),
+           request.headers, request.get_data(cache=True), credentials)
 
 
 def _authenticate_api(auth: Authentication, handed: HandedLookup | None = None) -> Response | None:
@@ -187,10 +192,8 @@ def _authenticate_api(auth: Authentication, handed: HandedLookup | None = None) 
             return None
         return _api_refusal(SignatureError(
             "AccessDenied", "The download link is not valid or has expired: call GetFunction for a new one."))
-    raw_path = request.environ.get("REQUEST_URI", request.environ.get("RAW_URI", "")).split("?", 1)[0]
     try:
-        verify(request.method, raw_path or request.path, request.query_string.decode("latin-1"),
-               request.headers, request.get_data(cache=True), auth.credentials)
+        _verify(auth.credentials)
     except SignatureError as exc:
         return None if _handed_signature(exc, handed) else _api_refusal(exc)
     return None

@@ -127,7 +127,7 @@ def layer_name(value: object) -> str:
 def lambda_runtimes() -> tuple[str, ...]:
     """Every runtime identifier Lambda knows (a layer may be for any language), from botocore's service model."""
     # boto3's botocore is a dependency; its model is read once, when first needed.
-    import botocore.session  # type: ignore[import-untyped]
+    import botocore.session
 
     return tuple(botocore.session.get_session().get_service_model("lambda").shape_for("Runtime").enum)
 
@@ -356,7 +356,7 @@ def _stored(query: Query, name: str, version: int) -> FunctionLayer | None:
     return FunctionLayer(layer.name, layer.version, layer.package_sha256, layer.code_size, layer.unzipped_size)
 
 
-def check_total_size(query: Query, package_sha256: str, layers: Iterable[FunctionLayer], limit: int) -> None:
+def check_total_size(query: Query, package_sha256: str | None, layers: Iterable[FunctionLayer], limit: int) -> None:
     """Lambda's quota on the unzipped code of a function and all its layers together."""
     layers = tuple(layers)
     if not layers:

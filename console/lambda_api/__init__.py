@@ -26,7 +26,7 @@ DeleteLayerVersion) live under their own date, `/2018-10-31/layers` (`layers_bp`
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response
 from werkzeug.routing import BaseConverter
 
 bp = Blueprint("lambda_api", __name__, url_prefix="/2015-03-31")
@@ -49,7 +49,7 @@ from console.lambda_api.wire import ApiError, add_request_id, error_response, ha
 
 @dated.route("/<api_date:version>", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
 @dated.route("/<api_date:version>/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
-def unknown_dated_operation(version: str, rest: str) -> None:
+def unknown_dated_operation(version: str, rest: str) -> Response:
     raise unsupported()
 
 

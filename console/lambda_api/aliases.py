@@ -28,7 +28,7 @@ from console.lambda_api.wire import (
 
 
 def alias_configuration(alias: Alias) -> dict:
-    body = {
+    body: dict[str, object] = {
         "AliasArn": function_arn(alias.function, alias.name),
         "Name": alias.name,
         "FunctionVersion": alias.version,

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
@@ -359,7 +360,7 @@ def configuration(function: FunctionConfig, *, qualified: bool | None = None) ->
     return shape
 
 
-def page(items: list, key: Callable[[object], tuple], marker_key: Callable[[str], tuple]) -> tuple[list, str | None]:
+def page(items: list, key: Callable[[Any], tuple], marker_key: Callable[[str], tuple]) -> tuple[list, str | None]:
     """One page of `items` (sorted by `key`) after the request's Marker, at most MaxItems and 50."""
     raw = request.args.get("MaxItems")
     limit = MAX_PAGE
