@@ -110,7 +110,7 @@ def plan(console: Console, functions: Iterable[str] | None) -> list[tuple[str, s
     """The saved events with expectations: (function, event, payload, expectation), of the named functions (each
     must exist: FunctionNotFound) or of all."""
     names = [function.name for function in console.functions.all()] if functions is None else list(functions)
-    tests = []
+    tests: list[tuple[str, str, bytes, Expectation]] = []
     for name in dict.fromkeys(names):
         console.functions.get(name)
         expected = console.expectations.for_function(name)
