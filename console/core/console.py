@@ -404,6 +404,11 @@ class Console:
                                    "event and save its result.", "event")
         return existing, self.expectations.set(function, event, expectation)
 
+    def saved_event_for(self, function: str, event: str) -> str | None:
+        """The name of the function's saved event holding this JSON (formatting aside), or None."""
+        return next((saved.name for saved in self.events.for_function(function) if same_json(saved.body, event)),
+                    None)
+
     def run_tests(self, functions: list[str] | None = None, *, source: str = "console",
                   concurrency: int | None = None) -> TestRun:
         """Run the saved events with expectations of the functions (all when None) and wait for the results."""

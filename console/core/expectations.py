@@ -64,6 +64,11 @@ class Expectation:
         """"failure", "success" or "any": the form's and the files' word for `function_error`."""
         return {True: "failure", False: "success", None: "any"}[self.function_error]
 
+    @property
+    def max_duration_text(self) -> str:
+        """The maximum duration as a person types it (`250`, `12.5`), empty when there is none."""
+        return "" if self.max_duration_ms is None else _number(self.max_duration_ms)
+
     def file_text(self) -> str:
         """The `<name>.expected.json` text: the response's own text kept as written."""
         parts = []

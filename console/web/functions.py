@@ -11,6 +11,7 @@ from console.core.functions import FunctionConfig, FunctionError
 from console.core.packages import PackageError, PackageNotFound
 from console.web import bp, forms
 from console.web.editor import test_tab_context
+from console.web.expected import last_run_json
 from console.web.rendering import render
 from console.web.results import record_json
 
@@ -45,7 +46,8 @@ def index() -> str:
 def index_json() -> Response:
     return jsonify({
         "functions": [
-            {**function_json(row.function), "last_result": row.last_status, "last_result_at": row.last_at}
+            {**function_json(row.function), "last_result": row.last_status, "last_result_at": row.last_at,
+             "last_test_run": last_run_json(row.last_test)}
             for row in get_console().summary()
         ]
     })
