@@ -4,6 +4,7 @@ pass/fail list (a background run the page polls, like a Test)."""
 from __future__ import annotations
 
 from flask import Response, jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 
 from console import get_console
 from console.core.events import EventError, EventNotFound
@@ -54,7 +55,7 @@ def clear_expectation(name: str) -> tuple[str, int]:
 
 
 @bp.post("/functions/<name>/history/<int:entry_id>/expected")
-def save_as_expected(name: str, entry_id: int) -> Response | tuple[str, int]:
+def save_as_expected(name: str, entry_id: int) -> ResponseReturnValue:
     """"Save as expected" on a result: it becomes the expected result of the saved event named in the form."""
     console = get_console()
     record = console.get_invocation(entry_id, name)
@@ -83,7 +84,7 @@ def saved_event_name(record: InvocationRecord) -> str:
 # -- Run all ------------------------------------------------------------------------------------------------------
 
 
-def _run_view(test_run: TestRun, status: int = 200) -> Response | tuple[str, int]:
+def _run_view(test_run: TestRun, status: int = 200) -> ResponseReturnValue:
     test_run.done.wait(FIRST_WAIT_SECONDS)
     if not is_fragment_request():
         return redirect(url_for("web.test_run_page", run_id=test_run.id), 303)
@@ -91,13 +92,13 @@ def _run_view(test_run: TestRun, status: int = 200) -> Response | tuple[str, int
 
 
 @bp.post("/functions/<name>/test-runs")
-def run_function_tests(name: str) -> Response | tuple[str, int]:
+def run_function_tests(name: str) -> ResponseReturnValue:
     """Run all on a function's Test tab: its saved events with expectations."""
     return _run_view(get_console().start_test_run([name]))
 
 
 @bp.post("/test-runs")
-def run_all_tests() -> Response | tuple[str, int]:
+def run_all_tests() -> ResponseReturnValue:
     """Run all on the function list: every function's saved events with expectations."""
     return _run_view(get_console().start_test_run())
 
