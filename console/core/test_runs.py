@@ -146,12 +146,33 @@ def run(console: Console, functions: Iterable[str] | None = None, *, source: str
             on_result(outcome)
 
     workers = max(1, min(concurrency or console.config.max_environments, len(tests) or 1))
+    # Each function gets an even share of the engine's environments, so that the run never makes one function's
+    # environments evict another's (which would make every run cold); the order alternates between functions, so a
+    # worker rarely waits for its function's share.
+    functions_run = list(dict.fromkeys(name for name, *_ in tests))
+    share = {name: threading.Semaphore(max(1, workers // max(1, len(functions_run)))) for name in functions_run}
+
+    def shared(test: tuple[str, str, bytes, Expectation]) -> None:
+        with share[test[0]]:
+            one(test)
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="test-run") as pool:
-        list(pool.map(one, tests))
+        list(pool.map(shared, _alternating(tests)))
     test_run.duration_ms = (time.monotonic() - test_run.started) * 1000
     _record(console, test_run)
     test_run.done.set()
     return test_run
+
+
+def _alternating(tests: list[tuple[str, str, bytes, Expectation]]) -> list[tuple[str, str, bytes, Expectation]]:
+    """The tests taken one function at a time in turn: f1, f2, f3, f1, f2, f3..."""
+    queues: dict[str, list[tuple[str, str, bytes, Expectation]]] = {}
+    for test in tests:
+        queues.setdefault(test[0], []).append(test)
+    ordered = []
+    for index in range(max((len(queue) for queue in queues.values()), default=0)):
+        ordered.extend(queue[index] for queue in queues.values() if index < len(queue))
+    return ordered
 
 
 def _record(console: Console, test_run: TestRun) -> None:
