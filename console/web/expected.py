@@ -3,12 +3,14 @@ pass/fail list (a background run the page polls, like a Test)."""
 
 from __future__ import annotations
 
+import json
+
 from flask import Response, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from console import get_console
 from console.core.events import EventError, EventNotFound
-from console.core.expectations import ExpectationError
+from console.core.expectations import Expectation, ExpectationError
 from console.core.history import InvocationRecord
 from console.core.test_runs import LastRun, TestRun, TestRunNotFound
 from console.web import bp
@@ -121,6 +123,11 @@ def test_run_json(run_id: str) -> Response:
 def outcome_json(outcome: object) -> dict:
     keys = ("function", "event", "status", "duration_ms", "diff", "entry_id", "error")
     return {key: getattr(outcome, key) for key in keys}
+
+
+def expected_json(expectation: Expectation | None) -> dict | None:
+    """An expectation as its `<name>.expected.json` file holds it."""
+    return None if expectation is None else json.loads(expectation.file_text())
 
 
 def last_run_json(last: LastRun | None) -> dict | None:

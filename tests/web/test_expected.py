@@ -46,6 +46,11 @@ def test_the_expectation_editor_saves_refuses_and_clears(client) -> None:
     assert saved.status_code == 200 and "Saved the expected result of ada-lovelace" in html
     assert 'value="2500"' in html and "Clear expected result" in html
 
+    twin = client.get("/functions/hello_python.json").get_json()
+    ada = next(event for event in twin["events"] if event["name"] == "ada-lovelace")
+    assert ada["expected"] == {"response": {"message": "Hello Ada Lovelace!"}, "functionError": False,
+                               "maxDurationMs": 2500}
+
     cleared = client.post("/functions/hello_python/expectation/clear", headers=HTMX, data=form("ada-lovelace", body))
     assert "Cleared the expected result of ada-lovelace" in cleared.get_data(as_text=True)
 
@@ -61,6 +66,8 @@ def test_save_as_expected_then_run_all_shows_passes_failures_and_the_diff(client
         html = client.get(match.group(1), headers=HTMX).get_data(as_text=True)
     entry = re.search(r'/functions/raise_error/history/(\d+)/expected', html).group(1)
     assert 'name="event_name" value="zero-quantity"' in html
+    # The history entry's page offers it too.
+    assert "Save as expected" in client.get(f"/functions/raise_error/history/{entry}").get_data(as_text=True)
     saved = client.post(f"/functions/raise_error/history/{entry}/expected", headers=HTMX,
                         data={"event_name": "zero-quantity"})
     assert "Saved as the expected result of zero-quantity" in saved.get_data(as_text=True)
