@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from console.config import load_config
 from console.core.console import Console
-from console.core.events import EventNotFound
+from console.core.events import EventError, EventNotFound
 from console.core.expectations import (
     Expectation,
     ExpectationError,
@@ -181,3 +181,31 @@ def test_save_as_expected_takes_a_success_whole_and_a_failure_by_its_type(consol
     with pytest.raises(ExpectationError, match="holds other JSON"):
         console.save_as_expected("greet", failed.id, "ada")
     assert json.loads(console.get_expectation("greet", "ada").response)["length"] == 3
+
+
+@given(json_values, st.sampled_from(["any", "success", "failure"]),
+       st.none() | st.floats(min_value=0.001, max_value=900_000) | st.integers(1, 900_000))
+def test_any_expectation_survives_its_file(response: object, outcome: str, duration: float | None) -> None:
+    written = check_expectation(json.dumps(response), outcome, duration)
+    back = read_expectation_file(written.file_text(), "x.expected.json")
+    assert (back.outcome, back.max_duration_ms) == (outcome, None if duration is None else float(duration))
+    assert differences(json.loads(written.response), json.loads(back.response), whole=True) == []
+
+
+def test_a_folder_import_keeps_an_expectation_it_has_no_file_for_and_export_drops_a_cleared_one(console,
+                                                                                                 tmp_path) -> None:
+    console.save_event("greet", "ada", '{"name": "Ada"}')
+    console.set_expectation("greet", "ada", '{"length": 3}')
+    folder = tmp_path / "events"
+    console.export_events("greet", folder)
+    assert sorted(path.name for path in folder.iterdir()) == ["ada.expected.json", "ada.json"]
+    (folder / "ada.expected.json").unlink()
+    console.import_events("greet", folder, replace=True)
+    assert console.get_expectation("greet", "ada").response == '{"length": 3}'
+    console.clear_expectation("greet", "ada")
+    console.export_events("greet", folder)
+    assert sorted(path.name for path in folder.iterdir()) == ["ada.json"]
+    # An event whose name would read back as an expectation file is refused at export, saying what to do.
+    console.save_event("greet", "x.expected", "{}")
+    with pytest.raises(EventError, match="rename it"):
+        console.export_events("greet", folder)
