@@ -32,6 +32,8 @@ FILE_KEYS = ("response", "functionError", "maxDurationMs")
 MAX_DURATION_MS = 900_000.0
 # The members of a failure that "Save as expected" keeps: the stack trace and request id change on every run.
 KEPT_ERROR_KEYS = ("errorType", "errorMessage")
+# A diff lists this many differences at most (a 6 MB response can differ in a million places).
+SHOWN_DIFFERENCES = 100
 
 
 class ExpectationError(ValueError):
@@ -93,8 +95,11 @@ class Verdict:
         return not self.differences and not self.problems
 
     def diff_text(self) -> str:
-        """The readable diff: the problems, then one line per difference."""
-        return "\n".join([*self.problems, *(difference.describe() for difference in self.differences)])
+        """The readable diff: the problems, then one line per difference (the first SHOWN_DIFFERENCES of them)."""
+        lines = [difference.describe() for difference in self.differences[:SHOWN_DIFFERENCES]]
+        if len(self.differences) > SHOWN_DIFFERENCES:
+            lines.append(f"... and {len(self.differences) - SHOWN_DIFFERENCES} more differences")
+        return "\n".join([*self.problems, *lines])
 
 
 def _number(value: float) -> str:

@@ -209,3 +209,12 @@ def test_a_folder_import_keeps_an_expectation_it_has_no_file_for_and_export_drop
     console.save_event("greet", "x.expected", "{}")
     with pytest.raises(EventError, match="rename it"):
         console.export_events("greet", folder)
+
+
+def test_a_diff_of_many_differences_lists_the_first_hundred() -> None:
+    from console.core.expectations import Verdict
+
+    found = tuple(differences([], list(range(250))))
+    text = Verdict(found).diff_text().splitlines()
+    assert len(text) == 101 and text[0] == "added    $[0]: 0, not expected"
+    assert text[-1] == "... and 150 more differences"
