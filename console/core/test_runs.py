@@ -187,7 +187,7 @@ def _alternating(tests: list[tuple[str, str, bytes, Expectation]]) -> list[tuple
     queues: dict[str, list[tuple[str, str, bytes, Expectation]]] = {}
     for test in tests:
         queues.setdefault(test[0], []).append(test)
-    ordered = []
+    ordered: list[tuple[str, str, bytes, Expectation]] = []
     for index in range(max((len(queue) for queue in queues.values()), default=0)):
         ordered.extend(queue[index] for queue in queues.values() if index < len(queue))
     return ordered
