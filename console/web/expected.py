@@ -86,11 +86,17 @@ def saved_event_name(record: InvocationRecord) -> str:
 # -- Run all ------------------------------------------------------------------------------------------------------
 
 
-def _run_view(test_run: TestRun, status: int = 200) -> ResponseReturnValue:
+def _run_view(test_run: TestRun, listing: bool = False) -> ResponseReturnValue:
     test_run.done.wait(FIRST_WAIT_SECONDS)
     if not is_fragment_request():
         return redirect(url_for("web.test_run_page", run_id=test_run.id), 303)
-    return render("test_run.html", "_test_run.html", status, run=test_run)
+    return _run_fragment(test_run, listing)
+
+
+def _run_fragment(test_run: TestRun, listing: bool) -> tuple[str, int]:
+    """The run's status; `listing`: asked by the function list, whose Last test run cells it then updates too."""
+    last_runs = get_console().last_test_runs() if listing and not test_run.running else {}
+    return render("test_run.html", "_test_run.html", run=test_run, listing=listing, last_runs=last_runs)
 
 
 @bp.post("/functions/<name>/test-runs")
@@ -102,13 +108,14 @@ def run_function_tests(name: str) -> ResponseReturnValue:
 @bp.post("/test-runs")
 def run_all_tests() -> ResponseReturnValue:
     """Run all on the function list: every function's saved events with expectations."""
-    return _run_view(get_console().start_test_run())
+    return _run_view(get_console().start_test_run(), listing=True)
 
 
 @bp.get("/test-runs/<run_id>")
 def test_run_page(run_id: str) -> tuple[str, int]:
     """A run's status: polled while it runs (the fragment replaces itself), then its pass/fail list."""
-    return render("test_run.html", "_test_run.html", run=get_console().get_test_run(run_id))
+    listing = is_fragment_request() and request.args.get("list") == "1"
+    return _run_fragment(get_console().get_test_run(run_id), listing)
 
 
 @bp.get("/test-runs/<run_id>.json")

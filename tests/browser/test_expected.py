@@ -42,9 +42,12 @@ def test_run_all_shows_the_pass_fail_list_and_the_diff_of_the_failure(page) -> N
     page.goto("/")
     row = page.get_by_role("row").filter(has_text="raise_error")
     expect(row.get_by_test_id("last-test-run")).to_contain_text("1 passed, 1 failed")
+    before = row.get_by_test_id("last-test-run").locator("time").get_attribute("datetime")
     page.get_by_role("button", name="Run all").click()
     expect(page.get_by_test_id("test-summary")).to_contain_text("failed")
     expect(page.get_by_test_id("test-diff").first).to_contain_text("$.accepted")
+    # The list's Last test run takes the new run's time without a reload.
+    expect(row.get_by_test_id("last-test-run").locator("time")).not_to_have_attribute("datetime", before)
     screenshot(page, "run-all-functions")
 
 
