@@ -30,7 +30,8 @@ from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
 from console.core.packages import Package, PackageStore
 from console.core.store import Store
-from console.core.test_runs import LastRun, TestRun, TestRuns
+from console.core.test_runs import LastRun, TestRun, TestRuns, last_runs
+from console.core.test_runs import run as run_test_suite
 from console.engine import Engine, FunctionSpec
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
 from console.resources import samples_dir
@@ -412,9 +413,7 @@ class Console:
     def run_tests(self, functions: list[str] | None = None, *, source: str = "console",
                   concurrency: int | None = None) -> TestRun:
         """Run the saved events with expectations of the functions (all when None) and wait for the results."""
-        from console.core import test_runs
-
-        return test_runs.run(self, functions, source=source, concurrency=concurrency)
+        return run_test_suite(self, functions, source=source, concurrency=concurrency)
 
     def start_test_run(self, functions: list[str] | None = None) -> TestRun:
         """Run all: the same as `run_tests`, in the background; the page polls `get_test_run`."""
@@ -425,7 +424,4 @@ class Console:
 
     def last_test_runs(self) -> dict[str, LastRun]:
         """Each function's last test run, by function name."""
-        from console.core import test_runs
-
-        return test_runs.last_runs(self)
-
+        return last_runs(self)

@@ -37,6 +37,7 @@ from console.core.store import Store
 if TYPE_CHECKING:
     from console.core.expectations import Expectation
 
+
 class EventNotFound(KeyError):
     """No saved event of that name for that function."""
 
