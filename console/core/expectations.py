@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from console.core.clock import now_iso
-from console.core.event_json import EventError, check_size, event_text, parse_json
+from console.core.event_json import EventError, check_size, event_text, last_span, members_with_spans, parse_json
 from console.core.history import InvocationRecord
 from console.core.json_match import Difference, differences
 from console.core.store import Store
@@ -166,8 +166,9 @@ def read_expectation_file(text: str | bytes, source: str) -> Expectation:
     if error is not None and not isinstance(error, bool):
         raise ExpectationError(f'{source}: "functionError" must be true (the invocation must fail) or false (it '
                                "must succeed).", "outcome")
-    # The response's own text is kept as written, as an event's is.
-    response = json.dumps(value["response"], indent=2, ensure_ascii=False) if "response" in value else None
+    # The response's own text is kept as written in the file, as an event's is.
+    span = last_span(members_with_spans(body), "response")
+    response = None if span is None else body[span[0] : span[1]]
     outcome = {None: "any", True: "failure", False: "success"}[error]
     try:
         return check_expectation(response, outcome, value.get("maxDurationMs"))

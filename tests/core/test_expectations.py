@@ -218,3 +218,10 @@ def test_a_diff_of_many_differences_lists_the_first_hundred() -> None:
     text = Verdict(found).diff_text().splitlines()
     assert len(text) == 101 and text[0] == "added    $[0]: 0, not expected"
     assert text[-1] == "... and 150 more differences"
+
+
+def test_an_expectation_file_keeps_the_response_as_written() -> None:
+    text = '{\n  "maxDurationMs": 10,\n  "response": {"price": 1.10,   "ok": true}\n}\n'
+    expectation = read_expectation_file(text, "x.expected.json")
+    assert expectation.response == '{"price": 1.10,   "ok": true}'
+    assert '"response": {"price": 1.10,   "ok": true}' in expectation.file_text()
