@@ -22,7 +22,15 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from console.core.clock import now_iso
-from console.core.event_json import EventError, check_size, event_text, last_span, members_with_spans, parse_json
+from console.core.event_json import (
+    JSON_WHITESPACE,
+    EventError,
+    check_size,
+    event_text,
+    last_span,
+    members_with_spans,
+    parse_json,
+)
 from console.core.history import InvocationRecord
 from console.core.json_match import Difference, differences
 from console.core.store import Store
@@ -75,7 +83,7 @@ class Expectation:
         """The `<name>.expected.json` text: the response's own text kept as written."""
         parts = []
         if self.response is not None:
-            parts.append(f'  "response": {self.response.strip()}')
+            parts.append(f'  "response": {self.response.strip(JSON_WHITESPACE)}')
         if self.function_error is not None:
             parts.append(f'  "functionError": {json.dumps(self.function_error)}')
         if self.max_duration_ms is not None:

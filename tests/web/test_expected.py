@@ -51,6 +51,11 @@ def test_the_expectation_editor_saves_refuses_and_clears(client) -> None:
     assert ada["expected"] == {"response": {"message": "Hello Ada Lovelace!"}, "functionError": False,
                                "maxDurationMs": 2500}
 
+    unsaved = client.post("/functions/hello_python/expectation", headers=HTMX, data=form(
+        "not-saved", body, response="{}"))
+    assert unsaved.status_code == 422
+    assert "has no saved event named &#39;not-saved&#39;: save the event first" in unsaved.get_data(as_text=True)
+
     cleared = client.post("/functions/hello_python/expectation/clear", headers=HTMX, data=form("ada-lovelace", body))
     assert "Cleared the expected result of ada-lovelace" in cleared.get_data(as_text=True)
 
