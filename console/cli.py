@@ -339,6 +339,10 @@ def functions(ctx: click.Context, as_json: bool) -> None:
                 "description": row.function.description,
                 "last_result": row.last_status,
                 "last_invoked": row.last_at,
+                "last_test_run": None if row.last_test is None else {
+                    "passed": row.last_test.passed, "failed": row.last_test.failed,
+                    "finished_at": row.last_test.finished_at,
+                },
             }
             for row in rows
         ], indent=2))
@@ -360,23 +364,40 @@ def functions(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command()
 @data_dir_option
-@click.argument("name")
+@click.argument("names", nargs=-1, metavar="FUNCTION...")
+@click.option("--all", "run_all", is_flag=True,
+              help="Run every saved event that has an expectation, of the FUNCTIONs named or of all, as tests.")
+@click.option("--junit", metavar="FILE", help="With --all: also write the results as JUnit XML, for CI.")
 @click.option("--event", "event_name", metavar="NAME", help="A saved event of the function. Default: {}.")
 @click.option("--event-file", metavar="FILE|-", help="The event from a JSON file, or - for standard input.")
 @click.option("--version", "version", default="$LATEST", show_default=True, help="The version to run.")
 @profile_option
 @assume_role_option
 @click.pass_context
-def test(ctx: click.Context, name: str, event_name: str | None, event_file: str | None, version: str,
-         profile: str | None, assume_role: bool) -> int:
+def test(ctx: click.Context, names: tuple[str, ...], run_all: bool, junit: str | None, event_name: str | None,
+         event_file: str | None, version: str, profile: str | None, assume_role: bool) -> int:
     """Run a stored function as its Test button does, and record it in the function's history.
 
     The response payload is printed on stdout, the log on stderr; exit status 0 if the function succeeded, 1 if it
     failed, 2 if the command was wrong.
+
+    With --all, run the saved events that have expectations as tests: one line per event, the diff of each failure,
+    and `N passed, M failed`; exit status 0 if all passed, 1 if any failed.
     """
     from console.core.events import EventNotFound
     from console.core.functions import FunctionNotFound
 
+    if run_all:
+        from console.cli_tests import run_all as run_saved_tests
+
+        if event_name or event_file or version != "$LATEST":
+            raise InputError("--all runs each saved event on $LATEST: leave out --event, --event-file and --version.")
+        return run_saved_tests(ctx, names, junit, profile, assume_role)
+    if junit:
+        raise InputError("--junit: only with --all, which runs the saved events as tests.")
+    if len(names) != 1:
+        raise InputError("test: give one function's name (or --all to run the saved events of several as tests).")
+    name = names[0]
     if event_name and event_file:
         raise InputError("--event and --event-file: give one of them, not both.")
     console = open_console(ctx, profile=profile, assume_role=assume_role)

@@ -19,6 +19,14 @@ from console.core.credentials import CredentialsError, HandedCredentials, Profil
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery, discover
 from console.core.events import EventStore, SavedEvent, check_event
+from console.core.expectations import (
+    Expectation,
+    ExpectationError,
+    ExpectationStore,
+    check_expectation,
+    expectation_from,
+    same_json,
+)
 from console.core.folders import FolderCode, write_zip
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionNotFound, FunctionStore
 from console.core.history import History, HistoryNotFound, InvocationRecord
@@ -29,6 +37,8 @@ from console.core.packages import Package, PackageStore
 from console.core.sources import Code, CodeSources, CodeState
 from console.core.store import Store
 from console.core.tags import TagStore, check_tags
+from console.core.test_runs import LastRun, TestRun, TestRuns, last_runs
+from console.core.test_runs import run as run_test_suite
 from console.engine import Engine, FunctionSpec
 from console.engine.interpreters import Choice, Interpreters
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -43,6 +53,7 @@ class FunctionSummary:
     function: FunctionConfig
     last_status: str | None  # "succeeded", "failed", or None when it never ran
     last_at: str | None  # when it last ran
+    last_test: LastRun | None = None  # its last run of saved events as tests
 
 log = logging.getLogger("lambda_console.console")
 
@@ -72,6 +83,8 @@ class Console:
         self.events = EventStore(self.store)
         self.tags = TagStore(self.store)
         self.aliases = AliasStore(self.store)
+        self.expectations = ExpectationStore(self.store)
+        self.test_runs = TestRuns(self)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
         # Background jobs: as many at once as the engine can run and queue; more wait their turn on the pool.
         self.jobs = Jobs(self, retry_delay=config.event_retry_delay, workers=config.max_environments + config.max_queue)
@@ -106,6 +119,8 @@ class Console:
         # closed under a thread that is using it can crash the process).
         if not self.jobs.wait_stopped(timeout=30):
             log.warning("Background invocations still running at shutdown; their results may not be kept.")
+        if not self.test_runs.wait_stopped(timeout=30):
+            log.warning("Test runs still running at shutdown; their results may not be kept.")
         self.packages.close()
         self.store.close()
 
@@ -569,9 +584,70 @@ class Console:
     def summary(self) -> list[FunctionSummary]:
         """Each function with its last result, for the function list."""
         latest = self.history.latest_results()
+        tests = self.last_test_runs()
         rows = []
         for function in self.functions.all():
             succeeded, when = latest.get(function.name, (None, None))
             status = None if succeeded is None else ("succeeded" if succeeded else "failed")
-            rows.append(FunctionSummary(function, status, when))
+            rows.append(FunctionSummary(function, status, when, tests.get(function.name)))
         return rows
+
+    # -- saved events as tests ------------------------------------------------------------------------------------
+
+    def get_expectation(self, function: str, event: str) -> Expectation | None:
+        """The saved event's expectation, or None (EventNotFound for an event that does not exist)."""
+        self.events.get(function, event)
+        return self.expectations.get(function, event)
+
+    def list_expectations(self, function: str) -> dict[str, Expectation]:
+        """The function's expectations by event name."""
+        self.functions.get(function)
+        return self.expectations.for_function(function)
+
+    def set_expectation(self, function: str, event: str, response: str | None, outcome: str = "any",
+                        max_duration: str | float | None = None) -> Expectation:
+        """An expectation written by hand, checked (ExpectationError with its field), on a saved event."""
+        self.events.get(function, event)
+        return self.expectations.set(function, event, check_expectation(response, outcome, max_duration))
+
+    def clear_expectation(self, function: str, event: str) -> bool:
+        """Remove the saved event's expectation; False when it had none."""
+        self.events.get(function, event)
+        return self.expectations.clear(function, event)
+
+    def save_as_expected(self, function: str, entry_id: int, event: str) -> tuple[SavedEvent, Expectation]:
+        """"Save as expected": a history entry's result becomes the expectation of the saved event `event`, which is
+        created from the entry's event when the function has none of that name. A saved event whose JSON differs
+        from the entry's is refused (ExpectationError): the result did not come from it."""
+        entry = self.get_invocation(entry_id, function)
+        expectation = expectation_from(entry)
+        saved = self.events.for_function(function)
+        existing = next((item for item in saved if item.name == event), None)
+        if existing is None:
+            existing = self.events.create(function, event, entry.event)
+        elif not same_json(existing.body, entry.event):
+            raise ExpectationError(f"The saved event {event!r} holds other JSON than the event this result came "
+                                   "from: choose another name to save that event with its result, or run the saved "
+                                   "event and save its result.", "event")
+        return existing, self.expectations.set(function, event, expectation)
+
+    def saved_event_for(self, function: str, event: str) -> str | None:
+        """The name of the function's saved event holding this JSON (formatting aside), or None."""
+        return next((saved.name for saved in self.events.for_function(function) if same_json(saved.body, event)),
+                    None)
+
+    def run_tests(self, functions: list[str] | None = None, *, source: str = "console",
+                  concurrency: int | None = None) -> TestRun:
+        """Run the saved events with expectations of the functions (all when None) and wait for the results."""
+        return run_test_suite(self, functions, source=source, concurrency=concurrency)
+
+    def start_test_run(self, functions: list[str] | None = None) -> TestRun:
+        """Run all: the same as `run_tests`, in the background; the page polls `get_test_run`."""
+        return self.test_runs.start(functions)
+
+    def get_test_run(self, run_id: str) -> TestRun:
+        return self.test_runs.get(run_id)
+
+    def last_test_runs(self) -> dict[str, LastRun]:
+        """Each function's last test run, by function name."""
+        return last_runs(self)

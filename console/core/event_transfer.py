@@ -1,7 +1,8 @@
 """Saved events in and out of the console, in two forms:
 
 - a folder of `<name>.json` files, one event each, the habit of SAM projects' `events/` folders
-  (`export_folder`, `import_folder`);
+  (`export_folder`, `import_folder`), with `<name>.expected.json` beside an event that has an expectation (its form
+  is in console.core.expectations);
 - a bundle, one JSON document holding all of a function's events (`export_bundle`, `import_bundle`)::
 
       {
@@ -9,7 +10,7 @@
         "function": "my-function",
         "events": [
           {"name": "hello", "event": {"key1": "value1"}},
-          {"name": "empty-list", "event": []}
+          {"name": "empty-list", "event": [], "expected": {"response": []}}
         ]
       }
 
@@ -17,7 +18,8 @@
   `function` names the function the events were exported from; importing into another function is allowed.
   `events` lists `{"name": <event name>, "event": <the event, any JSON value>}` objects in name order. Each event is
   written into the bundle as its stored text, so an import gets back the text between the `"event":` and the next
-  member exactly as written (the whitespace around it aside), formatting included.
+  member exactly as written (the whitespace around it aside), formatting included. `expected`, when present, is
+  the event's expectation in the form of an `<name>.expected.json` file.
 
 An import checks everything first and stores all or nothing: the first problem of every bad file or entry is
 reported (with its line and column), and names that already exist are refused unless `replace=True`, which then
@@ -50,6 +52,7 @@ from console.core.event_json import (
     value_at,
 )
 from console.core.events import Incoming, SavedEvent
+from console.core.expectations import Expectation, ExpectationError, read_expectation_file
 from console.core.files import write_atomically
 
 if TYPE_CHECKING:
@@ -57,6 +60,7 @@ if TYPE_CHECKING:
 
 BUNDLE_FORMAT = "lambda-console-events"
 BUNDLE_VERSION = 1
+EXPECTED_SUFFIX = ".expected.json"
 
 
 def export_folder(store: EventStore, function: str, folder: Path) -> list[Path]:
@@ -69,6 +73,13 @@ def export_folder(store: EventStore, function: str, folder: Path) -> list[Path]:
         raise EventError(
             f"Cannot make the folder {folder}: {exc.strerror or exc}. Choose another folder."
         ) from None
+    expectations = store.expectations(function)
+    clashes = [event.name for event in events if event.name.lower().endswith(EXPECTED_SUFFIX[:-5])]
+    if clashes:
+        raise EventError(
+            f"The event {clashes[0]!r} would be written as {clashes[0]}.json, the name of an expectation file: rename"
+            " it (its name may not end in .expected), then export again."
+        )
     written: list[Path] = []
     for event in events:
         # Names are checked on the way in, so they cannot climb out of the folder; check again all the same,
@@ -78,6 +89,12 @@ def export_folder(store: EventStore, function: str, folder: Path) -> list[Path]:
             raise EventError(f"Event {event.name!r} would be written outside {folder}: rename it.")
         try:
             write_atomically(target, event.payload)
+            expectation = expectations.get(event.name)
+            expected_file = folder / f"{event.name}{EXPECTED_SUFFIX}"
+            if expectation is not None:
+                write_atomically(expected_file, expectation.file_text().encode("utf-8"))
+            else:  # an earlier export's file would bring back an expectation that was cleared
+                expected_file.unlink(missing_ok=True)
         except OSError as exc:
             raise EventError(
                 f"Cannot write {target}: {exc.strerror or exc}. {len(written)} of {len(events)} events were"
@@ -88,7 +105,9 @@ def export_folder(store: EventStore, function: str, folder: Path) -> list[Path]:
 
 
 def import_folder(store: EventStore, function: str, folder: Path, *, replace: bool = False) -> list[SavedEvent]:
-    """Import every `*.json` file of the folder (not its subfolders) as the event `<file name without .json>`."""
+    """Import every `*.json` file of the folder (not its subfolders) as the event `<file name without .json>`, and
+    each `<name>.expected.json` as the expectation of the event `<name>` (an event imported without one keeps the
+    expectation it has)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise EventError(f"{folder} is not a folder: give the folder that holds the <name>.json event files.")
@@ -103,7 +122,10 @@ def import_folder(store: EventStore, function: str, folder: Path, *, replace: bo
 
 def import_files(store: EventStore, function: str, files: Sequence[Path], source: str, *,
                  replace: bool = False) -> list[SavedEvent]:
-    """Import each `<name>.json` file as the event `<name>`: all of them, or none (`source` names them in errors)."""
+    """Import each `<name>.json` file as the event `<name>`, with `<name>.expected.json` as its expectation: all of
+    them, or none (`source` names them in errors)."""
+    expected = {path.name[: -len(EXPECTED_SUFFIX)]: path for path in files if _is_expected(path)}
+    files = [path for path in files if not _is_expected(path)]
     incoming, problems = [], []
     for path in files:
         try:
@@ -118,18 +140,40 @@ def import_files(store: EventStore, function: str, files: Sequence[Path], source
         except OSError as exc:
             problems.append(f"{path}: cannot be read: {exc.strerror or exc}.")
         else:
-            incoming.append(Incoming(name, body))
+            incoming.append(Incoming(name, body, _expected_file(expected.pop(name, None), problems)))
+    problems.extend(f"{path}: no {name}.json beside it, so no event for this expectation: add the event's file or"
+                    " remove this one." for name, path in sorted(expected.items()))
     return store.store_imported(function, incoming, problems, replace, source)
+
+
+def _is_expected(path: Path) -> bool:
+    return path.name.lower().endswith(EXPECTED_SUFFIX)
+
+
+def _expected_file(path: Path | None, problems: list[str]) -> Expectation | None:
+    if path is None:
+        return None
+    try:
+        check_size(path.stat().st_size, str(path))
+        return read_expectation_file(path.read_bytes(), str(path))
+    except (EventError, ExpectationError) as exc:
+        problems.append(str(exc))
+    except OSError as exc:
+        problems.append(f"{path}: cannot be read: {exc.strerror or exc}.")
+    return None
 
 
 def export_bundle(store: EventStore, function: str) -> str:
     """All of the function's events as one JSON document (the format is in this module's docstring)."""
     events = store.for_export(function)
+    expectations = store.expectations(function)
     entries = []
     for event in events:
         # The stored text goes in as it is, so that the import gets back what the person wrote.
         body = event.body.strip(JSON_WHITESPACE)
-        entries.append(f'    {{"name": {json.dumps(event.name)}, "event": {body}}}')
+        expectation = expectations.get(event.name)
+        expected = f', "expected": {expectation.file_text().strip()}' if expectation is not None else ""
+        entries.append(f'    {{"name": {json.dumps(event.name)}, "event": {body}{expected}}}')
     events_text = "[\n" + ",\n".join(entries) + "\n  ]" if entries else "[]"
     return (
         "{\n"
@@ -191,10 +235,13 @@ def import_bundle(store: EventStore, function: str, text: str | bytes, *, replac
             check_event_name(name)
             body = text[event_span[0] : event_span[1]]
             check_size(len(body.encode("utf-8", "surrogatepass")), f"event {name!r}")
-        except EventError as exc:
+            expected_span = last_span(members, "expected")
+            expectation = None if expected_span is None else read_expectation_file(
+                text[expected_span[0] : expected_span[1]], '"expected"')
+        except (EventError, ExpectationError) as exc:
             problems.append(f"{where}: {exc}")
         else:
-            incoming.append(Incoming(name, body))
+            incoming.append(Incoming(name, body, expectation))
     return store.store_imported(function, incoming, problems, replace, source)
 
 

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from console.core.clock import now_iso
 from console.core.event_json import (  # noqa: F401 - the events' errors and checks, where callers look for them
@@ -32,6 +33,9 @@ from console.core.event_json import (  # noqa: F401 - the events' errors and che
 )
 from console.core.functions import FunctionNotFound
 from console.core.store import Store
+
+if TYPE_CHECKING:
+    from console.core.expectations import Expectation
 
 
 class EventNotFound(KeyError):
@@ -92,6 +96,7 @@ class Incoming:
 
     name: str
     body: str
+    expectation: Expectation | None = None  # from `<name>.expected.json`; None keeps the event's current one
 
 
 
@@ -200,6 +205,12 @@ class EventStore:
 
         return event_transfer.import_bundle(self, function, text, replace=replace)
 
+    def expectations(self, function: str) -> dict[str, Expectation]:
+        """The function's expectations by event name (they travel with the events)."""
+        from console.core.expectations import ExpectationStore
+
+        return ExpectationStore(self._store).for_function(function)
+
     def for_export(self, function: str) -> list[SavedEvent]:
         if self._store.query_one("SELECT 1 FROM functions WHERE name = ?", (function,)) is None:
             raise FunctionNotFound(function)
@@ -257,6 +268,10 @@ class EventStore:
                         "UPDATE events SET name = ?, body = ?, updated_at = ? WHERE id = ?",
                         (event.name, event.body, stamp, row["id"]),
                     )
+                if event.expectation is not None:
+                    from console.core.expectations import set_in
+
+                    set_in(conn, function, event.name, event.expectation)
         wanted = {event.name for event in incoming}
         return [event for event in self.for_function(function) if event.name in wanted]
 

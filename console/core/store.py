@@ -217,6 +217,25 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], str]] = [
     """,
     # 8 -> 9: a function's code may be a folder on disk instead of a stored package, and code changes are recorded.
     lambda conn: _folder_functions(conn),
+    # 9 -> 10: what a saved event's invocation must produce (console.core.expectations), and each function's last run
+    # of its saved events as tests (console.core.test_runs).
+    """
+    CREATE TABLE expectations (
+        event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+        response TEXT,                      -- JSON text of the expected subset; NULL: the response is not checked
+        function_error INTEGER,             -- 1: must fail; 0: must succeed; NULL: either
+        max_duration_ms REAL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE test_runs (
+        function TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
+        passed INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        duration_ms REAL NOT NULL,          -- the whole run's wall time
+        results TEXT NOT NULL,              -- JSON: each event's outcome (console.core.test_runs.EventOutcome)
+        finished_at TEXT NOT NULL
+    );
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

@@ -66,12 +66,16 @@ def test_tab_context(name: str, args: Mapping[str, str], editor: Editor | None =
     """Everything the Test tab shows: the function, its events, the templates, the editor and the latest run."""
     console = get_console()
     function = console.get_function(name)
+    editor = editor or editor_for(name, args)
     return {
         "tab": "test",
         "function": function,
         "events": console.list_events(name),
         "templates": list_templates(),
-        "editor": editor or editor_for(name, args),
+        "editor": editor,
+        # The saved event's expected result (the expectation editor), and the function's last Run all.
+        "expectation": console.expectations.get(name, editor.name) if editor.saved else None,
+        "last_test": console.last_test_runs().get(name),
         **run,
     }
 

@@ -12,6 +12,7 @@ from console.core.functions import FunctionConfig, FunctionError
 from console.core.packages import PackageError, PackageNotFound
 from console.web import bp, forms
 from console.web.editor import test_tab_context
+from console.web.expected import expected_json, last_run_json
 from console.web.rendering import render
 from console.web.results import record_json
 
@@ -49,7 +50,8 @@ def index() -> str:
 def index_json() -> Response:
     return jsonify({
         "functions": [
-            {**function_json(row.function), "last_result": row.last_status, "last_result_at": row.last_at}
+            {**function_json(row.function), "last_result": row.last_status, "last_result_at": row.last_at,
+             "last_test_run": last_run_json(row.last_test)}
             for row in get_console().summary()
         ]
     })
@@ -184,11 +186,14 @@ def function_page_json(name: str) -> Response:
     console = get_console()
     function = console.get_function(name)
     last = console.last_invocation(name)
+    expected = console.list_expectations(name)
     return jsonify({
         **function_json(function),
         "versions": [v.version for v in console.list_versions(name)],
-        "events": [{"name": e.name, "event": e.body} for e in console.list_events(name)],
+        "events": [{"name": e.name, "event": e.body, "expected": expected_json(expected.get(e.name))}
+                   for e in console.list_events(name)],
         "last_invocation": record_json(last) if last else None,
+        "last_test_run": last_run_json(console.last_test_runs().get(name)),
     })
 
 
