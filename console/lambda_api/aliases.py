@@ -20,10 +20,9 @@ from console.lambda_api.wire import (
     invalid,
     json_body,
     json_response,
-    load_function,
     no_content,
     page,
-    target_from_path,
+    unqualified_function,
 )
 
 
@@ -44,10 +43,6 @@ def alias_not_found(function: str, name: str) -> ApiError:
     return ApiError("ResourceNotFoundException", 404, f"Cannot find alias arn: {function_arn(function, name)}")
 
 
-def _function(function_name: str) -> str:
-    return load_function(target_from_path(function_name, qualifier_allowed=False)).name
-
-
 def _weights(body: dict) -> dict | None:
     routing = body.get("RoutingConfig")
     if routing is None:
@@ -59,7 +54,7 @@ def _weights(body: dict) -> dict | None:
 
 @bp.route("/functions/<function_name>/aliases", methods=["POST"])
 def create_alias(function_name: str) -> Response:
-    function = _function(function_name)
+    function = unqualified_function(function_name)
     body = json_body()
     if "Name" not in body or "FunctionVersion" not in body:
         raise invalid("Name and FunctionVersion are required: the alias's name and the version it points to.")
@@ -70,7 +65,7 @@ def create_alias(function_name: str) -> Response:
 
 @bp.route("/functions/<function_name>/aliases", methods=["GET"])
 def list_aliases(function_name: str) -> Response:
-    function = _function(function_name)
+    function = unqualified_function(function_name)
     version = request.args.get("FunctionVersion") or None
     aliases = get_console().list_aliases(function, version)
     items, next_marker = page(aliases, lambda alias: (alias.name,), _alias_marker)
@@ -89,7 +84,7 @@ def _alias_marker(marker: str) -> tuple:
 
 @bp.route("/functions/<function_name>/aliases/<name>", methods=["GET"])
 def get_alias(function_name: str, name: str) -> Response:
-    function = _function(function_name)
+    function = unqualified_function(function_name)
     try:
         return json_response(alias_configuration(get_console().get_alias(function, name)))
     except AliasNotFound:
@@ -98,7 +93,7 @@ def get_alias(function_name: str, name: str) -> Response:
 
 @bp.route("/functions/<function_name>/aliases/<name>", methods=["PUT"])
 def update_alias(function_name: str, name: str) -> Response:
-    function = _function(function_name)
+    function = unqualified_function(function_name)
     body = json_body()
     try:
         alias = get_console().update_alias(
@@ -112,7 +107,7 @@ def update_alias(function_name: str, name: str) -> Response:
 
 @bp.route("/functions/<function_name>/aliases/<name>", methods=["DELETE"])
 def delete_alias(function_name: str, name: str) -> Response:
-    get_console().delete_alias(_function(function_name), name)
+    get_console().delete_alias(unqualified_function(function_name), name)
     return no_content()
 
 

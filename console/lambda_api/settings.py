@@ -18,7 +18,7 @@ from console.lambda_api.wire import (
     no_content,
     not_found,
     parse_function_name,
-    target_from_path,
+    unqualified_function,
 )
 
 ARN_HELP = "a function's ARN, arn:aws:lambda:<region>:<account>:function:<name>"
@@ -60,14 +60,9 @@ def list_tags(arn: str) -> Response:
     return json_response({"Tags": get_console().function_tags(_tagged_function(arn))})
 
 
-def _function_named(function_name: str) -> str:
-    target = target_from_path(function_name, qualifier_allowed=False)
-    return load_function(target).name
-
-
 @dated.route("/2017-10-31/functions/<function_name>/concurrency", methods=["PUT"])
 def put_function_concurrency(function_name: str) -> Response:
-    name = _function_named(function_name)
+    name = unqualified_function(function_name)
     value = json_body().get("ReservedConcurrentExecutions")
     if value is None:
         raise invalid("ReservedConcurrentExecutions is required: a whole number from 0 (0 throttles every call).")
@@ -80,13 +75,13 @@ def put_function_concurrency(function_name: str) -> Response:
 
 @dated.route("/2019-09-30/functions/<function_name>/concurrency", methods=["GET"])
 def get_function_concurrency(function_name: str) -> Response:
-    reserved = get_console().reserved_concurrency(_function_named(function_name))
+    reserved = get_console().reserved_concurrency(unqualified_function(function_name))
     return json_response({} if reserved is None else {"ReservedConcurrentExecutions": reserved})
 
 
 @dated.route("/2017-10-31/functions/<function_name>/concurrency", methods=["DELETE"])
 def delete_function_concurrency(function_name: str) -> Response:
-    get_console().reserve_concurrency(_function_named(function_name), None)
+    get_console().reserve_concurrency(unqualified_function(function_name), None)
     return no_content()
 
 

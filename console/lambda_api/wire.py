@@ -195,6 +195,11 @@ def load_function(target: Target) -> FunctionConfig:
         raise not_found(target.name, target.qualifier) from None
 
 
+def unqualified_function(function_name: str) -> str:
+    """The name of the existing function a path names, for operations on the function itself (not a version)."""
+    return load_function(target_from_path(function_name, qualifier_allowed=False)).name
+
+
 def json_body() -> dict:
     data = request.get_data(cache=False)
     if not data.strip():
