@@ -92,7 +92,9 @@ def test_a_failed_install_says_what_pip_said(console, tmp_path, links):
     assert "No matching distribution found for nosuchpkg" in current.reason
     with pytest.raises(FunctionNotReady):
         console.invoke("broken", b"{}")
-    assert "nosuchpkg" in console.last_code_change("broken").message
+    # The function's history says so (recorded right after the state changes).
+    change = wait_until(lambda: console.last_code_change("broken"), "the failure in the function's history")
+    assert "nosuchpkg" in change.message
     # Nothing half-installed is kept.
     assert not [entry for entry in console.config.dependencies_dir.iterdir()]
     # Fixed and saved: installed with no request.
