@@ -37,6 +37,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
 
     security.init_app(app)
     app.register_blueprint(lambda_api.bp)
+    app.register_blueprint(lambda_api.function_urls.bp)
     app.register_blueprint(web.bp)
     return app
 

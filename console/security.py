@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 API_PREFIX = "/2015-03-31/"
+URLS_API_PREFIX = "/2021-10-31/"  # the function URL operations
 DOWNLOAD_PREFIX = API_PREFIX + "code/"  # GetFunction's Code.Location: a presigned download, as on AWS
 SESSION_COOKIE = "lambda_console_session"  # followed by _<port>: see session_cookie_name()
 WRITE_KEY_HEADER = "X-Lambda-Console-Key"
@@ -225,7 +226,7 @@ def offered_write_key() -> str | None:
 def authenticate(auth: Authentication, sessions: Sessions, handed: HandedLookup | None = None) -> Response | None:
     """None when the request proves itself; otherwise the refusal, or the sign-in page that sets the cookie.
     `handed` gives the AWS credentials handed to handlers, which the REST API accepts besides the console's keys."""
-    if request.path.startswith(API_PREFIX):
+    if request.path.startswith((API_PREFIX, URLS_API_PREFIX)):
         return _authenticate_api(auth, handed)
     if request.endpoint == "web.static" and request.method in ("GET", "HEAD"):
         return None  # the console's own scripts and styles, the same for everyone
