@@ -15,4 +15,4 @@ bp = Blueprint("web", __name__, template_folder=str(templates_dir()), static_fol
                static_url_path="/assets")
 
 # The views register their routes on `bp` when imported.
-from console.web import editor, functions, packages, presenter, rendering, runs  # noqa: F401
+from console.web import editor, function_urls, functions, packages, presenter, rendering, runs  # noqa: F401

@@ -183,6 +183,8 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "package": console.get_package(function.package_sha256),
         "versions": console.list_versions(name)[1:],
         **_credentials_context(console, function),
+        "function_url": next(iter(console.function_urls.for_function(name)), None),
+        "api_port": console.api_port,
     }
 
 
