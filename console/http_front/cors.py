@@ -11,17 +11,21 @@ from console.http_front.response import HttpResponse
 CORS_HEADER_PREFIX = "access-control-"
 
 
+def _strings(cors: Mapping[str, object], key: str) -> list[str]:
+    items = cors.get(key) or []
+    return [str(item) for item in items] if isinstance(items, list) else []
+
+
 def _listed(value: str, allowed: Sequence[str]) -> bool:
     return "*" in allowed or value.lower() in (item.lower() for item in allowed)
 
 
 def origin_allowed(cors: Mapping[str, object], origin: str | None) -> bool:
-    origins = cors.get("AllowOrigins") or []
-    return bool(origin) and isinstance(origins, list) and _listed(str(origin), origins)
+    return bool(origin) and _listed(str(origin), _strings(cors, "AllowOrigins"))
 
 
 def _common(cors: Mapping[str, object], origin: str) -> list[tuple[str, str]]:
-    origins = cors.get("AllowOrigins") or []
+    origins = _strings(cors, "AllowOrigins")
     credentials = bool(cors.get("AllowCredentials"))
     # A wildcard answers `*`, except to a request with credentials, where browsers need the origin itself.
     shown = "*" if origins == ["*"] and not credentials else origin
@@ -44,18 +48,18 @@ def preflight(cors: Mapping[str, object], headers: Mapping[str, str]) -> HttpRes
     max age when the origin is allowed and the method too; without CORS headers otherwise (the browser refuses)."""
     origin = headers.get("origin", "")
     method = headers.get("access-control-request-method", "")
-    methods = [str(item) for item in (cors.get("AllowMethods") or [])]
+    methods = _strings(cors, "AllowMethods")
     if not origin_allowed(cors, origin) or not _listed(method, methods):
         return HttpResponse(200, (), b"")
     answer = _common(cors, origin)
     answer.append(("Access-Control-Allow-Methods", ",".join(methods)))
-    allow_headers = [str(item) for item in (cors.get("AllowHeaders") or [])]
+    allow_headers = _strings(cors, "AllowHeaders")
     if allow_headers:
         answer.append(("Access-Control-Allow-Headers", ",".join(allow_headers)))
-    expose = [str(item) for item in (cors.get("ExposeHeaders") or [])]
+    expose = _strings(cors, "ExposeHeaders")
     if expose:
         answer.append(("Access-Control-Expose-Headers", ",".join(expose)))
-    if cors.get("MaxAge"):
+    if cors.get("MaxAge") is not None:
         answer.append(("Access-Control-Max-Age", str(cors["MaxAge"])))
     return HttpResponse(200, tuple(answer), b"")
 
@@ -68,7 +72,7 @@ def apply(cors: Mapping[str, object] | None, origin: str | None, response: HttpR
     kept = [(name, value) for name, value in response.headers if not name.lower().startswith(CORS_HEADER_PREFIX)]
     if origin and origin_allowed(cors, origin):
         kept.extend(_common(cors, origin))
-        expose = [str(item) for item in (cors.get("ExposeHeaders") or [])]
+        expose = _strings(cors, "ExposeHeaders")
         if expose:
             kept.append(("Access-Control-Expose-Headers", ",".join(expose)))
     return HttpResponse(response.status, tuple(kept), response.body)

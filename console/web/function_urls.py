@@ -46,8 +46,9 @@ def cors_from(form: dict[str, str]) -> dict | None:
     return cors
 
 
-def _tab(name: str, status: int = 200, **extra: object) -> tuple[str, int]:
-    return render("function.html", "_function_body.html", status, **configuration_context(name, **extra))
+def _tab(name: str, status: int = 200, *, errors: dict[str, str] | None = None, message: str = "") -> tuple[str, int]:
+    return render("function.html", "_function_body.html", status,
+                  **configuration_context(name, errors=errors, message=message))
 
 
 @bp.post("/functions/<name>/url")

@@ -78,3 +78,51 @@ def test_run_again_replays_a_url_request(deploy, server: LiveServer) -> None:
     first, again = history(server, name)
     assert again["event"] == first["event"] and again["succeeded"] == 1
     assert json.loads(json.loads(again["payload"])["body"])["rawPath"] == "/again"
+
+
+def test_off_loopback_iam_urls_need_the_consoles_keys_and_none_urls_are_announced(tmp_path) -> None:
+    """Listening on every address, the console requires its keys: an AWS_IAM URL takes only requests signed with
+    them, and the start says that NONE URLs answer anyone."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from botocore.exceptions import ClientError
+
+    from tests.http_front.conftest import REGION, ROLE
+    from tests.http_front.test_function_urls import ECHO
+    from tests.zips import zip_bytes
+
+    live = LiveServer(tmp_path / "data", args=("--host", "0.0.0.0", "--api-port", "0"))
+    try:
+        announced = live.process.stderr.readline().decode()
+        assert "AuthType NONE answer anyone" in announced
+        import boto3
+
+        def client(key: str, secret: str):
+            return boto3.client("lambda", endpoint_url=live.url, region_name=REGION, aws_access_key_id=key,
+                                aws_secret_access_key=secret)
+
+        try:  # the function URL operations are the REST API's: they need the console's keys too
+            client("test", "test").list_function_url_configs(FunctionName="hello_python")
+            raise AssertionError("an unsigned caller listed function URLs")
+        except ClientError as exc:
+            assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+        lam = client(live.access_key_id, live.secret_access_key)
+        lam.create_function(FunctionName="echo", Runtime="python3.12", Role=ROLE, Handler="echo.handler",
+                            Code={"ZipFile": zip_bytes({"echo.py": ECHO})})
+        iam_url = lam.create_function_url_config(FunctionName="echo", AuthType="AWS_IAM")["FunctionUrl"]
+        lam.create_function_url_config(FunctionName="echo", Qualifier="$LATEST", AuthType="NONE")
+        open_url = lam.get_function_url_config(FunctionName="echo", Qualifier="$LATEST")["FunctionUrl"]
+
+        def signed(key: str, secret: str) -> dict[str, str]:
+            request = AWSRequest(method="GET", url=iam_url)
+            SigV4Auth(Credentials(key, secret), "lambda", REGION).add_auth(request)
+            return dict(request.headers.items())
+
+        assert fetch(live, iam_url).status == 403
+        assert fetch(live, iam_url, headers=signed("test", "test")).status == 403
+        assert fetch(live, iam_url, headers=signed(live.access_key_id, live.secret_access_key)).status == 200
+        assert fetch(live, open_url).status == 200  # NONE: no token, no keys
+        lam.close()
+    finally:
+        live.stop()
