@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 
 JSON = "application/json"
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110's token: what a header name is made of
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,18 @@ def _scalar(value: object, where: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (str, int, float)):
-        return str(value)
+        text = str(value)
+        if "\r" in text or "\n" in text:  # a header split in two: never sent
+            raise MalformedResult(f"{where} holds a line break")
+        return text
     raise MalformedResult(f"{where} must be a string, not {json.dumps(value)}")
+
+
+def _name(name: object) -> str:
+    text = str(name)
+    if not _TOKEN.fullmatch(text):
+        raise MalformedResult(f"{json.dumps(text)} is not a header name")
+    return text
 
 
 def _body(result: dict) -> bytes:
@@ -99,7 +111,7 @@ def _headers(result: dict) -> list[tuple[str, str]]:
     headers = {} if headers is None else headers
     if not isinstance(headers, dict):
         raise MalformedResult("headers must be an object of names and values")
-    return [(str(name), _scalar(value, f"headers.{name}")) for name, value in headers.items()]
+    return [(_name(name), _scalar(value, f"headers.{name}")) for name, value in headers.items()]
 
 
 def _multi_headers(result: dict) -> list[tuple[str, str]]:
@@ -111,7 +123,7 @@ def _multi_headers(result: dict) -> list[tuple[str, str]]:
     for name, values in multi.items():
         if not isinstance(values, list):
             raise MalformedResult(f"multiValueHeaders.{name} must be a list")
-        pairs.extend((str(name), _scalar(value, f"multiValueHeaders.{name}")) for value in values)
+        pairs.extend((_name(name), _scalar(value, f"multiValueHeaders.{name}")) for value in values)
     return pairs
 
 
@@ -138,7 +150,7 @@ def v2_response(payload: bytes) -> HttpResponse:
     cookies = [] if cookies is None else cookies
     if not isinstance(cookies, list) or not all(isinstance(cookie, str) for cookie in cookies):
         raise MalformedResult("cookies must be a list of strings")
-    headers.extend(("Set-Cookie", cookie) for cookie in cookies)
+    headers.extend(("Set-Cookie", _scalar(cookie, "cookies")) for cookie in cookies)
     body = _body(result)
     if not any(name.lower() == "content-type" for name, _ in headers) and body:
         headers.append(("Content-Type", JSON))

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("lambda_console.http_front")
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+NOT_FORWARDED = frozenset({"content-length", "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+                           "te", "trailers", "transfer-encoding", "upgrade"})
 _URL_HOST = re.compile(r"(?P<id>[a-z0-9]{32})\.lambda-url\.(?P<region>[a-z0-9-]+)\.(?P<rest>.+)")
 _SIGNED = re.compile(r"AWS4-HMAC-SHA256\s+Credential=(?P<key>[^/,\s]+)/\d{8}/[a-z0-9-]+/lambda/aws4_request,")
 StartResponse = Callable[[str, list[tuple[str, str]]], object]
@@ -76,7 +78,8 @@ class FrontApp:
             answer = url_error(502)
         finally:
             self.console.release_connection()
-        headers = [(name, value) for name, value in answer.headers if name.lower() != "content-length"]
+        # Length is the server's to say, and WSGI forbids hop-by-hop headers (Lambda drops them too).
+        headers = [(name, value) for name, value in answer.headers if name.lower() not in NOT_FORWARDED]
         headers.append(("Content-Length", str(len(answer.body))))
         try:
             phrase = HTTPStatus(answer.status).phrase

@@ -154,7 +154,8 @@ def test_a_result_without_status_code_is_a_200_json_answer(payload: bytes, body:
 @pytest.mark.parametrize("result", [
     {"statusCode": "teapot"}, {"statusCode": 200, "body": {"not": "a string"}}, {"statusCode": 200, "headers": []},
     {"statusCode": 200, "cookies": "a=1"}, {"statusCode": 200, "body": "!!", "isBase64Encoded": True},
-    {"statusCode": 99},
+    {"statusCode": 99}, {"statusCode": 200, "headers": {"X-A": "1\r\nSet-Cookie: stolen=1"}},
+    {"statusCode": 200, "headers": {"Bad Name": "1"}}, {"statusCode": 200, "cookies": ["a=1\nb=2"]},
 ])
 def test_a_malformed_response_is_refused(result: dict) -> None:
     with pytest.raises(MalformedResult):

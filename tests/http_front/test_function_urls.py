@@ -220,3 +220,19 @@ def test_a_signed_request_to_an_aws_iam_url_names_its_caller(deploy, server: Liv
     context = json.loads(answer.body)["requestContext"]
     assert context["authorizer"]["iam"]["accessKey"] == "AKIDLOCAL"
     assert context["accountId"] == "123456789012"
+
+
+HOP_BY_HOP = '''
+def handler(event, context):
+    return {"statusCode": 200, "headers": {"Connection": "close", "Transfer-Encoding": "chunked", "X-Ok": "1",
+                                           "content-type": "text/plain"}, "body": "fine"}
+'''
+
+
+def test_hop_by_hop_headers_of_a_result_are_dropped_and_head_has_no_body(deploy, server: LiveServer) -> None:
+    _, created = deploy({"hop.py": HOP_BY_HOP}, "hop.handler")
+    answer = fetch(server, created["FunctionUrl"])
+    assert answer.status == 200 and answer.body == b"fine" and answer.header("x-ok") == "1"
+    assert answer.header("transfer-encoding") is None
+    head = fetch(server, created["FunctionUrl"], method="HEAD")
+    assert head.status == 200 and head.body == b"" and head.header("x-ok") == "1"
