@@ -154,6 +154,8 @@ def function_page_json(name: str) -> Response:
         "versions": [v.version for v in console.list_versions(name)],
         "events": [{"name": e.name, "event": e.body} for e in console.list_events(name)],
         "last_invocation": record_json(last) if last else None,
+        "function_url": next(({"url": url.url(console.api_port), "auth_type": url.auth_type, "cors": url.cors}
+                              for url in console.list_function_urls(name)), None),
     })
 
 

@@ -24,12 +24,17 @@ def test_create_open_and_delete_a_function_url(client) -> None:
     assert client.application.extensions["lambda_console"].get_function_url("hello_python").cors["AllowMethods"] == [
         "GET", "POST"]
 
+    assert client.get("/functions/hello_python.json").get_json()["function_url"] == {
+        "url": address, "auth_type": "NONE",
+        "cors": {"AllowOrigins": ["https://app.example"], "AllowMethods": ["GET", "POST"], "AllowHeaders": [],
+                 "ExposeHeaders": [], "AllowCredentials": False, "MaxAge": 60}}
     assert f'href="{address}"' in client.get("/functions/hello_python").get_data(as_text=True)  # the Test tab
     assert f'href="{address}"' in client.get("/present/hello_python").get_data(as_text=True)
 
     gone = client.post("/functions/hello_python/url/delete", headers=HTMX).get_data(as_text=True)
     assert "Function URL deleted" in gone and not ADDRESS.search(gone)
     assert not ADDRESS.search(client.get("/present/hello_python").get_data(as_text=True))
+    assert client.get("/functions/hello_python.json").get_json()["function_url"] is None
 
 
 def test_a_bad_setting_says_what_to_fix(client) -> None:
