@@ -39,6 +39,10 @@ def test_a_handler_page_opens_through_its_function_url_and_its_link_works(page, 
     expect(section.get_by_role("link", name="Open")).to_be_visible()
     address = section.get_by_label("Address").input_value()
     assert address.endswith(f".localhost:{server.api_port}/")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    section.get_by_role("button", name="Copy").click()
+    expect(section.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == address
 
     with page.context.expect_page() as opened:
         section.get_by_role("link", name="Open").click()
