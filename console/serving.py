@@ -156,12 +156,12 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
             if not loopback:
                 _say(f"Listening on {host}: other machines can reach this console; they need the token or "
                      "the keys above.")
+        _say(f"Data: {console.config.data_dir}")
         _say(f"Function URLs at http://{url_host(shown)}:{front.effective_port}/ (each its own "
              f"http://<url-id>.lambda-url.<region>.localhost:{front.effective_port}/, shown on its Configuration tab)")
         if not loopback:
             _say(f"Function URLs with AuthType NONE answer anyone who can reach port {front.effective_port} of this "
                  "machine, without the token or the keys: that is what NONE means. AWS_IAM ones need the keys above.")
-        _say(f"Data: {console.config.data_dir}")
         handed = console.handed_credentials()
         if handed is None:
             _say("Handlers get no AWS credentials (start with --profile NAME to hand them a profile's).")
