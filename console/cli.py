@@ -226,7 +226,7 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, api_port: int | None, require_auth: bool,
           allowed_hosts: tuple[str, ...], debug: bool, profile: str | None, assume_role: bool) -> None:
-    """Serve the web console and, on the same port, the AWS Lambda REST API.
+    """Serve the web console and, on the same port, the AWS Lambda REST API; function URLs on --api-port.
 
     \b
     Point boto3 or the AWS CLI at the printed URL:
