@@ -45,8 +45,10 @@ def boto3_client(url: str):
     import boto3
     from botocore.config import Config
 
-    return boto3.client("lambda", endpoint_url=url, region_name=REGION, aws_access_key_id="test",
-                        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}, read_timeout=120))
+    # A session of its own: the default one would keep whatever profile the environment named first.
+    return boto3.session.Session().client(
+        "lambda", endpoint_url=url, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}, read_timeout=120))
 
 
 @pytest.fixture(scope="module")

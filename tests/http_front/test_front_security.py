@@ -99,8 +99,8 @@ def test_off_loopback_iam_urls_need_the_consoles_keys_and_none_urls_are_announce
         import boto3
 
         def client(key: str, secret: str):
-            return boto3.client("lambda", endpoint_url=live.url, region_name=REGION, aws_access_key_id=key,
-                                aws_secret_access_key=secret)
+            return boto3.session.Session().client("lambda", endpoint_url=live.url, region_name=REGION,
+                                                  aws_access_key_id=key, aws_secret_access_key=secret)
 
         try:  # the function URL operations are the REST API's: they need the console's keys too
             client("test", "test").list_function_url_configs(FunctionName="hello_python")
