@@ -120,8 +120,9 @@ def test_a_handler_writes_to_s3_on_motos_server_with_the_profiles_credentials(tm
         console.close()
     assert record.succeeded, record.payload
     assert json.loads(record.payload) == {"key_id": KEY_ID}
-    s3 = boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id="x",
-                      aws_secret_access_key="x")
+    # Sessions of their own: the default session keeps the profile the environment named when it was made.
+    s3 = boto3.session.Session().client("s3", endpoint_url=moto_url, region_name="us-east-1",
+                                        aws_access_key_id="x", aws_secret_access_key="x")
     assert s3.get_object(Bucket="from-a-handler", Key="greeting.txt")["Body"].read() == b"written by a handler"
 
 
@@ -290,8 +291,9 @@ def guarded(tmp_path: Path, aws_files: dict[str, str]) -> Iterator[LiveServer]:
 
 
 def _client(server: LiveServer, key: str, secret: str):
-    return boto3.client("lambda", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id=key,
-                        aws_secret_access_key=secret, config=BotoConfig(retries={"max_attempts": 1}))
+    return boto3.session.Session().client("lambda", endpoint_url=server.url, region_name="us-east-1",
+                                          aws_access_key_id=key, aws_secret_access_key=secret,
+                                          config=BotoConfig(retries={"max_attempts": 1}))
 
 
 def test_a_function_invokes_another_through_the_console_under_authentication(guarded):
