@@ -212,7 +212,7 @@ def check_listen(host: str, port: int, option: str = "--port") -> None:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise ServeError(f"{where}: the port is in use (another program is listening there). Stop it, or "
-                                 "pick another port with --port (0 picks a free one).") from None
+                                 f"pick another port with {option} (0 picks a free one).") from None
             if exc.errno == errno.EACCES:
                 raise ServeError(f"{where}: not allowed to listen there (ports below 1024 need privileges). Pick "
                                  f"another port with {option}.") from None
