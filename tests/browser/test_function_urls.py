@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from tests.browser.conftest import screenshot
 from tests.conftest import LiveServer
 from tests.http_front.conftest import ROLE, boto3_client
 from tests.zips import zip_bytes
@@ -43,6 +44,7 @@ def test_a_handler_page_opens_through_its_function_url_and_its_link_works(page, 
     section.get_by_role("button", name="Copy").click()
     expect(section.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == address
+    screenshot(page, "function-url")
 
     with page.context.expect_page() as opened:
         section.get_by_role("link", name="Open").click()
