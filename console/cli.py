@@ -288,6 +288,9 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
               "and printed when not set).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="The port; 0 picks a free one.")
+@click.option("--api-port", default=None, type=click.IntRange(0, 65535),
+              help="The port of function URLs, a separate origin from the console's (so a handler's pages can never "
+                   "act as the console). Default: the console's port + 1; 0 picks a free one.")
 @click.option("--auth", "require_auth", is_flag=True,
               help="Require authentication on loopback too: on a machine shared with other users.")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
@@ -297,9 +300,9 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
 @profile_option
 @assume_role_option
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_hosts: tuple[str, ...],
-          debug: bool, profile: str | None, assume_role: bool) -> None:
-    """Serve the web console and, on the same port, the AWS Lambda REST API.
+def serve(ctx: click.Context, host: str, port: int, api_port: int | None, require_auth: bool,
+          allowed_hosts: tuple[str, ...], debug: bool, profile: str | None, assume_role: bool) -> None:
+    """Serve the web console and, on the same port, the AWS Lambda REST API; function URLs on --api-port.
 
     \b
     Point boto3 or the AWS CLI at the printed URL:
@@ -310,7 +313,7 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
 
     try:
         run_server(ctx.obj["data_dir"], host=host, port=port, require_auth=require_auth, allowed_hosts=allowed_hosts,
-                   debug=debug, profile=profile, assume_role=assume_role)
+                   debug=debug, profile=profile, assume_role=assume_role, api_port=api_port)
     except ServeError as exc:
         raise InputError(str(exc)) from None
 

@@ -59,6 +59,24 @@ def create_server(app: Flask, console: Console, host: str, port: int) -> Any:
     return server
 
 
+def create_front_server(console: Console, host: str, port: int, *, allowed_hosts: list[str], auth: Any) -> Any:
+    """Bind the function URLs' own listener (console.http_front.server): as many threads as the engine can run and
+    queue, plus a few, so that past its limits a request reaches the engine and gets Lambda's 429."""
+    from waitress import create_server as waitress_server
+
+    from console.http_front.server import FrontApp
+    from console.sigv4 import Credentials
+
+    def handed() -> list[Credentials]:
+        return [Credentials(given.access_key_id, given.secret_access_key) for given in console.accepted_credentials()]
+
+    app = FrontApp(console, allowed_hosts=allowed_hosts, any_host=auth is not None,
+                   credentials=None if auth is None else auth.credentials, handed=handed)
+    settings = {**server_settings(console), "threads": console.config.max_environments + console.config.max_queue + 4,
+                "ident": "lambda-console-function-urls"}
+    return waitress_server(app, host=host, port=port, **settings)
+
+
 class ServeError(ValueError):
     """The server cannot start as asked: the message says why and what to do."""
 
@@ -82,8 +100,9 @@ def _open_files_allowed(wanted: int) -> int:
 
 def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = False,
           allowed_hosts: tuple[str, ...] = (), debug: bool = False, profile: str | None = None,
-          assume_role: bool = False) -> None:
-    """`lambda-console serve`: the web console and the Lambda API on one port, until Ctrl-C or SIGTERM.
+          assume_role: bool = False, api_port: int | None = None) -> None:
+    """`lambda-console serve`: the web console and the Lambda API on one port, function URLs on another (`api_port`,
+    by default the next one), until Ctrl-C or SIGTERM.
     ServeError, before anything is stored, when it cannot start as asked."""
     from console.app import EXTENSION, create_app
     from console.config import ConfigError, credential_settings, load_config
@@ -97,6 +116,11 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
                          "without --auth.")
     # Before anything is created: a port another program holds must leave no data folder and no database behind.
     check_listen(host, port)
+    if api_port is None:
+        api_port = port + 1 if 0 < port < 65535 else 0
+    if api_port and api_port == port:
+        raise ServeError(f"--api-port {api_port}: that is the console's own port; function URLs need another one.")
+    check_listen(host, api_port, option="--api-port")
     from console.errorlog import log_to_stderr
 
     log_to_stderr()
@@ -118,6 +142,8 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
             app.run(host=host, port=port, debug=True, use_reloader=False, threaded=True)
             return
         server = create_server(app, console, host, port)
+        front = create_front_server(console, host, api_port, allowed_hosts=hosts, auth=auth)
+        console.api_port = front.effective_port
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         url = f"http://{url_host(shown)}:{server.effective_port}/"
         if auth is None:
@@ -131,6 +157,11 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
                 _say(f"Listening on {host}: other machines can reach this console; they need the token or "
                      "the keys above.")
         _say(f"Data: {console.config.data_dir}")
+        _say(f"Function URLs at http://{url_host(shown)}:{front.effective_port}/ (each its own "
+             f"http://<url-id>.lambda-url.<region>.localhost:{front.effective_port}/, shown on its Configuration tab)")
+        if not loopback:
+            _say(f"Function URLs with AuthType NONE answer anyone who can reach port {front.effective_port} of this "
+                 "machine, without the token or the keys: that is what NONE means. AWS_IAM ones need the keys above.")
         handed = console.handed_credentials()
         if handed is None:
             _say("Handlers get no AWS credentials (start with --profile NAME to hand them a profile's).")
@@ -145,17 +176,20 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
 
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, stop)
+        front_thread = threading.Thread(target=front.run, name="function-urls", daemon=True)
+        front_thread.start()
         try:
             server.run()
         except KeyboardInterrupt:
             pass
         finally:
             server.close()
+            front.close()
     finally:
         console.close()
 
 
-def check_listen(host: str, port: int) -> None:
+def check_listen(host: str, port: int, option: str = "--port") -> None:
     """Refuse, in one line, an address the server could not listen on (a port in use above all)."""
     import errno
     import socket
@@ -178,10 +212,10 @@ def check_listen(host: str, port: int) -> None:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise ServeError(f"{where}: the port is in use (another program is listening there). Stop it, or "
-                                 "pick another port with --port (0 picks a free one).") from None
+                                 f"pick another port with {option} (0 picks a free one).") from None
             if exc.errno == errno.EACCES:
                 raise ServeError(f"{where}: not allowed to listen there (ports below 1024 need privileges). Pick "
-                                 "another port with --port.") from None
+                                 f"another port with {option}.") from None
             raise ServeError(f"{where}: cannot listen there ({exc.strerror}). Pass an address of this machine "
                              "with --host.") from None
 

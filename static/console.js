@@ -101,6 +101,20 @@
     }
   });
 
+  /* Copy buttons (the function URL): the named field's value to the clipboard, or selected where that is refused. */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) return;
+    var done = function () { button.textContent = "Copied"; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () { field.select(); });
+    } else {
+      field.select();
+    }
+  });
+
   /* Ctrl+Enter (Cmd+Enter on a Mac) in the event runs the test, as in the AWS console's editor. */
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.matches("[data-run-shortcut]")) {

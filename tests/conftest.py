@@ -98,6 +98,12 @@ class LiveServer:
             keys = re.search(r"AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)\)",
                              self.process.stderr.readline().decode())
             self.access_key_id, self.secret_access_key = keys.groups()
+        # Function URLs' own listener: its address follows the data folder's line.
+        self.api_url: str | None = None
+        while line := self.process.stderr.readline().decode():
+            if found := re.search(r"Function URLs at (http://[\d.]+:(\d+))/", line):
+                self.api_url, self.api_port = found.group(1), int(found.group(2))
+                break
 
     def stop(self) -> None:
         import signal

@@ -28,6 +28,14 @@ from console.core.expectations import (
     same_json,
 )
 from console.core.folders import FolderCode, write_zip
+from console.core.function_urls import (
+    FunctionUrl,
+    FunctionUrlStore,
+    check_auth_type,
+    check_cors,
+    check_invoke_mode,
+    check_qualifier,
+)
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionNotFound, FunctionStore
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
@@ -86,6 +94,9 @@ class Console:
         self.expectations = ExpectationStore(self.store)
         self.test_runs = TestRuns(self)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
+        self.function_urls = FunctionUrlStore(self.store)
+        # The port function URLs are served on, once `serve` listens there (None: not served by this process).
+        self.api_port: int | None = None
         # Background jobs: as many at once as the engine can run and queue; more wait their turn on the pool.
         self.jobs = Jobs(self, retry_delay=config.event_retry_delay, workers=config.max_environments + config.max_queue)
         self.engine = engine or Engine(
@@ -539,6 +550,41 @@ class Console:
         if function is not None and entry.function != function:
             raise HistoryNotFound(f"No invocation {entry_id} of {function} in the history")
         return entry
+
+    # -- function URLs --------------------------------------------------------------------------------------------
+
+    def create_function_url(self, name: str, qualifier: str | None = None, *, auth_type: object,
+                            cors: object = None, invoke_mode: object = "BUFFERED",
+                            region: str = DEFAULT_REGION) -> FunctionUrl:
+        """Give the function (or its `$LATEST`) a URL; FunctionUrlExists when it has one."""
+        self.functions.get(name)
+        return self.function_urls.create(name, check_qualifier(qualifier), auth_type=check_auth_type(auth_type),
+                                         cors=check_cors(cors), invoke_mode=check_invoke_mode(invoke_mode or
+                                                                                              "BUFFERED"),
+                                         region=region)
+
+    def get_function_url(self, name: str, qualifier: str | None = None) -> FunctionUrl:
+        self.functions.get(name)
+        return self.function_urls.get(name, check_qualifier(qualifier))
+
+    def update_function_url(self, name: str, qualifier: str | None = None, **changes: object) -> FunctionUrl:
+        """Change `auth_type`, `cors` (None removes it) or `invoke_mode`; what is not given stays."""
+        checks = {"auth_type": check_auth_type, "cors": check_cors, "invoke_mode": check_invoke_mode}
+        self.functions.get(name)
+        checked = {key: checks[key](value) for key, value in changes.items()}
+        return self.function_urls.update(name, check_qualifier(qualifier), checked)
+
+    def delete_function_url(self, name: str, qualifier: str | None = None) -> None:
+        self.functions.get(name)
+        self.function_urls.delete(name, check_qualifier(qualifier))
+
+    def list_function_urls(self, name: str) -> list[FunctionUrl]:
+        self.functions.get(name)
+        return self.function_urls.for_function(name)
+
+    def find_function_url(self, url_id: str) -> FunctionUrl | None:
+        """The URL a request's host names, or None."""
+        return self.function_urls.by_id(url_id)
 
     # -- events ---------------------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_KEEP = 200
 DEFAULT_LOG_LIMIT = 256 * 1024
-SOURCES = ("console", "api", "cli", "event")
+SOURCES = ("console", "api", "cli", "event", "url")
 
 
 class HistoryNotFound(KeyError):

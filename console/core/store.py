@@ -236,6 +236,21 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], str]] = [
         finished_at TEXT NOT NULL
     );
     """,
+    # 10 -> 11: function URLs (Lambda's FunctionUrlConfig), one per function and qualifier ('' for the unqualified one).
+    """
+    CREATE TABLE function_urls (
+        function TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        qualifier TEXT NOT NULL DEFAULT '',
+        url_id TEXT NOT NULL UNIQUE,            -- the first label of the URL's host name
+        region TEXT NOT NULL,
+        auth_type TEXT NOT NULL,                -- NONE or AWS_IAM
+        cors TEXT,                              -- JSON: Lambda's Cors, or NULL
+        invoke_mode TEXT NOT NULL DEFAULT 'BUFFERED',
+        created_at TEXT NOT NULL,
+        last_modified TEXT NOT NULL,
+        PRIMARY KEY (function, qualifier)
+    );
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

@@ -5,7 +5,8 @@ are the web console's functions: both call the one Console.
 
 Operations: CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
 UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction and Invoke; TagResource,
-UntagResource, ListTags, Put/Get/DeleteFunctionConcurrency and GetAccountSettings (console.lambda_api.settings);
+UntagResource, ListTags, Put/Get/DeleteFunctionConcurrency and GetAccountSettings (console.lambda_api.settings); the function URL operations under /2021-10-31
+(console.lambda_api.function_urls);
 CreateAlias, GetAlias, UpdateAlias, DeleteAlias and ListAliases (aliases, weighted ones included, wherever a
 qualifier is taken); and
 `GET /2015-03-31/code/<sha256>.zip`, the `Code.Location` of GetFunction, which downloads the stored zip. Every
@@ -43,7 +44,7 @@ class ApiDate(BaseConverter):
 
 
 # The modules register their error handlers and routes on `bp` when imported.
-from console.lambda_api import aliases, functions, invoke, layers, settings, wire
+from console.lambda_api import aliases, function_urls, functions, invoke, layers, settings, wire
 from console.lambda_api.wire import ApiError, add_request_id, error_response, handle_exception, unsupported
 
 
@@ -62,8 +63,9 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["api_date"] = ApiDate
     app.register_blueprint(bp)
     app.register_blueprint(layers_bp)
+    app.register_blueprint(function_urls.bp)
     app.register_blueprint(dated)
 
 # ApiError and error_response answer in Lambda's error format outside the views too (security.py's refusals).
-__all__ = ["ApiError", "aliases", "bp", "dated", "error_response", "functions", "init_app", "invoke", "layers",
-           "layers_bp", "settings", "wire"]
+__all__ = ["ApiError", "aliases", "bp", "dated", "error_response", "function_urls", "functions", "init_app", "invoke",
+           "layers", "layers_bp", "settings", "wire"]

@@ -194,6 +194,8 @@ def function_page_json(name: str) -> Response:
                    for e in console.list_events(name)],
         "last_invocation": record_json(last) if last else None,
         "last_test_run": last_run_json(console.last_test_runs().get(name)),
+        "function_url": next(({"url": url.url(console.api_port), "auth_type": url.auth_type, "cors": url.cors}
+                              for url in console.list_function_urls(name)), None),
     })
 
 
@@ -226,6 +228,8 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "layer_versions": console.all_layer_versions(),  # the Layers section offers them
         **runtime_context(function),
         "folder_form": function.code_folder if folder_form is None else folder_form,
+        "function_url": next(iter(console.function_urls.for_function(name)), None),
+        "api_port": console.api_port,
     }
 
 
