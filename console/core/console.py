@@ -571,7 +571,7 @@ class Console:
         """Change `auth_type`, `cors` (None removes it) or `invoke_mode`; what is not given stays."""
         checks = {"auth_type": check_auth_type, "cors": check_cors, "invoke_mode": check_invoke_mode}
         self.functions.get(name)
-        checked = {key: checks[key](value) for key, value in changes.items()}
+        checked: dict[str, object] = {key: checks[key](value) for key, value in changes.items()}
         return self.function_urls.update(name, check_qualifier(qualifier), checked)
 
     def delete_function_url(self, name: str, qualifier: str | None = None) -> None:
