@@ -33,6 +33,7 @@ from console.core.function_rules import (  # noqa: F401 - the checks and errors,
     check_runtime_client,
     check_timeout,
 )
+from console.core.function_settings import architecture, check_settings, effective_logging, notes
 from console.core.limits import MIN_EPHEMERAL_STORAGE
 from console.core.store import Store
 from console.engine.invocation import LOCAL_RUNTIME
@@ -60,6 +61,8 @@ class FunctionConfig:
     last_modified: str = ""
     # The execution role's ARN when one was given (the REST API requires it; the engine does not use it).
     role: str = ""
+    # Lambda's further settings as given, under Lambda's names (console.core.function_settings).
+    settings: dict = field(default_factory=dict)
 
     @property
     def on_local_interpreter(self) -> bool:
@@ -69,6 +72,20 @@ class FunctionConfig:
     @property
     def runtime_note(self) -> str:
         return f"runs on the local {LOCAL_RUNTIME}" if self.on_local_interpreter else ""
+
+    @property
+    def setting_notes(self) -> list[str]:
+        """What the console does not do of Lambda's further settings here (console.core.function_settings)."""
+        return notes(self.settings)
+
+    @property
+    def architecture(self) -> str:
+        return architecture(self.settings)
+
+    @property
+    def logging(self) -> dict:
+        """LoggingConfig as applied: LogFormat, the two levels with JSON, LogGroup."""
+        return effective_logging(self.settings, self.name)
 
     def configuration(self) -> dict:
         return {name: getattr(self, name) for name in CONFIG_FIELDS}
@@ -93,6 +110,7 @@ def _from_row(row: sqlite3.Row, version: str) -> FunctionConfig:
         created_at=row["created_at"],
         last_modified=row["last_modified"] if latest else row["created_at"],
         role=row["role"],
+        settings=json.loads(row["settings"]),
     )
 
 
@@ -121,11 +139,13 @@ class FunctionStore:
         runtime_client: str = "bootstrap",
         role: str = "",
         publish: bool = False,
+        settings: dict | None = None,
     ) -> FunctionConfig:
         """The new function's `$LATEST`, or its version 1 with `publish`: all written in one transaction."""
         name, values = self.check_new(name, handler, runtime=runtime, timeout=timeout, memory=memory,
                                       ephemeral_storage=ephemeral_storage, environment=environment,
                                       description=description, runtime_client=runtime_client)
+        checked_settings = check_settings(settings)
         stamp = now_iso()
         with self._store.write() as conn:
             self._package_exists(conn, package_sha256)
@@ -133,11 +153,11 @@ class FunctionStore:
                 raise FunctionExists(f"Function already exist: {name}", "name")
             conn.execute(
                 "INSERT INTO functions (name, package_sha256, handler, runtime, timeout, memory, ephemeral_storage,"
-                " environment, description, runtime_client, revision_id, created_at, last_modified, role)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " environment, description, runtime_client, revision_id, created_at, last_modified, role, settings)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, package_sha256, values["handler"], values["runtime"], values["timeout"], values["memory"],
                  values["ephemeral_storage"], json.dumps(values["environment"]), values["description"], values["runtime_client"],
-                 str(uuid.uuid4()), stamp, stamp, role),
+                 str(uuid.uuid4()), stamp, stamp, role, json.dumps(checked_settings)),
             )
             if publish:
                 return self._publish(conn, name, None)
@@ -148,10 +168,11 @@ class FunctionStore:
         when the name is taken."""
         name = check_name(name)
         settings = {"timeout": 3, "memory": 128, **config, "handler": handler}
-        unknown = set(settings) - set(CHECKS) - {"role"}
+        unknown = set(settings) - set(CHECKS) - {"role", "settings"}
         if unknown:
             raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
         values = {key: CHECKS[key](settings.get(key)) for key in CONFIG_FIELDS}
+        values["settings"] = check_settings(settings.get("settings"))
         if self.exists(name):
             raise FunctionExists(f"Function already exist: {name}", "name")
         return name, values
@@ -180,13 +201,19 @@ class FunctionStore:
         return self.get(name)
 
     def update_configuration(self, name: str, **changes: object) -> FunctionConfig:
-        unknown = set(changes) - set(CHECKS)
+        """Change `$LATEST`; `settings` (Lambda's further settings) changes only those it names."""
+        unknown = set(changes) - set(CHECKS) - {"settings"}
         if unknown:
             raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
-        values = {key: CHECKS[key](value) for key, value in changes.items()}
+        values = {key: CHECKS[key](value) for key, value in changes.items() if key != "settings"}
         if "environment" in values:
             values["environment"] = json.dumps(values["environment"])
         with self._store.write() as conn:
+            if "settings" in changes:  # merged over the stored ones inside the transaction, so no change is lost
+                row = conn.execute("SELECT settings FROM functions WHERE name = ?", (name,)).fetchone()
+                if row is None:
+                    raise FunctionNotFound(name)
+                values["settings"] = json.dumps(check_settings(changes["settings"], json.loads(row["settings"])))
             self._touch(conn, name, values)
         return self.get(name)
 
@@ -214,7 +241,7 @@ class FunctionStore:
             raise FunctionNotFound(name)
         last = conn.execute("SELECT * FROM versions WHERE function = ? ORDER BY version DESC LIMIT 1", (name,)).fetchone()
         same = ("package_sha256", "handler", "runtime", "timeout", "memory", "ephemeral_storage", "environment",
-                "runtime_client", "role")
+                "runtime_client", "role", "settings")
         if last is not None and all(last[key] == latest[key] for key in same):
             return _from_row(last, str(last["version"]))
         # Numbers are never reused, not even those of deleted versions (`versions_published` remembers them).
@@ -222,12 +249,12 @@ class FunctionStore:
         conn.execute("UPDATE functions SET versions_published = ? WHERE name = ?", (number, name))
         conn.execute(
             "INSERT INTO versions (function, version, package_sha256, handler, runtime, timeout, memory,"
-            " ephemeral_storage, environment, description, runtime_client, revision_id, created_at, role)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " ephemeral_storage, environment, description, runtime_client, revision_id, created_at, role, settings)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (name, number, latest["package_sha256"], latest["handler"], latest["runtime"], latest["timeout"],
              latest["memory"], latest["ephemeral_storage"], latest["environment"],
              check_description(description) if description is not None else latest["description"],
-             latest["runtime_client"], str(uuid.uuid4()), now_iso(), latest["role"]),
+             latest["runtime_client"], str(uuid.uuid4()), now_iso(), latest["role"], latest["settings"]),
         )
         row = conn.execute("SELECT * FROM versions WHERE function = ? AND version = ?", (name, number)).fetchone()
         return _from_row(row, str(number))

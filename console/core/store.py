@@ -178,6 +178,13 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (function, name)
     );
     """,
+    # 6 -> 7: a function's further Lambda settings as given (Architectures, TracingConfig, VpcConfig,
+    # DeadLetterConfig, KMSKeyArn, SnapStart, LoggingConfig): one JSON object under Lambda's names
+    # (console.core.function_settings).
+    """
+    ALTER TABLE functions ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE versions ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

@@ -88,6 +88,11 @@ def invoke(function_name: str) -> Response:
     if record.not_kept:
         # Lambda's response has no place for it: a header of the console's own, and the console's log, say so.
         response.headers["X-Lambda-Console-Not-Kept"] = record.not_kept
+    if function.setting_notes:
+        # What the console did not do of the function's settings (arm64 on x86_64, a VPC...): Lambda has no place for
+        # it in the response, so a header of the console's own.
+        response.headers["X-Lambda-Console-Warning"] = " ".join(function.setting_notes).encode(
+            "ascii", "backslashreplace").decode()
     if log_type == "Tail":
         response.headers["X-Amz-Log-Result"] = base64.b64encode(record.log.encode()[-LOG_TAIL_BYTES:]).decode()
     return response

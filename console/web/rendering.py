@@ -121,6 +121,18 @@ def failure_hint(error_type: str | None) -> str:
     return NO_CREDENTIALS_HINT if error_type in NO_CREDENTIALS_ERRORS else ""
 
 
+@bp.app_template_filter("setting_notes")
+def setting_notes(record: object) -> list[str]:
+    """What the console did not do of the invoked version's Lambda settings (none when it is gone)."""
+    from console import get_console
+
+    try:
+        function = get_console().get_function(record.function, record.version)
+    except (FunctionNotFound, TypeError):
+        return []
+    return function.setting_notes
+
+
 @bp.app_template_filter("proxy_preview")
 def proxy_preview(payload: bytes) -> ProxyResponse | None:
     return proxy_response(payload)
