@@ -18,6 +18,7 @@ from console.core.credentials import CredentialsError, HandedCredentials, Profil
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery
 from console.core.events import EventStore, SavedEvent, check_event
+from console.core.function_settings import engine_settings
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionNotFound, FunctionStore
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
@@ -218,6 +219,7 @@ class Console:
             revision=f"{package.sha256}:{function.revision_id}",
             credentials=handed.environment() if handed is not None else {},
             reserved_concurrency=self.tags.reserved_concurrency(function.name),
+            **engine_settings(function),
         )
         return spec, package
 

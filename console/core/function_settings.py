@@ -193,6 +193,19 @@ def effective_logging(settings: Mapping[str, object], name: str) -> dict:
     return shape
 
 
+def engine_settings(function: object) -> dict:
+    """The FunctionSpec fields these settings make: LoggingConfig's format, levels and group, TracingConfig's mode."""
+    settings = getattr(function, "settings", {})
+    logging = effective_logging(settings, str(getattr(function, "name", "")))
+    return {
+        "log_format": logging["LogFormat"],
+        "application_log_level": logging.get("ApplicationLogLevel", "INFO"),
+        "system_log_level": logging.get("SystemLogLevel", "INFO"),
+        "log_group": logging["LogGroup"],
+        "tracing": settings.get("TracingConfig", {}).get("Mode", "PassThrough"),
+    }
+
+
 def architecture(settings: Mapping[str, object]) -> str:
     architectures = settings.get("Architectures") or ["x86_64"]
     assert isinstance(architectures, list)

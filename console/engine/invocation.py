@@ -65,6 +65,14 @@ class FunctionSpec:
     # The function's reserved concurrency (PutFunctionConcurrency): at most this many of its invocations run at once,
     # the next is throttled; None: only the engine's own limits. Not part of the key: it changes no environment.
     reserved_concurrency: int | None = None
+    # Lambda's LoggingConfig: "Text" or "JSON" (JSON records from the runtime and the platform), the levels that
+    # filter application and platform records in JSON, and the log group ("" for /aws/lambda/<name>).
+    log_format: str = "Text"
+    application_log_level: str = "INFO"
+    system_log_level: str = "INFO"
+    log_group: str = ""
+    # TracingConfig's Mode: with "Active", each invocation's trace header is sampled, as X-Ray's active tracing has it.
+    tracing: str = "PassThrough"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code_dir", Path(self.code_dir))
@@ -98,6 +106,7 @@ class FunctionSpec:
             self.region,
             self.account,
             self.revision,
+            (self.log_format, self.application_log_level, self.system_log_level, self.log_group, self.tracing),
             # New credentials (refreshed by botocore, another profile) make new environments, as Lambda's would.
             hashlib.sha256(repr(sorted(self.credentials.items())).encode()).hexdigest() if self.credentials else "",
         )

@@ -87,11 +87,15 @@ def worker_environment(spec: FunctionSpec, launch: Launch, log_stream_name: str,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
         "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
         "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+        "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group or f"/aws/lambda/{spec.name}",
         "AWS_LAMBDA_LOG_STREAM_NAME": log_stream_name,
         # Local runners set this; Powertools for AWS Lambda then leaves X-Ray alone.
         "AWS_SAM_LOCAL": "true",
     }
+    if spec.log_format == "JSON":
+        # Lambda's advanced logging controls reach the runtime this way; it writes JSON records at this level.
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        env["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level
     env.update({key: value for key, value in spec.environment.items() if key not in _WIRING})
     env.update(spec.credentials)  # the role's credentials on Lambda; here a profile's, when the user gave one
     env.update(

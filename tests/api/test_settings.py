@@ -173,3 +173,33 @@ def test_every_answer_with_settings_fits_botocores_shapes(client) -> None:
     change = {"TracingConfig": {"Mode": "PassThrough"}, "VpcConfig": {"SubnetIds": []}}
     check("UpdateFunctionConfiguration", client.put(f"{base}/configuration", data=json.dumps(change)))
     check("PublishVersion", client.post(f"{base}/versions", data="{}"), 201)
+
+
+LOGGER_ZIP = zip_bytes({"logs.py": (
+    "import logging\n"
+    "logger = logging.getLogger('app')\n"
+    "def handler(event, context):\n"
+    "    logger.debug('detail')\n"
+    "    logger.info('hello %s', event.get('who'))\n"
+    "    return 'ok'\n")})
+
+
+def test_logging_config_json_makes_json_records_through_invoke(lam, aws, create) -> None:
+    name = create(LOGGER_ZIP, "logs.handler", LoggingConfig={"LogFormat": "JSON"})["FunctionName"]
+    answer = lam.invoke(FunctionName=name, Payload=b'{"who": "you"}', LogType="Tail")
+    lines = [json.loads(line) for line in base64.b64decode(answer["LogResult"]).decode().splitlines()
+             if line.startswith("{")]
+    request_id = answer["ResponseMetadata"]["RequestId"]
+    assert [line.get("type") for line in lines if "type" in line] == [
+        "platform.initStart", "platform.start", "platform.report"]
+    assert [(line["level"], line["message"], line["requestId"]) for line in lines if "level" in line] == [
+        ("INFO", "hello you", request_id)]
+    assert lines[-1]["record"]["requestId"] == request_id and lines[-1]["record"]["status"] == "success"
+    # The AWS CLI turns the level down to DEBUG; the next invocation (a new environment) shows the detail too.
+    aws("update-function-configuration", "--function-name", name,
+        "--logging-config", "LogFormat=JSON,ApplicationLogLevel=DEBUG,SystemLogLevel=WARN")
+    tail = aws.json("invoke", "--function-name", name, "--log-type", "Tail", "--payload", "{}",
+                    str(aws.cwd / "out.json"))
+    records = [json.loads(line) for line in base64.b64decode(tail["LogResult"]).decode().splitlines()
+               if line.startswith("{")]
+    assert [record["message"] for record in records] == ["detail", "hello None"]  # no platform record at WARN

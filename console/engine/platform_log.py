@@ -1,0 +1,85 @@
+"""The platform's own records in a function's log when its LoggingConfig's LogFormat is JSON: Lambda then writes
+`platform.initStart`, `platform.start`, `platform.runtimeDone` and `platform.report` records (the Telemetry API's
+event shapes: `time`, `type`, `record`) in place of the START, END and REPORT lines, and keeps those at or above the
+function's SystemLogLevel (AWS's "Configuring advanced logging controls for Lambda functions": runtimeDone is a
+DEBUG event, the others INFO)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from console.engine.invocation import FunctionSpec
+
+_LEVELS = {"DEBUG": 10, "INFO": 20, "WARN": 30}
+_EVENT_LEVELS = {
+    "platform.initStart": "INFO",
+    "platform.start": "INFO",
+    "platform.runtimeDone": "DEBUG",
+    "platform.report": "INFO",
+}
+
+
+def _time(ago_ms: float = 0.0) -> str:
+    moment = datetime.now(timezone.utc) - timedelta(milliseconds=ago_ms)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _kept(spec: FunctionSpec, event_type: str) -> bool:
+    return _LEVELS[_EVENT_LEVELS[event_type]] >= _LEVELS.get(spec.system_log_level, _LEVELS["INFO"])
+
+
+def _record(spec: FunctionSpec, event_type: str, record: dict, ago_ms: float = 0.0) -> str:
+    return json.dumps({"time": _time(ago_ms), "type": event_type, "record": record}, separators=(",", ":")) + "\n"
+
+
+def json_log(
+    spec: FunctionSpec,
+    request_id: str,
+    *,
+    init_output: str,
+    output: str,
+    notice: str,
+    platform_lines: list[str],
+    cold: bool,
+    duration_ms: float,
+    billed_ms: int,
+    init_ms: float | None,
+    max_used_mb: int | None,
+    status: str | None,
+    error_type: str | None,
+    produced_bytes: int,
+) -> str:
+    """The invocation's whole log in the JSON format: init output, then the platform's records around the
+    function's own output, filtered by the SystemLogLevel."""
+    lines = []
+    if cold and _kept(spec, "platform.initStart"):
+        init = {"initializationType": "on-demand", "phase": "init", "functionName": spec.name,
+                "functionVersion": spec.version}
+        lines.append(_record(spec, "platform.initStart", init, duration_ms + (init_ms or 0.0)))
+    if init_output:
+        lines.append(init_output)
+    if _kept(spec, "platform.start"):
+        lines.append(_record(spec, "platform.start", {"requestId": request_id, "version": spec.version}, duration_ms))
+    if notice:
+        lines.append(notice + "\n")
+    if output:
+        lines.append(output if output.endswith("\n") else output + "\n")
+    lines.extend(line + "\n" for line in platform_lines)
+    outcome = status or "success"
+    if _kept(spec, "platform.runtimeDone"):
+        done = {"requestId": request_id, "status": outcome,
+                "metrics": {"durationMs": round(duration_ms, 3), "producedBytes": produced_bytes}}
+        lines.append(_record(spec, "platform.runtimeDone", done))
+    if _kept(spec, "platform.report"):
+        metrics: dict = {"durationMs": round(duration_ms, 3), "billedDurationMs": billed_ms,
+                         "memorySizeMB": spec.memory}
+        if max_used_mb is not None:
+            metrics["maxMemoryUsedMB"] = max_used_mb
+        if init_ms is not None:
+            metrics["initDurationMs"] = round(init_ms, 3)
+        report: dict = {"requestId": request_id, "metrics": metrics, "status": outcome}
+        if status and error_type:
+            report["errorType"] = error_type
+        lines.append(_record(spec, "platform.report", report))
+    return "".join(lines)
