@@ -212,7 +212,7 @@ class Environment:
         headers = [
             ("Lambda-Runtime-Aws-Request-Id", request_id),
             ("Lambda-Runtime-Invoked-Function-Arn", spec.invoked_arn),
-            ("Lambda-Runtime-Trace-Id", trace_id()),
+            ("Lambda-Runtime-Trace-Id", trace_id(sampled=spec.tracing == "Active")),
         ]
         if client_context:
             headers.append(("Lambda-Runtime-Client-Context", header_safe(client_context)))

@@ -55,8 +55,11 @@ class Pending:
         return True
 
 
-def trace_id() -> str:
-    return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};Sampled=0"
+def trace_id(sampled: bool = False) -> str:
+    """A new X-Ray trace header in Lambda's format: the root (1-<epoch seconds in hex>-<96 random bits>), the
+    parent segment's id, and whether the invocation is sampled (TracingConfig Active samples every one here)."""
+    return (f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};"
+            f"Sampled={int(sampled)}")
 
 
 def header_safe(json_text: str) -> str:
@@ -89,8 +92,11 @@ def worker_environment(spec: FunctionSpec, launch: Launch, log_stream_name: str,
         "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
         "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group or f"/aws/lambda/{spec.name}",
         "AWS_LAMBDA_LOG_STREAM_NAME": log_stream_name,
-        # Local runners set this; Powertools for AWS Lambda then leaves X-Ray alone.
-        "AWS_SAM_LOCAL": "true",
+        # As on Lambda, X-Ray's SDK logs a missing context rather than raising, and sends its segments (only those
+        # of sampled invocations: TracingConfig Active) to a daemon's UDP port, here a local X-Ray daemon's if one
+        # runs; with none, the datagrams go nowhere and nothing fails.
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
     }
     if spec.log_format == "JSON":
         # Lambda's advanced logging controls reach the runtime this way; it writes JSON records at this level.
