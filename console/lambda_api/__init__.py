@@ -15,10 +15,13 @@ the operation (console.lambda_api.model reads botocore's description of the serv
 Errors go out as botocore reads them: `x-amzn-ErrorType: <Code>` and `{"__type", "Type", "message"}`, with Lambda's
 codes and statuses. A 5xx or 429 makes SDKs retry, so only a full engine (429) answers with one.
 
-Request fields this console has no use for (VpcConfig, TracingConfig, KMSKeyArn, DeadLetterConfig,
-FileSystemConfigs, EphemeralStorage, SnapStart, LoggingConfig, Architectures...) are accepted and ignored. Fields that
-would change what the code sees and that cannot be honoured are refused with InvalidParameterValueException:
-non-empty `Layers`, `PackageType: Image`, and code from S3 or a container image instead of `ZipFile`.
+InvokeWithResponseStream answers in AWS's event stream encoding (console.lambda_api.streaming).
+
+Architectures, TracingConfig, VpcConfig, DeadLetterConfig, KMSKeyArn, SnapStart, LoggingConfig and EphemeralStorage
+are stored and reported as given (console.core.function_settings says which the console cannot honour). Other request
+fields this console has no use for (FileSystemConfigs...) are accepted and ignored. Fields that would change what the
+code sees and that cannot be honoured are refused with InvalidParameterValueException: non-empty `Layers`,
+`PackageType: Image`, and code from S3 or a container image instead of `ZipFile`.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ class ApiDate(BaseConverter):
 
 
 # The modules register their error handlers and routes on `bp` when imported.
-from console.lambda_api import aliases, functions, invoke, settings, wire
+from console.lambda_api import aliases, functions, invoke, settings, streaming, wire
 from console.lambda_api.wire import ApiError, error_response, handle_exception, unsupported
 
 
@@ -59,4 +62,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dated)
 
 # ApiError and error_response answer in Lambda's error format outside the views too (security.py's refusals).
-__all__ = ["ApiError", "aliases", "bp", "dated", "error_response", "functions", "init_app", "invoke", "settings", "wire"]
+__all__ = ["ApiError", "aliases", "bp", "dated", "error_response", "functions", "init_app", "invoke", "settings",
+           "streaming", "wire"]

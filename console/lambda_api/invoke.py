@@ -6,11 +6,13 @@ import base64
 import binascii
 import json
 import uuid
+from dataclasses import dataclass
 
 from flask import Response, request
 
 from console import get_console
 from console.core.event_json import EventError
+from console.core.functions import FunctionConfig
 from console.core.limits import MAX_EVENT_REQUEST_BYTES, MAX_REQUEST_BYTES
 from console.lambda_api import bp
 from console.lambda_api.wire import (
@@ -18,6 +20,7 @@ from console.lambda_api.wire import (
     INVOCATION_TYPES,
     LOG_TAIL_BYTES,
     ApiError,
+    Target,
     invalid,
     load_function,
     request_region,
@@ -29,14 +32,26 @@ from console.lambda_api.wire import (
 # -- invoke ---------------------------------------------------------------------------------------------------------
 
 
-@bp.route("/functions/<function_name>/invocations", methods=["POST"])
-def invoke(function_name: str) -> Response:
-    """Invoke: RequestResponse (200, the payload), Event (202, in the background with retries), DryRun (204)."""
+@dataclass(frozen=True)
+class InvocationRequest:
+    """An Invoke or InvokeWithResponseStream request, checked as Lambda checks it."""
+
+    invocation_type: str
+    log_type: str
+    target: Target
+    function: FunctionConfig
+    payload: bytes
+    client_context: str | None
+    region: str
+
+
+def checked_request(function_name: str, invocation_types: tuple[str, ...], operation: str) -> InvocationRequest:
+    """The request's headers, function and payload, refused in Lambda's words where Lambda refuses them."""
     console = get_console()
     invocation_type = request.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
-    if invocation_type not in INVOCATION_TYPES:
+    if invocation_type not in invocation_types:
         raise validation(
-            invocation_type, "invocationType", f"Member must satisfy enum value set: [{', '.join(INVOCATION_TYPES)}]"
+            invocation_type, "invocationType", f"Member must satisfy enum value set: [{', '.join(invocation_types)}]"
         )
     log_type = request.headers.get("X-Amz-Log-Type") or "None"
     if log_type not in ("None", "Tail"):
@@ -53,7 +68,7 @@ def invoke(function_name: str) -> Response:
     if len(payload) > MAX_REQUEST_BYTES:
         raise ApiError(
             "RequestEntityTooLargeException", 413,
-            f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction operation",
+            f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the {operation} operation",
         )
     try:
         console.check_event(payload)  # the same rule as the Test tab and the command line: NaN is not JSON
@@ -62,8 +77,18 @@ def invoke(function_name: str) -> Response:
             "InvalidRequestContentException", 400,
             f"Could not parse request body into json: Could not parse payload into json: {exc}",
         ) from None
-    client_context = _client_context()
-    region = request_region()
+    return InvocationRequest(invocation_type, log_type, target, function, payload, _client_context(),
+                             request_region())
+
+
+@bp.route("/functions/<function_name>/invocations", methods=["POST"])
+def invoke(function_name: str) -> Response:
+    """Invoke: RequestResponse (200, the payload), Event (202, in the background with retries), DryRun (204)."""
+    console = get_console()
+    checked = checked_request(function_name, INVOCATION_TYPES, "InvokeFunction")
+    invocation_type, log_type, target, function = (checked.invocation_type, checked.log_type, checked.target,
+                                                    checked.function)
+    payload, client_context, region = checked.payload, checked.client_context, checked.region
     if invocation_type == "DryRun":
         return Response(status=204)
     if invocation_type == "Event":
