@@ -17,6 +17,7 @@ from console.core.aliases import Alias, AliasNotFound, AliasStore, VersionInUse
 from console.core.credentials import CredentialsError, HandedCredentials, ProfileCredentials, RoleCredentials
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery
+from console.core.event_invoke import EventInvokeConfig, EventInvokeConfigs
 from console.core.events import EventStore, SavedEvent, check_event
 from console.core.function_settings import engine_settings
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionNotFound, FunctionStore
@@ -64,6 +65,7 @@ class Console:
         self.events = EventStore(self.store)
         self.tags = TagStore(self.store)
         self.aliases = AliasStore(self.store)
+        self.event_invoke_configs = EventInvokeConfigs(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
         # Background jobs: as many at once as the engine can run and queue; more wait their turn on the pool.
         self.jobs = Jobs(self, retry_delay=config.event_retry_delay, workers=config.max_environments + config.max_queue)
@@ -274,9 +276,33 @@ class Console:
         self, name: str, payload: bytes, *, version: str = LATEST, client_context: str | None = None,
         region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT,
     ) -> Job:
-        """Invoke's Event type: queued in the database first, then run in the background with two retries."""
-        return self.jobs.start(name, payload, version=version, source="event", retries=2,
-                               client_context=client_context, region=region, account=account, durable=True)
+        """Invoke's Event type: queued in the database first, then run in the background with the retries and the
+        maximum age of the qualifier's EventInvokeConfig (Lambda's defaults, two retries and 6 hours, without one)."""
+        settings = self.event_invoke_configs.find(name, version) or EventInvokeConfig(name, version, None, None)
+        return self.jobs.start(name, payload, version=version, source="event", retries=settings.retries,
+                               client_context=client_context, region=region, account=account, durable=True,
+                               max_age=settings.max_age)
+
+    # -- asynchronous invocation settings (EventInvokeConfig) ---------------------------------------------------------
+
+    def put_event_invoke_config(self, name: str, qualifier: str, *, replace: bool = True,
+                                **settings: Any) -> EventInvokeConfig:
+        """Set the asynchronous invocation settings of a function's qualifier ($LATEST, a version or an alias);
+        `replace` resets what is not given (Put), otherwise only what is given changes (Update)."""
+        self.get_function(name, qualifier)  # FunctionNotFound for a qualifier that names nothing
+        return self.event_invoke_configs.put(name, qualifier, replace=replace, **settings)
+
+    def get_event_invoke_config(self, name: str, qualifier: str) -> EventInvokeConfig:
+        self.functions.get(name)
+        return self.event_invoke_configs.get(name, qualifier)
+
+    def list_event_invoke_configs(self, name: str) -> list[EventInvokeConfig]:
+        self.functions.get(name)
+        return self.event_invoke_configs.all(name)
+
+    def delete_event_invoke_config(self, name: str, qualifier: str) -> None:
+        self.functions.get(name)
+        self.event_invoke_configs.delete(name, qualifier)
 
     def rerun(self, entry_id: int, *, function: str | None = None, source: str = "console") -> Job:
         """Run a history entry's event again, on the same version, as a job. With `function`, the entry must be one of

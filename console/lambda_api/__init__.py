@@ -15,7 +15,9 @@ the operation (console.lambda_api.model reads botocore's description of the serv
 Errors go out as botocore reads them: `x-amzn-ErrorType: <Code>` and `{"__type", "Type", "message"}`, with Lambda's
 codes and statuses. A 5xx or 429 makes SDKs retry, so only a full engine (429) answers with one.
 
-InvokeWithResponseStream answers in AWS's event stream encoding (console.lambda_api.streaming).
+InvokeWithResponseStream answers in AWS's event stream encoding (console.lambda_api.streaming); Put, Update, Get,
+Delete and ListFunctionEventInvokeConfig(s) set the Event queue's retries and maximum event age
+(console.lambda_api.event_invoke).
 
 Architectures, TracingConfig, VpcConfig, DeadLetterConfig, KMSKeyArn, SnapStart, LoggingConfig and EphemeralStorage
 are stored and reported as given (console.core.function_settings says which the console cannot honour). Other request
@@ -42,7 +44,7 @@ class ApiDate(BaseConverter):
 
 
 # The modules register their error handlers and routes on `bp` when imported.
-from console.lambda_api import aliases, functions, invoke, settings, streaming, wire
+from console.lambda_api import aliases, event_invoke, functions, invoke, settings, streaming, wire
 from console.lambda_api.wire import ApiError, error_response, handle_exception, unsupported
 
 
@@ -62,5 +64,17 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dated)
 
 # ApiError and error_response answer in Lambda's error format outside the views too (security.py's refusals).
-__all__ = ["ApiError", "aliases", "bp", "dated", "error_response", "functions", "init_app", "invoke", "settings",
-           "streaming", "wire"]
+__all__ = [
+    "ApiError",
+    "aliases",
+    "bp",
+    "dated",
+    "error_response",
+    "event_invoke",
+    "functions",
+    "init_app",
+    "invoke",
+    "settings",
+    "streaming",
+    "wire",
+]
