@@ -171,9 +171,10 @@ def _signed_with(current: HandedCredentials) -> bool:
         request.headers.get("X-Amz-Security-Token", "").encode(), current.session_token.encode()
     ):
         return False
-    raw_path = request.environ.get("REQUEST_URI", request.environ.get("RAW_URI", "")).split("?", 1)[0]
+    raw_path = str(request.environ.get("REQUEST_URI", request.environ.get("RAW_URI", ""))).split("?", 1)[0]
     try:
-        verify(request.method, raw_path or request.path, request.query_string.decode("latin-1"), request.headers,
+        verify(request.method, raw_path or request.path, request.query_string.decode("latin-1"),
+               request.headers,  # type: ignore[arg-type]  # werkzeug's Headers: a case-insensitive mapping
                request.get_data(cache=True), Credentials(current.access_key_id, current.secret_access_key))
     except SignatureError:
         return False

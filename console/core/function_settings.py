@@ -167,9 +167,10 @@ def check_settings(settings: object, current: Mapping[str, object] | None = None
         del merged["KMSKeyArn"]
     if merged.get("DeadLetterConfig") == {"TargetArn": ""}:
         del merged["DeadLetterConfig"]
-    logging = effective_logging(merged, "")
-    if logging["LogFormat"] == "Text" and (
-        "ApplicationLogLevel" in merged.get("LoggingConfig", {}) or "SystemLogLevel" in merged.get("LoggingConfig", {})
+    given_logging = merged.get("LoggingConfig") or {}
+    assert isinstance(given_logging, dict)
+    if effective_logging(merged, "")["LogFormat"] == "Text" and (
+        "ApplicationLogLevel" in given_logging or "SystemLogLevel" in given_logging
     ):
         # Lambda's own words (InvalidParameterValueException).
         raise FunctionError(

@@ -306,7 +306,7 @@ class Environment:
         else:
             before, after = pending.pre_log.decode("utf-8", "replace"), rest
         if spec.log_format == "JSON":
-            log = json_log(spec, request_id, init_output=before, output=after, notice=self.launch.notice,
+            log = json_log(spec, request_id, init_output=before, output=after, notice=self.launch.notice or "",
                            platform_lines=platform_lines, cold=cold, duration_ms=duration, billed_ms=billed,
                            init_ms=init_ms, max_used_mb=max_used, status=status, error_type=error_type,
                            produced_bytes=len(body))

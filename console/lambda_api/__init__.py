@@ -28,7 +28,7 @@ code sees and that cannot be honoured are refused with InvalidParameterValueExce
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response
 from werkzeug.routing import BaseConverter
 
 bp = Blueprint("lambda_api", __name__, url_prefix="/2015-03-31")
@@ -50,7 +50,7 @@ from console.lambda_api.wire import ApiError, error_response, handle_exception, 
 
 @dated.route("/<api_date:version>", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
 @dated.route("/<api_date:version>/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
-def unknown_dated_operation(version: str, rest: str) -> None:
+def unknown_dated_operation(version: str, rest: str) -> Response:
     raise unsupported()
 
 

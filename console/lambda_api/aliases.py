@@ -27,7 +27,7 @@ from console.lambda_api.wire import (
 
 
 def alias_configuration(alias: Alias) -> dict:
-    body = {
+    body: dict = {
         "AliasArn": function_arn(alias.function, alias.name),
         "Name": alias.name,
         "FunctionVersion": alias.version,
@@ -72,7 +72,7 @@ def list_aliases(function_name: str) -> Response:
     function = _function(function_name)
     version = request.args.get("FunctionVersion") or None
     aliases = get_console().list_aliases(function, version)
-    items, next_marker = page(aliases, lambda alias: (alias.name,), _alias_marker)
+    items, next_marker = page(aliases, lambda alias: (alias.name,), _alias_marker)  # type: ignore[attr-defined]
     body: dict = {"Aliases": [alias_configuration(alias) for alias in items]}
     if next_marker:
         body["NextMarker"] = next_marker
