@@ -261,11 +261,13 @@ class Console:
             payload = self.events.get(name, event).payload
         return self.invoke(name, b"{}" if payload is None else payload, version=version, source=source)
 
-    def start_test(self, name: str, body: str, *, source: str = "console", where: str = "Event JSON") -> Job:
-        """The Test button: the event's JSON checked (EventError with its line and column), then run as a job."""
-        self.functions.get(name)
+    def start_test(self, name: str, body: str, *, source: str = "console", where: str = "Event JSON",
+                   version: str = LATEST) -> Job:
+        """The Test button: the event's JSON checked (EventError with its line and column), then run as a job on
+        `version` ($LATEST, a published version, or an alias, whose weights pick the version)."""
+        self.get_function(name, version)
         check_event(body, where)
-        return self.jobs.start(name, body.encode("utf-8"), source=source)
+        return self.jobs.start(name, body.encode("utf-8"), source=source, version=version)
 
     def start_saved_test(self, name: str, event: str, *, source: str = "console") -> tuple[Job, SavedEvent]:
         """Run a saved event of the function as a job (the presenter's buttons)."""

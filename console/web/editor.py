@@ -72,6 +72,10 @@ def test_tab_context(name: str, args: Mapping[str, str], editor: Editor | None =
         "events": console.list_events(name),
         "templates": list_templates(),
         "editor": editor or editor_for(name, args),
+        # The Test button's choice of what to run: $LATEST, a published version or an alias.
+        "versions": [version.version for version in console.list_versions(name)[1:]],
+        "aliases": console.list_aliases(name),
+        "qualifier": request.form.get("qualifier") or args.get("qualifier") or "$LATEST",
         **run,
     }
 

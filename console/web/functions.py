@@ -182,6 +182,7 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "handlers": handlers,
         "package": console.get_package(function.package_sha256),
         "versions": console.list_versions(name)[1:],
+        "aliases": console.list_aliases(name),
         **_credentials_context(console, function),
     }
 
