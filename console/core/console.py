@@ -362,6 +362,7 @@ class Console:
     def delete_alias(self, function: str, name: str) -> None:
         self.functions.get(function)
         self.aliases.delete(function, name)
+        self.event_invoke_configs.forget(function, name)  # its asynchronous invocation settings go with it
 
     def delete_version(self, name: str, version: str) -> None:
         """Delete one published version; VersionInUse when aliases point to it."""
@@ -369,6 +370,7 @@ class Console:
         if held_by:
             raise VersionInUse(held_by)
         self.functions.delete_version(name, version)
+        self.event_invoke_configs.forget(name, version)
         self.engine.retire(name, version)
 
     def function_exists(self, name: str) -> bool:

@@ -114,6 +114,11 @@ class EventInvokeConfigs:
                                  (function,))
         return [_from_row(row) for row in rows]
 
+    def forget(self, function: str, qualifier: str) -> None:
+        """Remove the settings of a qualifier that is gone (a deleted version or alias), if it had any."""
+        with self._store.write() as conn:
+            conn.execute("DELETE FROM event_invoke_configs WHERE function = ? AND qualifier = ?", (function, qualifier))
+
     def delete(self, function: str, qualifier: str) -> None:
         with self._store.write() as conn:
             if conn.execute("DELETE FROM event_invoke_configs WHERE function = ? AND qualifier = ?",

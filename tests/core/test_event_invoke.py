@@ -47,6 +47,18 @@ def test_retries_follow_the_qualifiers_settings(console: Console) -> None:
         console.get_event_invoke_config("fails", "$LATEST")
 
 
+def test_settings_go_with_their_version_or_alias(console: Console) -> None:
+    console.create_alias("fails", "live", "1")
+    console.put_event_invoke_config("fails", "live", retries=0)
+    console.put_event_invoke_config("fails", "1", retries=1)
+    assert attempts(console, "fails", "live") == 1
+    console.delete_alias("fails", "live")
+    console.delete_version("fails", "1")
+    assert console.list_event_invoke_configs("fails") == []
+    console.create_alias("fails", "live", "$LATEST")  # a new alias of the same name starts with Lambda's defaults
+    assert attempts(console, "fails", "live") == 3
+
+
 def test_an_expired_event_is_discarded_not_tried(console: Console) -> None:
     job = console.jobs.start("fails", b"{}", source="event", retries=2, durable=True, max_age=0)
     assert job.done.wait(60)
