@@ -28,7 +28,7 @@ from console.engine.invocation import (
 )
 from console.engine.logs import DEFAULT_LOG_LIMIT, LogCapture
 from console.engine.memory import ProcessMemory
-from console.engine.platform_log import json_log
+from console.engine.platform_log import json_log, xray_line
 from console.engine.runtime_api import RuntimeApiServer
 from console.engine.sandbox import namespace_pids, processes_with, worker_returncode
 from console.engine.sandbox import plan as plan_launch
@@ -305,14 +305,18 @@ class Environment:
             before, after = rest, ""  # the worker never took the event: all it wrote was its init phase
         else:
             before, after = pending.pre_log.decode("utf-8", "replace"), rest
+        # A sampled invocation's trace header (TracingConfig Active), which Lambda's platform lines name.
+        trace = dict(pending.headers).get("Lambda-Runtime-Trace-Id", "") if spec.tracing == "Active" else ""
         if spec.log_format == "JSON":
             log = json_log(spec, request_id, init_output=before, output=after, notice=self.launch.notice or "",
                            platform_lines=platform_lines, cold=cold, duration_ms=duration, billed_ms=billed,
                            init_ms=init_ms, max_used_mb=max_used, status=status, error_type=error_type,
-                           produced_bytes=len(body))
+                           produced_bytes=len(body), trace=trace)
         else:
             log = self._text_log(request_id, before, after, platform_lines, duration, billed, max_used, init_ms,
                                  status, error_type)
+            if trace:
+                log += xray_line(trace) + "\n"
         return InvocationResult(
             request_id=request_id,
             succeeded=succeeded,

@@ -20,6 +20,21 @@ _EVENT_LEVELS = {
 }
 
 
+def _trace_fields(header: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in header.split(";") if "=" in part)
+
+
+def xray_line(header: str) -> str:
+    """The line Lambda writes after REPORT for a sampled invocation (TracingConfig Active), in the Text format."""
+    fields = _trace_fields(header)
+    return f"XRAY TraceId: {fields.get('Root', '')}\tSegmentId: {fields.get('Parent', '')}\tSampled: true"
+
+
+def _tracing(header: str) -> dict:
+    """The `tracing` object of platform.start and platform.report for a sampled invocation."""
+    return {"spanId": _trace_fields(header).get("Parent", ""), "type": "X-Amzn-Trace-Id", "value": header}
+
+
 def _time(ago_ms: float = 0.0) -> str:
     moment = datetime.now(timezone.utc) - timedelta(milliseconds=ago_ms)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
@@ -49,9 +64,11 @@ def json_log(
     status: str | None,
     error_type: str | None,
     produced_bytes: int,
+    trace: str = "",
 ) -> str:
     """The invocation's whole log in the JSON format: init output, then the platform's records around the
-    function's own output, filtered by the SystemLogLevel."""
+    function's own output, filtered by the SystemLogLevel. `trace`: the X-Ray trace header of a sampled
+    invocation, which platform.start and platform.report then carry."""
     lines = []
     if cold and _kept(spec, "platform.initStart"):
         init = {"initializationType": "on-demand", "phase": "init", "functionName": spec.name,
@@ -60,7 +77,10 @@ def json_log(
     if init_output:
         lines.append(init_output)
     if _kept(spec, "platform.start"):
-        lines.append(_record(spec, "platform.start", {"requestId": request_id, "version": spec.version}, duration_ms))
+        start: dict = {"requestId": request_id, "version": spec.version}
+        if trace:
+            start["tracing"] = _tracing(trace)
+        lines.append(_record(spec, "platform.start", start, duration_ms))
     if notice:
         lines.append(notice + "\n")
     if output:
@@ -81,5 +101,7 @@ def json_log(
         report: dict = {"requestId": request_id, "metrics": metrics, "status": outcome}
         if status and error_type:
             report["errorType"] = error_type
+        if trace:
+            report["tracing"] = _tracing(trace)
         lines.append(_record(spec, "platform.report", report))
     return "".join(lines)

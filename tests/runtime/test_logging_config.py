@@ -130,3 +130,27 @@ def test_text_format_is_unchanged(engine: Engine, code: Path) -> None:
     assert any(re.fullmatch(r"\[WARNING\]\t\S+Z\treq-text\tstock low", line) for line in lines)
     assert not any("order 7 received" in line or "debug detail" in line for line in lines)
     assert lines[-2] == "END RequestId: req-text" and lines[-1].startswith("REPORT RequestId: req-text")
+
+
+def test_a_sampled_invocation_names_its_trace_in_the_platform_lines(engine: Engine, tmp_path: Path) -> None:
+    """TracingConfig Active: the XRAY line after REPORT in the Text format; `tracing` in platform.start and
+    platform.report in the JSON format; both naming the trace header the handler was given."""
+    (tmp_path / "app.py").write_text("import os\ndef handler(event, context):\n    return os.environ['_X_AMZN_TRACE_ID']\n")
+    for log_format in ("Text", "JSON"):
+        spec = FunctionSpec(name=f"traced-{log_format}", code_dir=tmp_path, handler="app.handler", timeout=10,
+                            tracing="Active", log_format=log_format)
+        result = engine.invoke(spec, b"{}")
+        engine.retire(spec.name)
+        header = json.loads(result.payload)
+        fields = dict(part.split("=", 1) for part in header.split(";"))
+        assert fields["Sampled"] == "1"
+        lines = [line for line in result.log.split("\n") if line]
+        if log_format == "Text":
+            assert lines[-2].startswith("REPORT RequestId:")
+            assert lines[-1] == f"XRAY TraceId: {fields['Root']}\tSegmentId: {fields['Parent']}\tSampled: true"
+        else:
+            platform = {record["type"]: record["record"] for line in lines if line.startswith("{")
+                        for record in [json.loads(line)] if "type" in record}
+            tracing = {"spanId": fields["Parent"], "type": "X-Amzn-Trace-Id", "value": header}
+            assert platform["platform.start"]["tracing"] == tracing
+            assert platform["platform.report"]["tracing"] == tracing
