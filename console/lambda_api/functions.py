@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from flask import Response, current_app, request, send_file, url_for
 
 from console import get_console
+from console.core.function_settings import SETTING_NAMES, check_settings
 from console.core.functions import FunctionConfig, FunctionNotFound, check_name
 from console.core.limits import MAX_MEMORY, MAX_TIMEOUT, MIN_MEMORY, MIN_TIMEOUT
 from console.core.zipcheck import check_zip
@@ -185,6 +186,8 @@ def update_function_code(function_name: str) -> Response:
     function = load_function(target)
     check_revision(function, body)
     data = code_from(body, field="ZipFile")
+    architectures = settings_from(body, ("Architectures",))
+    check_settings(architectures)  # refused before the code is stored
     if body.get("DryRun"):
         with refused_zip("ZipFile"):
             check_zip(io.BytesIO(data), max_unzipped_bytes=console.config.max_unzipped_bytes)
@@ -194,6 +197,8 @@ def update_function_code(function_name: str) -> Response:
         return json_response(shape)
     with refused_zip("ZipFile"):
         function = console.update_function_code(target.name, data)
+    if architectures:
+        function = console.update_function_configuration(target.name, settings=architectures)
     if body.get("Publish"):
         function = console.publish_version(target.name)
     return warn_zipped_folder(json_response(configuration(function)), function)
@@ -216,7 +221,7 @@ def update_function_configuration(function_name: str) -> Response:
         changes["environment"] = environment_from(body) or {}
     if (size := ephemeral_storage_from(body)) is not None:
         changes["ephemeral_storage"] = size
-    if further := settings_from(body):
+    if further := settings_from(body, tuple(name for name in SETTING_NAMES if name != "Architectures")):
         changes["settings"] = further
     _check_limits(changes)
     if "Role" in body:

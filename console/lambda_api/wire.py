@@ -381,10 +381,11 @@ def _snap_start(function: FunctionConfig) -> dict:
     return {"ApplyOn": apply_on, "OptimizationStatus": "On" if applied else "Off"}
 
 
-def settings_from(body: dict) -> dict:
-    """The further settings a CreateFunction or UpdateFunctionConfiguration body names, for
+def settings_from(body: dict, names: tuple[str, ...] = SETTING_NAMES) -> dict:
+    """The further settings a request body names among `names` (each operation takes its own: CreateFunction all,
+    UpdateFunctionConfiguration all but Architectures, UpdateFunctionCode only Architectures), for
     console.core.function_settings to check."""
-    return {name: body[name] for name in SETTING_NAMES if body.get(name) is not None}
+    return {name: body[name] for name in names if body.get(name) is not None}
 
 
 def page(items: list, key: Callable[[object], tuple], marker_key: Callable[[str], tuple]) -> tuple[list, str | None]:

@@ -203,3 +203,21 @@ def test_logging_config_json_makes_json_records_through_invoke(lam, aws, create)
     records = [json.loads(line) for line in base64.b64decode(tail["LogResult"]).decode().splitlines()
                if line.startswith("{")]
     assert [record["message"] for record in records] == ["detail", "hello None"]  # no platform record at WARN
+
+
+def test_architectures_change_with_the_code_as_on_lambda(lam, aws, create, client_of) -> None:
+    """Lambda takes Architectures in CreateFunction and UpdateFunctionCode, not in UpdateFunctionConfiguration."""
+    name = create(ECHO_ZIP, "echo.handler")["FunctionName"]
+    updated = lam.update_function_code(FunctionName=name, ZipFile=ECHO_ZIP, Architectures=["arm64"])
+    assert updated["Architectures"] == ["arm64"]
+    back = aws.json("update-function-code", "--function-name", name, "--zip-file", f"fileb://{_zip(aws)}",
+                    "--architectures", "x86_64")
+    assert back["Architectures"] == ["x86_64"]
+    status, _, _ = client_of("PUT", f"/2015-03-31/functions/{name}/configuration",
+                             json.dumps({"Architectures": ["arm64"], "Timeout": 7}).encode())
+    assert status == 200
+    shown = lam.get_function_configuration(FunctionName=name)
+    assert (shown["Architectures"], shown["Timeout"]) == (["x86_64"], 7)  # a member the operation lacks is ignored
+    status, headers, _ = client_of("PUT", f"/2015-03-31/functions/{name}/code", json.dumps(
+        {"ZipFile": base64.b64encode(ECHO_ZIP).decode(), "Architectures": ["sparc"]}).encode())
+    assert (status, headers["x-amzn-errortype"]) == (400, "ValidationException")
