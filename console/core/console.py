@@ -238,11 +238,14 @@ class Console:
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
         request_id: str | None = None,
+        trace_header: str | None = None,
     ) -> InvocationRecord:
-        """Invoke the function with the event's JSON and record the invocation in the history."""
+        """Invoke the function with the event's JSON and record the invocation in the history; `trace_header` is the
+        caller's X-Ray trace header, which the invocation continues."""
         data = payload.encode() if isinstance(payload, str) else payload
         spec, package = self._spec(self.functions.get(name, self._resolve(name, version, routed=True)), region, account)
-        result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id)
+        result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id,
+                                    trace_header=trace_header)
         return self.history.record(name, source, data.decode("utf-8", "replace"), result, package.code_sha256)
 
     def check_event(self, payload: bytes | str) -> None:

@@ -203,8 +203,10 @@ class Environment:
         request_id: str | None = None,
         client_context: str | None = None,
         cognito_identity: str | None = None,
+        trace_header: str | None = None,
     ) -> InvocationResult:
-        """Run one invocation in this environment; the pool guarantees nobody else is using it."""
+        """Run one invocation in this environment; the pool guarantees nobody else is using it. `trace_header`: the
+        caller's X-Ray trace header, whose trace the invocation continues."""
         spec = self.spec
         request_id = request_id or str(uuid.uuid4())
         cold = self.invocations == 0
@@ -212,7 +214,7 @@ class Environment:
         headers = [
             ("Lambda-Runtime-Aws-Request-Id", request_id),
             ("Lambda-Runtime-Invoked-Function-Arn", spec.invoked_arn),
-            ("Lambda-Runtime-Trace-Id", trace_id(sampled=spec.tracing == "Active")),
+            ("Lambda-Runtime-Trace-Id", trace_id(sampled=spec.tracing == "Active", upstream=trace_header)),
         ]
         if client_context:
             headers.append(("Lambda-Runtime-Client-Context", header_safe(client_context)))
@@ -306,7 +308,8 @@ class Environment:
         else:
             before, after = pending.pre_log.decode("utf-8", "replace"), rest
         # A sampled invocation's trace header (TracingConfig Active), which Lambda's platform lines name.
-        trace = dict(pending.headers).get("Lambda-Runtime-Trace-Id", "") if spec.tracing == "Active" else ""
+        trace = dict(pending.headers).get("Lambda-Runtime-Trace-Id", "")
+        trace = trace if trace.endswith("Sampled=1") else ""
         if spec.log_format == "JSON":
             log = json_log(spec, request_id, init_output=before, output=after, notice=self.launch.notice or "",
                            platform_lines=platform_lines, cold=cold, duration_ms=duration, billed_ms=billed,

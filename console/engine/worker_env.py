@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -55,11 +56,21 @@ class Pending:
         return True
 
 
-def trace_id(sampled: bool = False) -> str:
-    """A new X-Ray trace header in Lambda's format: the root (1-<epoch seconds in hex>-<96 random bits>), the
-    parent segment's id, and whether the invocation is sampled (TracingConfig Active samples every one here)."""
-    return (f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};"
-            f"Sampled={int(sampled)}")
+_TRACE_ROOT = re.compile(r"1-[0-9a-f]{8}-[0-9a-f]{24}")
+
+
+def trace_id(sampled: bool = False, upstream: str | None = None) -> str:
+    """The invocation's X-Ray trace header in Lambda's format: the root (1-<epoch seconds in hex>-<96 random bits>),
+    the parent segment's id, and whether the invocation is sampled (TracingConfig Active samples every one here).
+    A caller's header (`upstream`, Invoke's X-Amzn-Trace-Id) keeps its root and its sampling decision, as Lambda
+    continues the caller's trace; the parent is the invocation's own segment."""
+    fields = dict(part.strip().split("=", 1) for part in (upstream or "").split(";") if "=" in part)
+    root = fields.get("Root", "")
+    if not _TRACE_ROOT.fullmatch(root):
+        root = f"1-{int(time.time()):08x}-{os.urandom(12).hex()}"
+    if fields.get("Sampled") in ("0", "1"):
+        sampled = fields["Sampled"] == "1"
+    return f"Root={root};Parent={os.urandom(8).hex()};Sampled={int(sampled)}"
 
 
 def header_safe(json_text: str) -> str:

@@ -104,6 +104,7 @@ def invoke(function_name: str) -> Response:
         # The qualifier as given: an alias with weights picks its version for this invocation.
         function.name, payload, version=target.version, source="api", client_context=client_context,
         region=region, account=ACCOUNT, request_id=request_id,
+        trace_header=request.headers.get("X-Amzn-Trace-Id"),  # a caller's trace, which Lambda continues
     )
     response = Response(record.payload, status=200, mimetype="application/json")
     response.headers["x-amzn-RequestId"] = record.request_id

@@ -9,7 +9,7 @@ import base64
 import json
 import uuid
 
-from flask import Response
+from flask import Response, request
 
 from console import get_console
 from console.lambda_api import dated
@@ -28,6 +28,7 @@ def invoke_with_response_stream(function_name: str) -> Response:
     record = get_console().invoke(
         checked.function.name, checked.payload, version=checked.target.version, source="api",
         client_context=checked.client_context, region=checked.region, account=ACCOUNT, request_id=str(uuid.uuid4()),
+        trace_header=request.headers.get("X-Amzn-Trace-Id"),
     )
     complete: dict[str, str] = {}
     chunks = []

@@ -109,3 +109,20 @@ def test_powertools_tracer_runs_and_active_tracing_sends_segments(lam, create, t
         assert TRACE.fullmatch(again["trace"]).group(1) != match.group(1)
     else:
         assert received == []  # not sampled: the SDK sends nothing
+
+
+def test_a_callers_trace_is_continued(api_server, create, tracer_zip, daemon) -> None:
+    """Invoke's X-Amzn-Trace-Id: the invocation joins the caller's trace and keeps its sampling decision."""
+    from tests.api.test_errors import raw
+
+    address = f"127.0.0.1:{daemon.getsockname()[1]}"
+    name = create(tracer_zip, "app.handler", FunctionName=unique("joined"), Timeout=30,
+                  Environment={"Variables": {"AWS_XRAY_DAEMON_ADDRESS": address}})["FunctionName"]
+    root, caller = "1-5759e988-bd862e3fe1be46a994272793", "53995c3f42cd8ad8"
+    status, _, body = raw(api_server.url, "POST", f"/2015-03-31/functions/{name}/invocations", b'{"quantity": 1}',
+                          {"X-Amzn-Trace-Id": f"Root={root};Parent={caller};Sampled=1"})
+    assert status == 200, body
+    match = TRACE.fullmatch(json.loads(body)["trace"])
+    assert match and match.group(1) == root and match.group(3) == "1"
+    assert match.group(2) != caller  # the invocation's own segment
+    assert {segment["trace_id"] for segment in segments(daemon, 10)} == {root}
