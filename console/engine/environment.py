@@ -24,11 +24,10 @@ from console.engine.invocation import (
     FunctionSpec,
     InvocationResult,
     billed_ms,
-    report_line,
 )
 from console.engine.logs import DEFAULT_LOG_LIMIT, LogCapture
 from console.engine.memory import ProcessMemory
-from console.engine.platform_log import json_log, xray_line
+from console.engine.platform_log import json_log, text_log
 from console.engine.runtime_api import RuntimeApiServer
 from console.engine.sandbox import namespace_pids, processes_with, worker_returncode
 from console.engine.sandbox import plan as plan_launch
@@ -316,10 +315,9 @@ class Environment:
                            init_ms=init_ms, max_used_mb=max_used, status=status, error_type=error_type,
                            produced_bytes=len(body), trace=trace)
         else:
-            log = self._text_log(request_id, before, after, platform_lines, duration, billed, max_used, init_ms,
-                                 status, error_type)
-            if trace:
-                log += xray_line(trace) + "\n"
+            log = text_log(spec, request_id, init_output=before, output=after, notice=self.launch.notice or "",
+                           platform_lines=platform_lines, duration_ms=duration, billed_ms=billed, init_ms=init_ms,
+                           max_used_mb=max_used, status=status, error_type=error_type, trace=trace)
         return InvocationResult(
             request_id=request_id,
             succeeded=succeeded,
@@ -335,22 +333,6 @@ class Environment:
             version=spec.version,
             status=status,
         )
-
-    def _text_log(self, request_id: str, before: str, after: str, platform_lines: list[str], duration: float,
-                  billed: int, max_used: int | None, init_ms: float | None, status: str | None,
-                  error_type: str | None) -> str:
-        """The invocation's log in Lambda's Text format: START, the function's output, END, REPORT."""
-        spec = self.spec
-        lines = [before] if before else []
-        lines.append(f"START RequestId: {request_id} Version: {spec.version}\n")
-        if self.launch.notice:
-            lines.append(self.launch.notice + "\n")
-        if after:
-            lines.append(after if after.endswith("\n") else after + "\n")
-        lines.extend(line + "\n" for line in platform_lines)
-        lines.append(f"END RequestId: {request_id}\n")
-        lines.append(report_line(request_id, duration, billed, spec.memory, max_used, init_ms, status, error_type) + "\n")
-        return "".join(lines)
 
     def _measure_peak(self) -> None:
         peak = self._memory.peak_kb()

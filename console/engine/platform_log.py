@@ -1,4 +1,5 @@
-"""The platform's own records in a function's log when its LoggingConfig's LogFormat is JSON: Lambda then writes
+"""The platform's own lines in a function's log around what the function wrote. In the Text format: START, END,
+REPORT (and XRAY for a sampled invocation). When the function's LoggingConfig's LogFormat is JSON, Lambda writes
 `platform.initStart`, `platform.start`, `platform.runtimeDone` and `platform.report` records (the Telemetry API's
 event shapes: `time`, `type`, `record`) in place of the START, END and REPORT lines, and keeps those at or above the
 function's SystemLogLevel (AWS's "Configuring advanced logging controls for Lambda functions": runtimeDone is a
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from console.engine.invocation import FunctionSpec
+from console.engine.invocation import FunctionSpec, report_line
 
 _LEVELS = {"DEBUG": 10, "INFO": 20, "WARN": 30}
 _EVENT_LEVELS = {
@@ -104,4 +105,37 @@ def json_log(
         if trace:
             report["tracing"] = _tracing(trace)
         lines.append(_record(spec, "platform.report", report))
+    return "".join(lines)
+
+
+def text_log(
+    spec: FunctionSpec,
+    request_id: str,
+    *,
+    init_output: str,
+    output: str,
+    notice: str,
+    platform_lines: list[str],
+    duration_ms: float,
+    billed_ms: int,
+    init_ms: float | None,
+    max_used_mb: int | None,
+    status: str | None,
+    error_type: str | None,
+    trace: str = "",
+) -> str:
+    """The invocation's whole log in Lambda's Text format: init output, START, the function's output, END, REPORT,
+    and the XRAY line of a sampled invocation (`trace`, its trace header)."""
+    lines = [init_output] if init_output else []
+    lines.append(f"START RequestId: {request_id} Version: {spec.version}\n")
+    if notice:
+        lines.append(notice + "\n")
+    if output:
+        lines.append(output if output.endswith("\n") else output + "\n")
+    lines.extend(line + "\n" for line in platform_lines)
+    lines.append(f"END RequestId: {request_id}\n")
+    lines.append(report_line(request_id, duration_ms, billed_ms, spec.memory, max_used_mb, init_ms, status,
+                             error_type) + "\n")
+    if trace:
+        lines.append(xray_line(trace) + "\n")
     return "".join(lines)
