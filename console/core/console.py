@@ -18,6 +18,7 @@ from console.core.code_changes import CodeChange, CodeChanges
 from console.core.credentials import CredentialsError, HandedCredentials, ProfileCredentials, RoleCredentials
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery, discover
+from console.core.event_invoke import EventInvokeConfig, EventInvokeConfigs
 from console.core.events import EventStore, SavedEvent, check_event
 from console.core.expectations import (
     Expectation,
@@ -28,6 +29,7 @@ from console.core.expectations import (
     same_json,
 )
 from console.core.folders import FolderCode, write_zip
+from console.core.function_settings import engine_settings
 from console.core.function_urls import (
     FunctionUrl,
     FunctionUrlStore,
@@ -93,6 +95,7 @@ class Console:
         self.aliases = AliasStore(self.store)
         self.expectations = ExpectationStore(self.store)
         self.test_runs = TestRuns(self)
+        self.event_invoke_configs = EventInvokeConfigs(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
         self.function_urls = FunctionUrlStore(self.store)
         # The port function URLs are served on, once `serve` listens there (None: not served by this process).
@@ -349,6 +352,7 @@ class Console:
                                              for layer in function.layers]),) if function.layers else (),
             interpreter=choice.interpreter,
             interpreter_note=choice.note,
+            **engine_settings(function),
         )
         return spec, code
 
@@ -407,11 +411,14 @@ class Console:
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
         request_id: str | None = None,
+        trace_header: str | None = None,
     ) -> InvocationRecord:
-        """Invoke the function with the event's JSON and record the invocation in the history."""
+        """Invoke the function with the event's JSON and record the invocation in the history; `trace_header` is the
+        caller's X-Ray trace header, which the invocation continues."""
         data = payload.encode() if isinstance(payload, str) else payload
         spec, code = self._spec(self.functions.get(name, self._resolve(name, version, routed=True)), region, account)
-        result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id)
+        result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id,
+                                    trace_header=trace_header)
         return self.history.record(name, source, data.decode("utf-8", "replace"), result, code.code_sha256)
 
     def check_event(self, payload: bytes | str) -> None:
@@ -430,11 +437,13 @@ class Console:
             payload = self.events.get(name, event).payload
         return self.invoke(name, b"{}" if payload is None else payload, version=version, source=source)
 
-    def start_test(self, name: str, body: str, *, source: str = "console", where: str = "Event JSON") -> Job:
-        """The Test button: the event's JSON checked (EventError with its line and column), then run as a job."""
-        self.functions.get(name)
+    def start_test(self, name: str, body: str, *, source: str = "console", where: str = "Event JSON",
+                   version: str = LATEST) -> Job:
+        """The Test button: the event's JSON checked (EventError with its line and column), then run as a job on
+        `version` ($LATEST, a published version, or an alias, whose weights pick the version)."""
+        self.get_function(name, version)
         check_event(body, where)
-        return self.jobs.start(name, body.encode("utf-8"), source=source)
+        return self.jobs.start(name, body.encode("utf-8"), source=source, version=version)
 
     def start_saved_test(self, name: str, event: str, *, source: str = "console") -> tuple[Job, SavedEvent]:
         """Run a saved event of the function as a job (the presenter's buttons)."""
@@ -445,9 +454,33 @@ class Console:
         self, name: str, payload: bytes, *, version: str = LATEST, client_context: str | None = None,
         region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT,
     ) -> Job:
-        """Invoke's Event type: queued in the database first, then run in the background with two retries."""
-        return self.jobs.start(name, payload, version=version, source="event", retries=2,
-                               client_context=client_context, region=region, account=account, durable=True)
+        """Invoke's Event type: queued in the database first, then run in the background with the retries and the
+        maximum age of the qualifier's EventInvokeConfig (Lambda's defaults, two retries and 6 hours, without one)."""
+        settings = self.event_invoke_configs.find(name, version) or EventInvokeConfig(name, version, None, None)
+        return self.jobs.start(name, payload, version=version, source="event", retries=settings.retries,
+                               client_context=client_context, region=region, account=account, durable=True,
+                               max_age=settings.max_age)
+
+    # -- asynchronous invocation settings (EventInvokeConfig) ---------------------------------------------------------
+
+    def put_event_invoke_config(self, name: str, qualifier: str, *, replace: bool = True,
+                                **settings: Any) -> EventInvokeConfig:
+        """Set the asynchronous invocation settings of a function's qualifier ($LATEST, a version or an alias);
+        `replace` resets what is not given (Put), otherwise only what is given changes (Update)."""
+        self.get_function(name, qualifier)  # FunctionNotFound for a qualifier that names nothing
+        return self.event_invoke_configs.put(name, qualifier, replace=replace, **settings)
+
+    def get_event_invoke_config(self, name: str, qualifier: str) -> EventInvokeConfig:
+        self.functions.get(name)
+        return self.event_invoke_configs.get(name, qualifier)
+
+    def list_event_invoke_configs(self, name: str) -> list[EventInvokeConfig]:
+        self.functions.get(name)
+        return self.event_invoke_configs.all(name)
+
+    def delete_event_invoke_config(self, name: str, qualifier: str) -> None:
+        self.functions.get(name)
+        self.event_invoke_configs.delete(name, qualifier)
 
     def rerun(self, entry_id: int, *, function: str | None = None, source: str = "console") -> Job:
         """Run a history entry's event again, on the same version, as a job. With `function`, the entry must be one of
@@ -505,6 +538,7 @@ class Console:
     def delete_alias(self, function: str, name: str) -> None:
         self.functions.get(function)
         self.aliases.delete(function, name)
+        self.event_invoke_configs.forget(function, name)  # its asynchronous invocation settings go with it
 
     def delete_version(self, name: str, version: str) -> None:
         """Delete one published version; VersionInUse when aliases point to it."""
@@ -512,6 +546,7 @@ class Console:
         if held_by:
             raise VersionInUse(held_by)
         self.functions.delete_version(name, version)
+        self.event_invoke_configs.forget(name, version)
         self.engine.retire(name, version)
 
     def function_exists(self, name: str) -> bool:

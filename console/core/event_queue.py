@@ -30,6 +30,7 @@ class QueuedEvent:
     account: str
     retries: int
     attempts: int
+    expires_at: float | None = None  # seconds since the epoch (MaximumEventAgeInSeconds after it was accepted)
 
 
 def _alive(pid: int) -> bool:
@@ -49,16 +50,16 @@ class EventQueue:
         self._store = store
 
     def add(self, function: str, version: str, request_id: str, payload: bytes, *, retries: int,
-            client_context: str | None, region: str, account: str) -> QueuedEvent:
+            client_context: str | None, region: str, account: str, expires_at: float | None = None) -> QueuedEvent:
         with self._store.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO event_queue (function, version, request_id, payload, client_context, region, account,"
-                " retries, attempts, owner_pid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                " retries, attempts, owner_pid, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                 (function, version, request_id, payload, client_context, region, account, retries, os.getpid(),
-                 now_iso()),
+                 now_iso(), expires_at),
             )
         return QueuedEvent(cursor.lastrowid or 0, function, version, request_id, client_context, region, account,
-                           retries, 0)
+                           retries, 0, expires_at)
 
     def payload(self, queue_id: int) -> bytes | None:
         """The event's JSON, read when the invocation runs (None if it is no longer queued)."""
@@ -95,5 +96,5 @@ class EventQueue:
                 conn.execute("UPDATE event_queue SET owner_pid = ? WHERE id = ?", (me, row["id"]))
                 claimed.append(QueuedEvent(row["id"], row["function"], row["version"], row["request_id"],
                                            row["client_context"], row["region"], row["account"], row["retries"],
-                                           row["attempts"]))
+                                           row["attempts"], row["expires_at"]))
         return claimed

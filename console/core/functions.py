@@ -36,6 +36,7 @@ from console.core.function_rules import (  # noqa: F401 - the checks and errors,
     check_timeout,
     deprecated_since,
 )
+from console.core.function_settings import architecture, check_settings, effective_logging, notes
 from console.core.layers import (
     FunctionLayer,
     Query,
@@ -75,11 +76,27 @@ class FunctionConfig:
     layers: tuple[FunctionLayer, ...] = ()
     # A folder function's code: an absolute path on this machine ("" when the code is the stored package).
     code_folder: str = ""
+    # Lambda's further settings as given, under Lambda's names (console.core.function_settings).
+    settings: dict = field(default_factory=dict)
 
     @property
     def deprecated_since(self) -> str | None:
         """The day Lambda deprecated the function's runtime, or None while it is supported."""
         return deprecated_since(self.runtime)
+
+    @property
+    def setting_notes(self) -> list[str]:
+        """What the console does not do of Lambda's further settings here (console.core.function_settings)."""
+        return notes(self.settings)
+
+    @property
+    def architecture(self) -> str:
+        return architecture(self.settings)
+
+    @property
+    def logging(self) -> dict:
+        """LoggingConfig as applied: LogFormat, the two levels with JSON, LogGroup."""
+        return effective_logging(self.settings, self.name)
 
     def configuration(self) -> dict:
         return {name: getattr(self, name) for name in CONFIG_FIELDS}
@@ -105,6 +122,7 @@ def _from_row(row: sqlite3.Row, version: str) -> FunctionConfig:
         last_modified=row["last_modified"] if latest else row["created_at"],
         role=row["role"],
         code_folder=(row["code_folder"] or "") if latest else "",  # a published version is always a stored package
+        settings=json.loads(row["settings"]),
     )
 
 
@@ -140,6 +158,7 @@ class FunctionStore:
         publish: bool = False,
         layers: object = None,
         code_folder: str | None = None,
+        settings: dict | None = None,
     ) -> FunctionConfig:
         """The new function's `$LATEST`, or its version 1 with `publish`: all written in one transaction. Its code is
         the stored package `package_sha256`, or the folder `code_folder` (then `package_sha256` is None, and `publish`
@@ -147,6 +166,7 @@ class FunctionStore:
         name, values = self.check_new(name, handler, runtime=runtime, timeout=timeout, memory=memory,
                                       ephemeral_storage=ephemeral_storage, environment=environment,
                                       description=description, runtime_client=runtime_client)
+        checked_settings = check_settings(settings)
         stamp = now_iso()
         with self._store.write() as conn:
             if code_folder is None:
@@ -155,11 +175,12 @@ class FunctionStore:
                 raise FunctionExists(f"Function already exist: {name}", "name")
             conn.execute(
                 "INSERT INTO functions (name, package_sha256, handler, runtime, timeout, memory, ephemeral_storage,"
-                " environment, description, runtime_client, revision_id, created_at, last_modified, role, code_folder)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " environment, description, runtime_client, revision_id, created_at, last_modified, role, code_folder,"
+                " settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, None if code_folder is not None else package_sha256, values["handler"], values["runtime"],
                  values["timeout"], values["memory"], values["ephemeral_storage"], json.dumps(values["environment"]),
-                 values["description"], values["runtime_client"], str(uuid.uuid4()), stamp, stamp, role, code_folder),
+                 values["description"], values["runtime_client"], str(uuid.uuid4()), stamp, stamp, role, code_folder,
+                 json.dumps(checked_settings)),
             )
             if layers:
                 resolved = resolve_layers(conn_query(conn), layers)
@@ -175,10 +196,11 @@ class FunctionStore:
         name = check_name(name)
         settings = {"timeout": 3, "memory": 128, **config, "handler": handler}
         resolve_layers(self._store.query, settings.pop("layers", None))  # refused before anything is stored
-        unknown = set(settings) - set(CHECKS) - {"role"}
+        unknown = set(settings) - set(CHECKS) - {"role", "settings"}
         if unknown:
             raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
         values = {key: CHECKS[key](settings.get(key)) for key in CONFIG_FIELDS}
+        values["settings"] = check_settings(settings.get("settings"))
         if self.exists(name):
             raise FunctionExists(f"Function already exist: {name}", "name")
         return name, values
@@ -225,15 +247,21 @@ class FunctionStore:
         return found
 
     def update_configuration(self, name: str, **changes: object) -> FunctionConfig:
-        """Change `$LATEST`'s settings; `layers` (LayerVersionArns, in order) replaces its layers."""
+        """Change `$LATEST`'s settings; `layers` (LayerVersionArns, in order) replaces its layers; `settings`
+        (Lambda's further settings) changes only those it names."""
         arns = changes.pop("layers", None)
-        unknown = set(changes) - set(CHECKS)
+        unknown = set(changes) - set(CHECKS) - {"settings"}
         if unknown:
             raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
-        values = {key: CHECKS[key](value) for key, value in changes.items()}
+        values = {key: CHECKS[key](value) for key, value in changes.items() if key != "settings"}
         if "environment" in values:
             values["environment"] = json.dumps(values["environment"])
         with self._store.write() as conn:
+            if "settings" in changes:  # merged over the stored ones inside the transaction, so no change is lost
+                row = conn.execute("SELECT settings FROM functions WHERE name = ?", (name,)).fetchone()
+                if row is None:
+                    raise FunctionNotFound(name)
+                values["settings"] = json.dumps(check_settings(changes["settings"], json.loads(row["settings"])))
             self._touch(conn, name, values)
             if arns is not None:
                 current = function_layers(conn_query(conn), name, LATEST)
@@ -277,7 +305,7 @@ class FunctionStore:
             latest["package_sha256"] = snapshot
         last = conn.execute("SELECT * FROM versions WHERE function = ? ORDER BY version DESC LIMIT 1", (name,)).fetchone()
         same = ("package_sha256", "handler", "runtime", "timeout", "memory", "ephemeral_storage", "environment",
-                "runtime_client", "role")
+                "runtime_client", "role", "settings")
         layers = function_layers(conn_query(conn), name, LATEST)
         if (last is not None and all(last[key] == latest[key] for key in same)
                 and function_layers(conn_query(conn), name, str(last["version"])) == layers):
@@ -287,12 +315,12 @@ class FunctionStore:
         conn.execute("UPDATE functions SET versions_published = ? WHERE name = ?", (number, name))
         conn.execute(
             "INSERT INTO versions (function, version, package_sha256, handler, runtime, timeout, memory,"
-            " ephemeral_storage, environment, description, runtime_client, revision_id, created_at, role)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " ephemeral_storage, environment, description, runtime_client, revision_id, created_at, role, settings)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (name, number, latest["package_sha256"], latest["handler"], latest["runtime"], latest["timeout"],
              latest["memory"], latest["ephemeral_storage"], latest["environment"],
              check_description(description) if description is not None else latest["description"],
-             latest["runtime_client"], str(uuid.uuid4()), now_iso(), latest["role"]),
+             latest["runtime_client"], str(uuid.uuid4()), now_iso(), latest["role"], latest["settings"]),
         )
         save_function_layers(conn, name, str(number), layers)  # a published version keeps its layers
         row = conn.execute("SELECT * FROM versions WHERE function = ? AND version = ?", (name, number)).fetchone()

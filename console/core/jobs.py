@@ -130,16 +130,19 @@ class Jobs:
         account: str = DEFAULT_ACCOUNT,
         request_id: str | None = None,
         durable: bool = False,
+        max_age: float | None = None,
     ) -> Job:
         """Run the invocation on the job pool; `retries` more attempts follow a function error. `durable`: queue it
-        in the database first, so it runs even if the console stops before it is finished."""
+        in the database first, so it runs even if the console stops before it is finished; `max_age` (seconds) makes
+        it expire: an attempt due after that is not made (MaximumEventAgeInSeconds)."""
         request_id = request_id or str(uuid.uuid4())
         if not durable:
             job = self._register(function, version, source, request_id)
             self._submit(job, lambda: payload, retries, 0, client_context, region, account, None)
             return job
+        expires_at = time.time() + max_age if max_age is not None else None
         queued = self.queue.add(function, version, request_id, payload, retries=retries,
-                                client_context=client_context, region=region, account=account)
+                                client_context=client_context, region=region, account=account, expires_at=expires_at)
         return self._start_queued(queued, source)
 
     def resume(self) -> list[Job]:
@@ -158,7 +161,7 @@ class Jobs:
             return self.queue.payload(queued.id)
 
         self._submit(job, payload, queued.retries, queued.attempts, queued.client_context, queued.region,
-                     queued.account, queued.id)
+                     queued.account, queued.id, queued.expires_at)
         return job
 
     def _register(self, function: str, version: str, source: str, request_id: str) -> Job:
@@ -168,7 +171,7 @@ class Jobs:
         return job
 
     def _submit(self, job: Job, payload: object, retries: int, first: int, client_context: str | None,
-                region: str, account: str, queue_id: int | None) -> None:
+                region: str, account: str, queue_id: int | None, expires_at: float | None = None) -> None:
         def run() -> None:
             finished = True
             with self._lock:
@@ -188,6 +191,11 @@ class Jobs:
                         job.request_id = str(uuid.uuid4())
                     if self._closing:  # the console is stopping: a queued invocation resumes at the next start
                         finished = False
+                        break
+                    if expires_at is not None and time.time() > expires_at:
+                        # Lambda discards an event older than its MaximumEventAgeInSeconds rather than trying it.
+                        job.error = (f"The event expired before attempt {attempt + 1}: it was older than the "
+                                     "function's MaximumEventAgeInSeconds, so it was discarded, as Lambda does.")
                         break
                     record = self._attempt(job, data, queue_id is not None, client_context, region, account)
                     if record is None:  # cancelled, or the console is stopping, while it waited for room

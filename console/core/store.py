@@ -251,6 +251,27 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], str]] = [
         PRIMARY KEY (function, qualifier)
     );
     """,
+    # 11 -> 12: a function's further Lambda settings as given (Architectures, TracingConfig, VpcConfig,
+    # DeadLetterConfig, KMSKeyArn, SnapStart, LoggingConfig): one JSON object under Lambda's names
+    # (console.core.function_settings).
+    """
+    ALTER TABLE functions ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE versions ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+    """,
+    # 12 -> 13: asynchronous invocation settings per function and qualifier (PutFunctionEventInvokeConfig;
+    # console.core.event_invoke), and when each queued Event invocation expires (its MaximumEventAgeInSeconds).
+    """
+    CREATE TABLE event_invoke_configs (
+        function TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        qualifier TEXT NOT NULL,                -- $LATEST, a version's number or an alias's name
+        maximum_retry_attempts INTEGER,         -- NULL: Lambda's default, 2
+        maximum_event_age INTEGER,              -- seconds; NULL: Lambda's default, 21600
+        destination TEXT NOT NULL DEFAULT '{}', -- DestinationConfig as given
+        last_modified REAL NOT NULL,            -- seconds since the epoch
+        PRIMARY KEY (function, qualifier)
+    );
+    ALTER TABLE event_queue ADD COLUMN expires_at REAL;  -- seconds since the epoch; NULL: never
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

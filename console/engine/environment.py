@@ -26,10 +26,10 @@ from console.engine.invocation import (
     FunctionSpec,
     InvocationResult,
     billed_ms,
-    report_line,
 )
 from console.engine.logs import DEFAULT_LOG_LIMIT, LogCapture
 from console.engine.memory import ProcessMemory
+from console.engine.platform_log import json_log, text_log
 from console.engine.runtime_api import RuntimeApiServer
 from console.engine.sandbox import namespace_pids, processes_with, worker_returncode
 from console.engine.sandbox import plan as plan_launch
@@ -208,8 +208,10 @@ class Environment:
         request_id: str | None = None,
         client_context: str | None = None,
         cognito_identity: str | None = None,
+        trace_header: str | None = None,
     ) -> InvocationResult:
-        """Run one invocation in this environment; the pool guarantees nobody else is using it."""
+        """Run one invocation in this environment; the pool guarantees nobody else is using it. `trace_header`: the
+        caller's X-Ray trace header, whose trace the invocation continues."""
         spec = self.spec
         request_id = request_id or str(uuid.uuid4())
         cold = self.invocations == 0
@@ -217,7 +219,7 @@ class Environment:
         headers = [
             ("Lambda-Runtime-Aws-Request-Id", request_id),
             ("Lambda-Runtime-Invoked-Function-Arn", spec.invoked_arn),
-            ("Lambda-Runtime-Trace-Id", trace_id()),
+            ("Lambda-Runtime-Trace-Id", trace_id(sampled=spec.tracing == "Active", upstream=trace_header)),
         ]
         if client_context:
             headers.append(("Lambda-Runtime-Client-Context", header_safe(client_context)))
@@ -310,21 +312,24 @@ class Environment:
             before, after = rest, ""  # the worker never took the event: all it wrote was its init phase
         else:
             before, after = pending.pre_log.decode("utf-8", "replace"), rest
-        lines = [before] if before else []
-        lines.append(f"START RequestId: {request_id} Version: {spec.version}\n")
-        if self.launch.notice:
-            lines.append(self.launch.notice + "\n")
-        if after:
-            lines.append(after if after.endswith("\n") else after + "\n")
-        lines.extend(line + "\n" for line in platform_lines)
-        lines.append(f"END RequestId: {request_id}\n")
-        lines.append(report_line(request_id, duration, billed, spec.memory, max_used, init_ms, status, error_type) + "\n")
+        # A sampled invocation's trace header (TracingConfig Active), which Lambda's platform lines name.
+        trace = dict(pending.headers).get("Lambda-Runtime-Trace-Id", "")
+        trace = trace if trace.endswith("Sampled=1") else ""
+        if spec.log_format == "JSON":
+            log = json_log(spec, request_id, init_output=before, output=after, notice=self.launch.notice or "",
+                           platform_lines=platform_lines, cold=cold, duration_ms=duration, billed_ms=billed,
+                           init_ms=init_ms, max_used_mb=max_used, status=status, error_type=error_type,
+                           produced_bytes=len(body), trace=trace)
+        else:
+            log = text_log(spec, request_id, init_output=before, output=after, notice=self.launch.notice or "",
+                           platform_lines=platform_lines, duration_ms=duration, billed_ms=billed, init_ms=init_ms,
+                           max_used_mb=max_used, status=status, error_type=error_type, trace=trace)
         return InvocationResult(
             request_id=request_id,
             succeeded=succeeded,
             payload=body,
             error_type=error_type,
-            log="".join(lines),
+            log=log,
             duration_ms=duration,
             billed_duration_ms=billed,
             init_duration_ms=init_ms,

@@ -73,6 +73,14 @@ class FunctionSpec:
     # Folders shown with the code at /var/task, under its own files (a folder function's installed dependencies, as
     # Lambda shows a built package); without the sandbox they come on sys.path right after the code.
     code_extra: tuple[Path, ...] = ()
+    # Lambda's LoggingConfig: "Text" or "JSON" (JSON records from the runtime and the platform), the levels that
+    # filter application and platform records in JSON, and the log group ("" for /aws/lambda/<name>).
+    log_format: str = "Text"
+    application_log_level: str = "INFO"
+    system_log_level: str = "INFO"
+    log_group: str = ""
+    # TracingConfig's Mode: with "Active", each invocation's trace header is sampled, as X-Ray's active tracing has it.
+    tracing: str = "PassThrough"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code_dir", Path(self.code_dir))
@@ -108,6 +116,7 @@ class FunctionSpec:
             self.region,
             self.account,
             self.revision,
+            (self.log_format, self.application_log_level, self.system_log_level, self.log_group, self.tracing),
             # New credentials (refreshed by botocore, another profile) make new environments, as Lambda's would.
             hashlib.sha256(repr(sorted(self.credentials.items())).encode()).hexdigest() if self.credentials else "",
             self.interpreter.path if self.interpreter is not None else "",

@@ -107,8 +107,10 @@ class Engine:
         request_id: str | None = None,
         client_context: str | None = None,
         cognito_identity: str | None = None,
+        trace_header: str | None = None,
     ) -> InvocationResult:
-        """Invoke `spec` synchronously with `payload` (the event's JSON bytes) and return what Lambda would."""
+        """Invoke `spec` synchronously with `payload` (the event's JSON bytes) and return what Lambda would;
+        `trace_header` is the caller's X-Ray trace header, if any."""
         if len(payload) > MAX_REQUEST_BYTES:
             raise RequestTooLargeError(
                 f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction operation"
@@ -122,6 +124,7 @@ class Engine:
                     request_id=request_id,
                     client_context=client_context,
                     cognito_identity=cognito_identity,
+                    trace_header=trace_header,
                 )
             finally:
                 self._release(env)

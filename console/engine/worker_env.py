@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -55,8 +56,21 @@ class Pending:
         return True
 
 
-def trace_id() -> str:
-    return f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()};Sampled=0"
+_TRACE_ROOT = re.compile(r"1-[0-9a-f]{8}-[0-9a-f]{24}")
+
+
+def trace_id(sampled: bool = False, upstream: str | None = None) -> str:
+    """The invocation's X-Ray trace header in Lambda's format: the root (1-<epoch seconds in hex>-<96 random bits>),
+    the parent segment's id, and whether the invocation is sampled (TracingConfig Active samples every one here).
+    A caller's header (`upstream`, Invoke's X-Amzn-Trace-Id) keeps its root and its sampling decision, as Lambda
+    continues the caller's trace; the parent is the invocation's own segment."""
+    fields = dict(part.strip().split("=", 1) for part in (upstream or "").split(";") if "=" in part)
+    root = fields.get("Root", "")
+    if not _TRACE_ROOT.fullmatch(root):
+        root = f"1-{int(time.time()):08x}-{os.urandom(12).hex()}"
+    if fields.get("Sampled") in ("0", "1"):
+        sampled = fields["Sampled"] == "1"
+    return f"Root={root};Parent={os.urandom(8).hex()};Sampled={int(sampled)}"
 
 
 def header_safe(json_text: str) -> str:
@@ -87,11 +101,18 @@ def worker_environment(spec: FunctionSpec, launch: Launch, log_stream_name: str,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
         "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
         "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+        "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group or f"/aws/lambda/{spec.name}",
         "AWS_LAMBDA_LOG_STREAM_NAME": log_stream_name,
-        # Local runners set this; Powertools for AWS Lambda then leaves X-Ray alone.
-        "AWS_SAM_LOCAL": "true",
+        # As on Lambda, X-Ray's SDK logs a missing context rather than raising, and sends its segments (only those
+        # of sampled invocations: TracingConfig Active) to a daemon's UDP port, here a local X-Ray daemon's if one
+        # runs; with none, the datagrams go nowhere and nothing fails.
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
     }
+    if spec.log_format == "JSON":
+        # Lambda's advanced logging controls reach the runtime this way; it writes JSON records at this level.
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        env["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level
     env.update({key: value for key, value in spec.environment.items() if key not in _WIRING})
     env.update(spec.credentials)  # the role's credentials on Lambda; here a profile's, when the user gave one
     env.update(

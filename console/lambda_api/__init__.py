@@ -16,10 +16,15 @@ the operation (console.lambda_api.model reads botocore's description of the serv
 Errors go out as botocore reads them: `x-amzn-ErrorType: <Code>` and `{"__type", "Type", "message"}`, with Lambda's
 codes and statuses. A 5xx or 429 makes SDKs retry, so only a full engine (429) answers with one.
 
-Request fields this console has no use for (VpcConfig, TracingConfig, KMSKeyArn, DeadLetterConfig,
-FileSystemConfigs, EphemeralStorage, SnapStart, LoggingConfig, Architectures...) are accepted and ignored. Fields that
-would change what the code sees and that cannot be honoured are refused with InvalidParameterValueException:
-`PackageType: Image`, and code from S3 or a container image instead of `ZipFile`.
+InvokeWithResponseStream answers in AWS's event stream encoding (console.lambda_api.streaming); Put, Update, Get,
+Delete and ListFunctionEventInvokeConfig(s) set the Event queue's retries and maximum event age
+(console.lambda_api.event_invoke).
+
+Architectures, TracingConfig, VpcConfig, DeadLetterConfig, KMSKeyArn, SnapStart, LoggingConfig and EphemeralStorage
+are stored and reported as given (console.core.function_settings says which the console cannot honour). Other request
+fields this console has no use for (FileSystemConfigs...) are accepted and ignored. Fields that would change what the
+code sees and that cannot be honoured are refused with InvalidParameterValueException: `PackageType: Image`, and code
+from S3 or a container image instead of `ZipFile`.
 
 The layer operations (PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayers, ListLayerVersions,
 DeleteLayerVersion) live under their own date, `/2018-10-31/layers` (`layers_bp`, console.lambda_api.layers).
@@ -44,7 +49,17 @@ class ApiDate(BaseConverter):
 
 
 # The modules register their error handlers and routes on `bp` when imported.
-from console.lambda_api import aliases, function_urls, functions, invoke, layers, settings, wire
+from console.lambda_api import (
+    aliases,
+    event_invoke,
+    function_urls,
+    functions,
+    invoke,
+    layers,
+    settings,
+    streaming,
+    wire,
+)
 from console.lambda_api.wire import ApiError, add_request_id, error_response, handle_exception, unsupported
 
 
@@ -67,5 +82,20 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dated)
 
 # ApiError and error_response answer in Lambda's error format outside the views too (security.py's refusals).
-__all__ = ["ApiError", "aliases", "bp", "dated", "error_response", "function_urls", "functions", "init_app", "invoke",
-           "layers", "layers_bp", "settings", "wire"]
+__all__ = [
+    "ApiError",
+    "aliases",
+    "bp",
+    "dated",
+    "error_response",
+    "event_invoke",
+    "function_urls",
+    "functions",
+    "init_app",
+    "invoke",
+    "layers",
+    "layers_bp",
+    "settings",
+    "streaming",
+    "wire",
+]

@@ -6,14 +6,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import re
 import tempfile
 from collections.abc import Iterable
 
 from flask import Response, current_app, request, send_file, url_for
 
 from console import get_console
+from console.core.function_settings import SETTING_NAMES, check_settings
 from console.core.functions import FunctionConfig, FunctionNotFound, check_name
-from console.core.limits import MAX_MEMORY, MAX_TIMEOUT
+from console.core.limits import MAX_MEMORY, MAX_TIMEOUT, MIN_MEMORY, MIN_TIMEOUT
 from console.core.zipcheck import check_zip
 from console.lambda_api import bp
 from console.lambda_api.aliases import delete_version
@@ -36,6 +38,7 @@ from console.lambda_api.wire import (
     parse_function_name,
     refuse_unsupported,
     refused_zip,
+    settings_from,
     sort_key,
     target_from_path,
     validation,
@@ -82,8 +85,9 @@ def create_function() -> Response:
         "environment": environment_from(body),
         "description": body.get("Description", ""),
         "layers": body.get("Layers"),
+        "settings": settings_from(body),
     }
-    _check_limits(settings)
+    _check_limits({**settings, "handler": body.get("Handler")})
     data = code_from(body)
     with refused_zip("Code.ZipFile"):
         function = console.create_function(
@@ -94,12 +98,21 @@ def create_function() -> Response:
 
 
 def _check_limits(settings: dict) -> None:
-    """Lambda's wording for Timeout and MemorySize out of range (botocore lets too-large values through)."""
+    """Handler, Timeout and MemorySize outside the service model's constraints: ValidationException, in AWS's
+    words (the console's own checks then say the rest)."""
+    handler = settings.get("handler")
+    if isinstance(handler, str) and len(handler) > 128:
+        raise validation(handler, "handler", "Member must have length less than or equal to 128")
+    if isinstance(handler, str) and handler and not re.fullmatch(r"[^\s]+", handler):
+        raise validation(handler, "handler", "Member must satisfy regular expression pattern: [^\\s]+")
     timeout, memory = settings.get("timeout"), settings.get("memory")
-    if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > MAX_TIMEOUT:
-        raise validation(timeout, "timeout", f"Member must have value less than or equal to {MAX_TIMEOUT}")
-    if isinstance(memory, int) and not isinstance(memory, bool) and memory > MAX_MEMORY:
-        raise validation(memory, "memorySize", f"Member must have value less than or equal to {MAX_MEMORY}")
+    for field, value, least, most in (("timeout", timeout, MIN_TIMEOUT, MAX_TIMEOUT),
+                                      ("memorySize", memory, MIN_MEMORY, MAX_MEMORY)):
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value > most:
+                raise validation(value, field, f"Member must have value less than or equal to {most}")
+            if value < least:
+                raise validation(value, field, f"Member must have value greater than or equal to {least}")
     for field, value in (("Timeout", timeout), ("MemorySize", memory)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise invalid(f"{field} must be a whole number, not {value!r}.")
@@ -204,6 +217,8 @@ def update_function_code(function_name: str) -> Response:
     function = load_function(target)
     check_revision(function, body)
     data = code_from(body, field="ZipFile")
+    architectures = settings_from(body, ("Architectures",))
+    check_settings(architectures)  # refused before the code is stored
     if body.get("DryRun"):
         with refused_zip("ZipFile"):
             check_zip(io.BytesIO(data), max_unzipped_bytes=console.config.max_unzipped_bytes)
@@ -213,6 +228,8 @@ def update_function_code(function_name: str) -> Response:
         return json_response(shape)
     with refused_zip("ZipFile"):
         function = console.update_function_code(target.name, data)
+    if architectures:
+        function = console.update_function_configuration(target.name, settings=architectures)
     if body.get("Publish"):
         function = console.publish_version(target.name)
     return warn_zipped_folder(json_response(configuration(function)), function)
@@ -234,6 +251,8 @@ def update_function_configuration(function_name: str) -> Response:
         changes["environment"] = environment_from(body) or {}
     if (size := ephemeral_storage_from(body)) is not None:
         changes["ephemeral_storage"] = size
+    if further := settings_from(body, tuple(name for name in SETTING_NAMES if name != "Architectures")):
+        changes["settings"] = further
     _check_limits(changes)
     if "Role" in body:
         changes["role"] = check_role(body["Role"])

@@ -21,6 +21,7 @@ from console import get_console
 from console.core.aliases import AliasExists, VersionInUse
 from console.core.credentials import CredentialsError
 from console.core.dependencies import FunctionNotReady
+from console.core.function_settings import SETTING_NAMES, ConstraintError, effective_logging
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionExists, FunctionNotFound
 from console.core.limits import MAX_EPHEMERAL_STORAGE, MAX_FUNCTION_NAME, MIN_EPHEMERAL_STORAGE
 from console.core.zipcheck import PackageError
@@ -43,6 +44,7 @@ _FUNCTION_NAME = re.compile(
     r"(?P<name>[a-zA-Z0-9_-]+)(?::(?P<qualifier>\$LATEST|[a-zA-Z0-9_-]+))?"
 )
 _CREDENTIAL_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+ENV_NAME_PATTERN = r"[a-zA-Z]([a-zA-Z0-9_])+"
 MAX_PAGE = 50  # ListFunctions and ListVersionsByFunction return at most 50 items a page, whatever MaxItems says
 MAX_LIST_ITEMS = 10_000  # botocore's MaxListItems
 LOG_TAIL_BYTES = 4096
@@ -68,8 +70,10 @@ def invalid(message: str) -> ApiError:
 
 
 def validation(value: object, field: str, constraint: str) -> ApiError:
-    """Lambda's wording for a value that breaks the service model's constraints."""
-    return invalid(f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {constraint}")
+    """A value that breaks the service model's constraints: AWS answers ValidationException (400), a code of its
+    request validation that botocore's model does not list, in these words."""
+    return ApiError("ValidationException", 400,
+                    f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {constraint}")
 
 
 def not_found(name: str, qualifier: str | None = None) -> ApiError:
@@ -112,6 +116,8 @@ def handle_exception(exc: Exception) -> Response:
                                        f"Alias already exists: {function_arn(exc.function, exc.name)}"))
     if isinstance(exc, (FunctionExists, VersionInUse, FunctionNotReady)):
         return error_response(ApiError("ResourceConflictException", 409, str(exc)))
+    if isinstance(exc, ConstraintError):
+        return error_response(ApiError("ValidationException", 400, str(exc)))
     if isinstance(exc, (FunctionError, PackageError)):
         return error_response(invalid(str(exc)))
     if isinstance(exc, FunctionNotFound):
@@ -121,6 +127,8 @@ def handle_exception(exc: Exception) -> Response:
         return error_response(ApiError("RequestEntityTooLargeException", 413, str(exc)))
     if isinstance(exc, TooManyRequestsError):
         return error_response(ApiError("TooManyRequestsException", 429, "Rate Exceeded.", Reason=exc.reason))
+    if isinstance(exc, HTTPException) and exc.code == 413:
+        return error_response(ApiError("RequestEntityTooLargeException", 413, _too_large_message()))
     if isinstance(exc, HTTPException):
         code = "RequestEntityTooLargeException" if exc.code == 413 else "InvalidRequestContentException"
         return error_response(ApiError(code, exc.code if exc.code and exc.code < 500 else 400, exc.description or ""))
@@ -129,6 +137,17 @@ def handle_exception(exc: Exception) -> Response:
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     kind = "engine" if isinstance(exc, EngineError) else "console"
     return error_response(ApiError("ServiceException", 400, f"lambda-console could not do this ({kind} error): {detail}"))
+
+
+def _too_large_message() -> str:
+    """AWS's words for a request body over the limit: the limit is the largest zip's base64 (69905067 bytes for
+    Lambda's 50 MB), named with the operation."""
+    from console.lambda_api.model import operation_for
+
+    found = operation_for(request.method, request.path, request.args)
+    name = {"Invoke": "InvokeFunction"}.get(found[0], found[0]) if found else "this"
+    limit = -(-get_console().config.max_zip_bytes * 4 // 3)
+    return f"Request must be smaller than {limit} bytes for the {name} operation"
 
 
 @bp.after_request
@@ -287,7 +306,14 @@ def environment_from(body: dict) -> dict | None:
     environment = body["Environment"]
     if not isinstance(environment, dict):
         raise invalid("Environment must be an object: {\"Variables\": {\"NAME\": \"value\"}}.")
-    return environment.get("Variables") or {}
+    variables = environment.get("Variables") or {}
+    # botocore's EnvironmentVariableName pattern; the names are sensitive, so AWS's message shows no value.
+    if isinstance(variables, dict) and any(not re.fullmatch(ENV_NAME_PATTERN, str(key)) for key in variables):
+        raise ApiError("ValidationException", 400,
+                       "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: "
+                       f"Map keys must satisfy constraint: [Member must satisfy regular expression pattern: "
+                       f"{ENV_NAME_PATTERN}]")
+    return variables
 
 
 def ephemeral_storage_from(body: dict) -> int | None:
@@ -341,15 +367,15 @@ def configuration(function: FunctionConfig, *, qualified: bool | None = None) ->
         "LastModified": function.last_modified,
         "CodeSha256": code_sha256,
         "Version": function.version,
-        "TracingConfig": {"Mode": "PassThrough"},
+        "TracingConfig": function.settings.get("TracingConfig", {"Mode": "PassThrough"}),
         "RevisionId": function.revision_id,
         "State": state.state,  # Pending while a folder's requirements.txt installs, Failed when pip failed
         "LastUpdateStatus": state.last_update_status,
         "PackageType": "Zip",
-        "Architectures": ["x86_64"],
+        "Architectures": function.settings.get("Architectures", ["x86_64"]),
         "EphemeralStorage": {"Size": function.ephemeral_storage},  # each version keeps its own
-        "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
-        "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{function.name}"},
+        "SnapStart": _snap_start(function),
+        "LoggingConfig": effective_logging(function.settings, function.name),
     }
     if function.environment:
         shape["Environment"] = {"Variables": dict(function.environment)}
@@ -362,7 +388,28 @@ def configuration(function: FunctionConfig, *, qualified: bool | None = None) ->
     elif state.state == "Failed":
         shape.update(StateReason=state.reason, StateReasonCode="InternalError",
                      LastUpdateStatusReason=state.reason, LastUpdateStatusReasonCode="InternalError")
+    if "VpcConfig" in function.settings:
+        # Lambda names the subnets' VPC; the console has none to look up, so VpcId is empty, as Lambda's is when
+        # the lists are.
+        shape["VpcConfig"] = {**function.settings["VpcConfig"], "VpcId": ""}
+    for name in ("DeadLetterConfig", "KMSKeyArn"):
+        if name in function.settings:
+            shape[name] = function.settings[name]
     return shape
+
+
+def _snap_start(function: FunctionConfig) -> dict:
+    """SnapStart as Lambda reports it: OptimizationStatus is On for published versions it applies to."""
+    apply_on = function.settings.get("SnapStart", {}).get("ApplyOn", "None")
+    applied = apply_on == "PublishedVersions" and function.version != LATEST
+    return {"ApplyOn": apply_on, "OptimizationStatus": "On" if applied else "Off"}
+
+
+def settings_from(body: dict, names: tuple[str, ...] = SETTING_NAMES) -> dict:
+    """The further settings a request body names among `names` (each operation takes its own: CreateFunction all,
+    UpdateFunctionConfiguration all but Architectures, UpdateFunctionCode only Architectures), for
+    console.core.function_settings to check."""
+    return {name: body[name] for name in names if body.get(name) is not None}
 
 
 def page(items: list, key: Callable[[Any], tuple], marker_key: Callable[[str], tuple]) -> tuple[list, str | None]:
@@ -371,8 +418,12 @@ def page(items: list, key: Callable[[Any], tuple], marker_key: Callable[[str], t
     limit = MAX_PAGE
     if raw is not None:
         # ASCII digits, few enough for int() to read: '²' passes isdigit() and int() refuses 4,301 digits.
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not 1 <= int(raw) <= MAX_LIST_ITEMS:
-            raise validation(raw, "maxItems", f"Member must be a whole number from 1 to {MAX_LIST_ITEMS}")
+        if not (raw.isascii() and raw.lstrip("-").isdigit() and len(raw) <= 9):
+            raise invalid(f"MaxItems {raw!r} is not a whole number: give one from 1 to {MAX_LIST_ITEMS}.")
+        if int(raw) < 1:
+            raise validation(raw, "maxItems", "Member must have value greater than or equal to 1")
+        if int(raw) > MAX_LIST_ITEMS:
+            raise validation(raw, "maxItems", f"Member must have value less than or equal to {MAX_LIST_ITEMS}")
         limit = min(int(raw), MAX_PAGE)
     marker = request.args.get("Marker")
     if marker:

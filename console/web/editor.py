@@ -76,6 +76,10 @@ def test_tab_context(name: str, args: Mapping[str, str], editor: Editor | None =
         # The saved event's expected result (the expectation editor), and the function's last Run all.
         "expectation": console.expectations.get(name, editor.name) if editor.saved else None,
         "last_test": console.last_test_runs().get(name),
+        # The Test button's choice of what to run: $LATEST, a published version or an alias.
+        "versions": [version.version for version in console.list_versions(name)[1:]],
+        "aliases": console.list_aliases(name),
+        "qualifier": request.form.get("qualifier") or args.get("qualifier") or "$LATEST",
         **run,
     }
 

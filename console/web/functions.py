@@ -224,6 +224,7 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "handlers": handlers,
         "package": None if function.code_folder else console.get_package(function.package_sha256),
         "versions": console.list_versions(name)[1:],
+        "aliases": console.list_aliases(name),
         **_credentials_context(console, function),
         "layer_versions": console.all_layer_versions(),  # the Layers section offers them
         **runtime_context(function),

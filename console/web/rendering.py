@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from console.core.events import EventNotFound
 from console.core.functions import FunctionNotFound
-from console.core.history import HistoryNotFound
+from console.core.history import HistoryNotFound, InvocationRecord
 from console.core.jobs import JobNotFound
 from console.core.limits import human_size
 from console.core.packages import PackageNotFound
@@ -119,6 +119,18 @@ def failure_hint(error_type: str | None) -> str:
     from console.core.credentials import NO_CREDENTIALS_ERRORS, NO_CREDENTIALS_HINT
 
     return NO_CREDENTIALS_HINT if error_type in NO_CREDENTIALS_ERRORS else ""
+
+
+@bp.app_template_filter("setting_notes")
+def setting_notes(record: InvocationRecord) -> list[str]:
+    """What the console did not do of the invoked version's Lambda settings (none when it is gone)."""
+    from console import get_console
+
+    try:
+        function = get_console().get_function(record.function, record.version)
+    except FunctionNotFound:
+        return []
+    return function.setting_notes
 
 
 @bp.app_template_filter("proxy_preview")

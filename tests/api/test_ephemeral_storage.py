@@ -73,11 +73,11 @@ def test_too_much_ephemeral_storage_is_refused_in_lambdas_words(lam, create, siz
     message = (f"1 validation error detected: Value '{size}' at 'ephemeralStorage.size' failed to satisfy constraint: "
                "Member must have value less than or equal to 10240")
     assert error_of(create, FunctionName=name, EphemeralStorage={"Size": size}) == (
-        "InvalidParameterValueException", 400, message)
+        "ValidationException", 400, message)
     assert error_of(lam.get_function, FunctionName=name)[1] == 404  # nothing was created
     create(FunctionName=name, EphemeralStorage={"Size": 1024})
     assert error_of(lam.update_function_configuration, FunctionName=name, EphemeralStorage={"Size": size}) == (
-        "InvalidParameterValueException", 400, message)
+        "ValidationException", 400, message)
     assert sizes(lam.get_function_configuration(FunctionName=name)) == 1024  # unchanged
 
 
@@ -95,7 +95,7 @@ def test_too_little_ephemeral_storage_is_refused_by_boto3_and_by_the_server(lam,
         name = unique("eph")
         assert error_of(unchecked.create_function, FunctionName=name, Role=ROLE, Handler="fill.handler",
                         Runtime="python3.12", Code={"ZipFile": FILL_ZIP}, EphemeralStorage={"Size": 511}) == (
-            "InvalidParameterValueException", 400,
+            "ValidationException", 400,
             ("1 validation error detected: Value '511' at 'ephemeralStorage.size' failed to satisfy constraint: "
             "Member must have value greater than or equal to 512"))
     finally:

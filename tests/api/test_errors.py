@@ -66,30 +66,41 @@ def test_creating_an_existing_function_is_409(lam, create) -> None:
 # -- invalid parameters --------------------------------------------------------------------------------------------
 
 
+INVALID, CONSTRAINT = "InvalidParameterValueException", "ValidationException"
+
+
 @pytest.mark.parametrize(
-    ("fields", "says"),
+    ("fields", "expected", "says"),
     [
-        ({"FunctionName": "bad name!"}, "at 'functionName' failed to satisfy constraint"),
-        ({"FunctionName": "a" * 65}, "Member must have length less than or equal to 64"),
-        ({"Runtime": "python2.7"}, "Runtime 'python2.7' is not a Python runtime of Lambda"),
-        ({"Runtime": "nodejs20.x"}, "Runtime 'nodejs20.x' is not a Python runtime of Lambda"),
-        ({"Role": "lambda_basic_execution"},
-         ("Value 'lambda_basic_execution' at 'role' failed to satisfy constraint: Member must satisfy regular "
-          r"expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")),
-        ({"Role": "arn:aws:iam::account-id:role/x"}, "at 'role' failed to satisfy constraint"),
-        ({"Timeout": 901}, "Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or"),
-        ({"MemorySize": 20000}, "Value '20000' at 'memorySize' failed to satisfy constraint"),
-        ({"Handler": "has space.handler"}, "Handler 'has space.handler' is not valid"),
-        ({"Environment": {"Variables": {"AWS_REGION": "x"}}}, "AWS_REGION"),
-        ({"Code": {"ZipFile": b"this is not a zip"}}, "Could not unzip uploaded file (Code.ZipFile): Not a zip file."),
-        ({"Code": {"ZipFile": zip_bytes({"../escape.py": "x = 1"})}}, "../escape.py"),
+        ({"FunctionName": "bad name!"}, CONSTRAINT, "at 'functionName' failed to satisfy constraint"),
+        ({"FunctionName": "a" * 65}, CONSTRAINT, "Member must have length less than or equal to 64"),
+        ({"Runtime": "python2.7"}, INVALID, "Runtime 'python2.7' is not a Python runtime of Lambda"),
+        ({"Runtime": "nodejs20.x"}, INVALID, "Runtime 'nodejs20.x' is not a Python runtime of Lambda"),
+        ({"Role": "lambda_basic_execution"}, CONSTRAINT,
+         ("1 validation error detected: Value 'lambda_basic_execution' at 'role' failed to satisfy constraint: Member "
+          r"must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")),
+        ({"Role": "arn:aws:iam::account-id:role/x"}, CONSTRAINT, "at 'role' failed to satisfy constraint"),
+        ({"Timeout": 901}, CONSTRAINT,
+         "Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900"),
+        ({"MemorySize": 20000}, CONSTRAINT,
+         "Value '20000' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to"),
+        ({"Handler": "has space.handler"}, CONSTRAINT,
+         (r"Value 'has space.handler' at 'handler' failed to satisfy constraint: Member must satisfy regular expression "
+         r"pattern: [^\s]+")),
+        ({"Environment": {"Variables": {"A": "x"}}}, CONSTRAINT,
+         ("1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must "
+          "satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")),
+        ({"Environment": {"Variables": {"AWS_REGION": "x"}}}, INVALID, "AWS_REGION"),
+        ({"Code": {"ZipFile": b"this is not a zip"}}, INVALID,
+         "Could not unzip uploaded file (Code.ZipFile): Not a zip file."),
+        ({"Code": {"ZipFile": zip_bytes({"../escape.py": "x = 1"})}}, INVALID, "../escape.py"),
     ],
 )
-def test_invalid_parameters_are_400_saying_which(lam, fields: dict, says: str) -> None:
+def test_invalid_parameters_are_400_saying_which(lam, fields: dict, expected: str, says: str) -> None:
     request = {"FunctionName": unique("bad"), "Role": ROLE, "Handler": "echo.handler", "Runtime": "python3.12",
                "Code": {"ZipFile": ECHO_ZIP}, **fields}
     code, status, message = error_of(lam.create_function, **request)
-    assert (code, status) == ("InvalidParameterValueException", 400)
+    assert (code, status) == (expected, 400)
     assert says in message
     # Nothing was created.
     if "FunctionName" not in fields:
@@ -107,9 +118,13 @@ def test_a_zip_refused_by_the_package_checks_says_why(lam) -> None:
 def test_invalid_update_values_are_400(lam, create) -> None:
     name = create()["FunctionName"]
     assert error_of(lam.update_function_configuration, FunctionName=name, Timeout=1000)[:2] == (
-        "InvalidParameterValueException", 400)
+        "ValidationException", 400)
     assert error_of(lam.update_function_configuration, FunctionName=name, Role="nope")[:2] == (
-        "InvalidParameterValueException", 400)
+        "ValidationException", 400)
+    assert error_of(lam.update_function_configuration, FunctionName=name, Handler="a b")[:2] == (
+        "ValidationException", 400)
+    assert error_of(lam.update_function_configuration, FunctionName=name,
+                    Environment={"Variables": {"A": "1"}})[:2] == ("ValidationException", 400)
     assert error_of(lam.update_function_code, FunctionName=name, ZipFile=b"nope")[:2] == (
         "InvalidParameterValueException", 400)
     assert lam.get_function_configuration(FunctionName=name)["Timeout"] == 3
@@ -133,8 +148,10 @@ def test_invalid_client_context_and_invocation_type_are_400(api_server, lam) -> 
     code, status, message = error_of(lam.invoke, FunctionName="hello_python", ClientContext="not base64!")
     assert (code, status, message) == (
         "InvalidParameterValueException", 400, "Client context must be a valid Base64-encoded JSON object.")
-    code, status, _ = error_of(lam.invoke, FunctionName="hello_python", InvocationType="Sometimes")
-    assert (code, status) == ("InvalidParameterValueException", 400)
+    code, status, message = error_of(lam.invoke, FunctionName="hello_python", InvocationType="Sometimes")
+    assert (code, status) == ("ValidationException", 400)
+    assert message == ("1 validation error detected: Value 'Sometimes' at 'invocationType' failed to satisfy constraint: "
+                       "Member must satisfy enum value set: [RequestResponse, Event, DryRun]")
 
 
 # -- request content and size ----------------------------------------------------------------------------------------
@@ -269,3 +286,25 @@ def test_operations_on_latest_refuse_a_qualified_name(lam, create) -> None:
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert message == f"{name}:1 has the qualifier '1', which this operation does not take: name the function without it."
     assert lam.get_function_configuration(FunctionName=name)["Timeout"] == 3
+
+
+def test_list_max_items_out_of_range_is_a_validation_error(api_server) -> None:
+    """boto3 refuses MaxItems 0 itself; a client that sends it hears AWS's words."""
+    status, headers, body = raw(api_server.url, "GET", "/2015-03-31/functions?MaxItems=0")
+    assert (status, headers["x-amzn-errortype"]) == (400, "ValidationException")
+    assert json.loads(body)["message"] == ("1 validation error detected: Value '0' at 'maxItems' failed to satisfy "
+                                           "constraint: Member must have value greater than or equal to 1")
+    status, headers, body = raw(api_server.url, "GET", "/2015-03-31/functions/hello_python/versions?MaxItems=10001")
+    assert (status, headers["x-amzn-errortype"]) == (400, "ValidationException")
+    assert "Member must have value less than or equal to 10000" in json.loads(body)["message"]
+
+
+@pytest.mark.parametrize("operation", ["CreateFunction", "UpdateFunctionCode"])
+def test_a_zip_over_50_mb_is_413_in_aws_words(lam, create, operation: str) -> None:
+    package = b"\0" * 53_000_000  # 70.7 MB as base64 in the JSON body
+    if operation == "CreateFunction":
+        answer = error_of(create, package)
+    else:
+        answer = error_of(lam.update_function_code, FunctionName=create()["FunctionName"], ZipFile=package)
+    assert answer == ("RequestEntityTooLargeException", 413,
+                      f"Request must be smaller than 69905067 bytes for the {operation} operation")

@@ -45,7 +45,7 @@ def test_create_function_answers_201_with_the_configuration(lam, create) -> None
         "CodeSha256": code_sha256(HELLO_ZIP),
         "Version": "$LATEST",
         "Environment": {"Variables": {"GREETING": "hi"}},
-        "TracingConfig": {"Mode": "PassThrough"},
+        "TracingConfig": {"Mode": "Active"},
         "RevisionId": answer["RevisionId"],
         "State": "Active",
         "LastUpdateStatus": "Successful",

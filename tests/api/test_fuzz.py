@@ -90,7 +90,7 @@ def test_huge_or_odd_qualifiers_get_lambdas_error_not_a_console_fault(client, qu
     answer = client.open(path.format(q=quote(qualifier, safe="")), method=method, data=b"{}")
     assert 400 <= answer.status_code < 500, answer.get_data(as_text=True)
     error = answer.get_json()
-    assert error["__type"] in ("ResourceNotFoundException", "InvalidParameterValueException"), error
+    assert error["__type"] in ("ResourceNotFoundException", "InvalidParameterValueException", "ValidationException"), error
     assert error["__type"] == answer.headers["x-amzn-ErrorType"]
 
 
