@@ -236,6 +236,16 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], str]] = [
         finished_at TEXT NOT NULL
     );
     """,
+    # 10 -> 11: the functions `serve --template` made from a SAM template (console.core.sam_load), so that reading the
+    # template again updates and removes only those, never a function made by hand.
+    """
+    CREATE TABLE template_functions (
+        function TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
+        template TEXT NOT NULL,             -- the template's absolute path
+        logical_id TEXT NOT NULL,
+        loaded_at TEXT NOT NULL
+    );
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

@@ -43,7 +43,8 @@ def function_json(function: FunctionConfig) -> dict:
 
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html", rows=get_console().summary())
+    console = get_console()
+    return render_template("index.html", rows=console.summary(), template_notices=console.template_notices())
 
 
 @bp.get("/index.json")
