@@ -99,7 +99,8 @@ class Console:
         # Packages and folders (watched, reloaded on save, requirements.txt installed): what each function runs.
         self.sources = CodeSources(functions=self.functions, packages=self.packages, changes=CodeChanges(self.store),
                                    engine=self.engine, dependencies_dir=config.dependencies_dir,
-                                   watch=config.watch_folders)
+                                   watch=config.watch_folders,
+                                   python_for=lambda function: self.interpreter_for(function).interpreter.path)
         self.sources.refresh()
         self.projects: SamProjects | None = None  # the SAM templates `serve --template` keeps functions of
         if config.functions:
