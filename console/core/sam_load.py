@@ -22,7 +22,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from console.core import event_transfer
 from console.core.clock import now_iso
@@ -219,7 +219,7 @@ class SamProjects:
                 notes.append(f"--env-vars {env.path} sets {', '.join(ignored)}, which {name} does not declare; as "
                              "with sam local, only declared variables are set: declare them in the template's "
                              "Environment.Variables")
-        settings: dict[str, object] = {
+        settings: dict[str, Any] = {
             "runtime": function.runtime, "timeout": function.timeout, "memory": function.memory,
             "environment": environment, "description": function.description,
             "ephemeral_storage": function.ephemeral_storage,
@@ -240,7 +240,7 @@ class SamProjects:
             console.update_function_configuration(name, **changes)
         return notes
 
-    def _create(self, name: str, function: TemplateFunction, settings: dict[str, object], arns: list[str]) -> None:
+    def _create(self, name: str, function: TemplateFunction, settings: dict[str, Any], arns: list[str]) -> None:
         if function.code_path.is_dir():
             self._console.create_folder_function(name, function.code_path, function.handler, layers=arns, **settings)
             return
