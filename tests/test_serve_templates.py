@@ -212,6 +212,18 @@ def test_editing_the_template_updates_the_function_list(project, serve):
     assert invoke(server, "GreetFunction", {"name": "Ann"})["message"] == "Bonjour, Ann! (dev)"
     assert invoke(server, "WelcomeFunction", {"name": "Bo"})["message"] == "Hello, Bo! (dev)"
 
+    # A template saved with a mistake leaves the functions as they were, and says why on the function list.
+    template.write_text(template.read_text().replace("Resources:\n", "Resources:\n  - broken\n", 1))
+
+    def refused() -> str:
+        shown = page(server, "/")
+        assert "The functions stay as they were until the template is fixed." in shown
+        return shown
+
+    assert str(template) in eventually(refused)
+    assert function_names(server) == names
+    assert invoke(server, "GreetFunction", {"name": "Ann"})["message"] == "Bonjour, Ann! (dev)"
+
 
 def test_a_function_made_by_hand_is_never_touched(project, serve, tmp_path):
     folder = project("hello_world_api")
@@ -266,3 +278,22 @@ def test_a_built_project_is_served_from_aws_sam_build(project, serve):
     server = serve("--template", build / "template.yaml")
     [saved] = page_json(server, "/functions/HelloWorldFunction.json")["events"]  # the project's events/
     assert invoke(server, "HelloWorldFunction", json.loads(saved["event"])) == {"built": True, "path": "/hello"}
+
+
+def test_template_options_without_a_template_and_unknown_parameters_are_refused(project, tmp_path):
+    folder = project("params_app")
+
+    def serve_error(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "console", "--data-dir", str(tmp_path / "data"), "serve",
+                               "--port", "0", *args], capture_output=True, text=True, timeout=60, check=False)
+        assert proc.returncode == 2, proc.stderr
+        return proc.stderr.strip()
+
+    assert serve_error("--env-vars", str(folder / "env.json")) == (
+        "Error: --env-vars: it applies to a template's functions; pass --template FILE too.")
+    assert serve_error("--template", str(folder / "template.yaml"), "--parameter-overrides", "Stag=prod") == (
+        "Error: --parameter-overrides Stag: the template has no parameter Stag (its parameters: Stage, Greeting, "
+        "LogLevel, AllowedOrigins).")
+    assert serve_error("--template", str(folder / "template.yaml"), "--env-vars", str(folder / "nope.json")).startswith(
+        f"Error: --env-vars {folder / 'nope.json'}: no such file.")
+    assert not (tmp_path / "data").exists()
