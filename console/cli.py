@@ -304,8 +304,8 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
 @click.option("--parameter-overrides", "parameter_overrides", multiple=True, metavar="KEY=VALUE ...",
               help="With --template: the templates' parameters, as SAM takes them: 'Stage=prod Greeting=Hi'.")
 @click.option("--env-vars", metavar="FILE",
-              help='With --template: SAM\'s environment variables file, {"Parameters": {...}, "LogicalId": {...}}. '
-              "It sets only the variables a function declares.")
+              help='SAM\'s environment variables file, {"Parameters": {...}, "LogicalId": {...}}, for the templates\' '
+              "functions and every folder function (by name). It sets only the variables a function declares.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_hosts: tuple[str, ...],
           debug: bool, profile: str | None, assume_role: bool, templates: tuple[str, ...],
@@ -330,10 +330,9 @@ def serve(ctx: click.Context, host: str, port: int, require_auth: bool, allowed_
 def _serve_templates(templates: tuple[str, ...], overrides: tuple[str, ...],
                      env_vars: str | None) -> TemplateOptions | None:
     """serve's --template options, checked; None without --template."""
-    if not templates:
-        if overrides or env_vars:
-            raise InputError(f"{'--parameter-overrides' if overrides else '--env-vars'}: it applies to a template's "
-                             "functions; pass --template FILE too.")
+    if not templates and overrides:
+        raise InputError("--parameter-overrides: parameters belong to a template; pass --template FILE too.")
+    if not templates and not env_vars:
         return None
     from console.core.sam_load import TemplateOptions
     from console.core.sam_local import OverrideError, parse_parameter_overrides

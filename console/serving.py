@@ -181,11 +181,17 @@ def serve_templates(console: Console, templates: TemplateOptions) -> None:
     from console.core.sam_yaml import TemplateError
 
     try:
-        notices = console.serve_templates(list(templates.paths), dict(templates.overrides), templates.env_vars)
+        if templates.env_vars is not None:
+            console.use_env_vars(templates.env_vars)
+        notices = console.serve_templates(list(templates.paths), dict(templates.overrides),
+                                          templates.env_vars) if templates.paths else []
     except (TemplateError, EnvVarsError) as exc:  # changed since it was checked
         raise ServeError(str(exc)) from None
-    served = ", ".join(str(path) for path in templates.paths)
-    _say(f"Serving the functions of {served}; saving a template updates them.")
+    if templates.env_vars is not None:
+        _say(f"Folder functions get the variables they declare from {templates.env_vars}.")
+    if templates.paths:
+        served = ", ".join(str(path) for path in templates.paths)
+        _say(f"Serving the functions of {served}; saving a template updates them.")
     for notice in notices:
         _say(notice.line())
 

@@ -289,11 +289,29 @@ def test_template_options_without_a_template_and_unknown_parameters_are_refused(
         assert proc.returncode == 2, proc.stderr
         return proc.stderr.strip()
 
-    assert serve_error("--env-vars", str(folder / "env.json")) == (
-        "Error: --env-vars: it applies to a template's functions; pass --template FILE too.")
+    assert serve_error("--parameter-overrides", "Stage=prod") == (
+        "Error: --parameter-overrides: parameters belong to a template; pass --template FILE too.")
     assert serve_error("--template", str(folder / "template.yaml"), "--parameter-overrides", "Stag=prod") == (
         "Error: --parameter-overrides Stag: the template has no parameter Stag (its parameters: Stage, Greeting, "
         "LogLevel, AllowedOrigins).")
     assert serve_error("--template", str(folder / "template.yaml"), "--env-vars", str(folder / "nope.json")).startswith(
         f"Error: --env-vars {folder / 'nope.json'}: no such file.")
     assert not (tmp_path / "data").exists()
+
+
+def test_env_vars_set_the_variables_a_folder_function_declares(tmp_path, serve):
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text("import os\n\ndef handler(event, context):\n"
+                                 "    return [os.environ.get('GREETING'), os.environ.get('UNDECLARED')]\n")
+    proc = subprocess.run([sys.executable, "-m", "console", "--data-dir", str(tmp_path / "data"), "functions", "add",
+                           "greeter", "--code", str(code), "--handler", "app.handler", "--env", "GREETING=hello"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    env = tmp_path / "env.json"
+    env.write_text(json.dumps({"Parameters": {"UNDECLARED": "x"}, "greeter": {"GREETING": "from the file"}}))
+    server = serve("--env-vars", env)
+    assert invoke(server, "greeter", {}) == ["from the file", None]
+    server.stop()
+    server = serve()
+    assert invoke(server, "greeter", {}) == ["hello", None]  # the stored variables were never changed

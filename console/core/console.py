@@ -47,6 +47,7 @@ from console.resources import samples_dir
 
 if TYPE_CHECKING:
     from console.core.sam_load import Notice, SamProjects
+    from console.core.sam_local import EnvVars
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Console:
                                    python_for=lambda function: self.interpreter_for(function).interpreter.path)
         self.sources.refresh()
         self.projects: SamProjects | None = None  # the SAM templates `serve --template` keeps functions of
+        self._env_vars: EnvVars | None = None  # `serve --env-vars`, over folder functions
         if config.functions:
             from console.core.configured import load_configured_functions
 
@@ -175,6 +177,18 @@ class Console:
         self.projects = SamProjects(self, TemplateOptions(tuple(paths), overrides or {}, env_vars),
                                     watch=self.config.watch_folders)
         return self.projects.load()
+
+    def use_env_vars(self, path: Path) -> None:
+        """SAM's --env-vars file (EnvVarsError when it cannot be used) over folder functions' `$LATEST` from now on:
+        as `sam local` does, it sets only the variables a function declares. What is stored does not change."""
+        from console.core.sam_local import read_env_vars
+
+        self._env_vars = read_env_vars(path)
+
+    def _environment(self, function: FunctionConfig) -> dict[str, str]:
+        if self._env_vars is None or not function.code_folder:
+            return function.environment
+        return self._env_vars.apply(function.name, function.environment)[0]
 
     def template_notices(self) -> list[Notice]:
         """What the served templates hold that does not run (a function with its reason, a template unreadable)."""
@@ -350,7 +364,7 @@ class Console:
             timeout=function.timeout,
             memory=function.memory,
             ephemeral_storage=function.ephemeral_storage,
-            environment=function.environment,
+            environment=self._environment(function),
             runtime_client=function.runtime_client,
             version=function.version,
             region=region,

@@ -95,9 +95,10 @@ class SamProjects:
         if env is not None:
             known = [name for template in templates for name in
                      (*template.names, *(f.function_name for f in template.functions if f.function_name))]
+            known += [function.name for function in self._console.list_functions() if function.code_folder]
             with self._lock:
                 self._notices[str(env.path)] = [
-                    Notice(str(env.path), name, "an --env-vars entry for a function no template has; it is not used",
+                    Notice(str(env.path), name, "an --env-vars entry for a function no template or folder function has; it is not used",
                            runs=True)
                     for name in env.unknown_functions(known)]
         self._watch()
