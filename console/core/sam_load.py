@@ -96,11 +96,10 @@ class SamProjects:
             known = [name for template in templates for name in
                      (*template.names, *(f.function_name for f in template.functions if f.function_name))]
             known += [function.name for function in self._console.list_functions() if function.code_folder]
+            unused = "an --env-vars entry for a function no template or folder function has; it is not used"
             with self._lock:
-                self._notices[str(env.path)] = [
-                    Notice(str(env.path), name, "an --env-vars entry for a function no template or folder function has; it is not used",
-                           runs=True)
-                    for name in env.unknown_functions(known)]
+                self._notices[str(env.path)] = [Notice(str(env.path), name, unused, runs=True)
+                                                for name in env.unknown_functions(known)]
         self._watch()
         if self._watcher is not None:
             self._watcher.ready.wait(WATCH_START_SECONDS)
