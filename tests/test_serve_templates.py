@@ -251,6 +251,9 @@ def test_a_function_that_cannot_run_is_listed_on_the_function_list(project, serv
     shown = page(server, "/")
     assert "<strong>NodeFunction</strong>" in shown
     assert "Runtime nodejs20.x: not a Python runtime" in shown
+    assert page_json(server, "/index.json")["template_notices"] == [{
+        "template": str(template), "logical_id": "NodeFunction", "runs": False,
+        "reason": "Runtime nodejs20.x: not a Python runtime; the console runs Python functions only"}]
     assert "NodeFunction" not in function_names(server)
     assert "HelloWorldFunction" in function_names(server)
 
