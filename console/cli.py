@@ -57,6 +57,7 @@ from console.engine.invocation import LOCAL_RUNTIME, RUNTIME_CLIENTS, FunctionSp
 
 if TYPE_CHECKING:
     from console.core.history import InvocationRecord
+    from console.core.sam_load import TemplateOptions
     from console.engine.interpreters import Choice
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -299,9 +300,19 @@ def _write_result(result: InvocationResult | InvocationRecord, hint: str | None)
 @click.option("--debug", is_flag=True, help="Flask's development server with its debugger (loopback only, no --auth).")
 @profile_option
 @assume_role_option
+@click.option("--template", "-t", "templates", multiple=True, metavar="FILE",
+              help="A SAM template (template.yaml, or .aws-sam/build/template.yaml; repeatable): each function that "
+              "runs here is served as a folder function named by its logical id, with its layers and the project's "
+              "events/*.json, and a saved template updates the list.")
+@click.option("--parameter-overrides", "parameter_overrides", multiple=True, metavar="KEY=VALUE ...",
+              help="With --template: the templates' parameters, as SAM takes them: 'Stage=prod Greeting=Hi'.")
+@click.option("--env-vars", metavar="FILE",
+              help='SAM\'s environment variables file, {"Parameters": {...}, "LogicalId": {...}}, for the templates\' '
+              "functions and every folder function (by name). It sets only the variables a function declares.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, api_port: int | None, require_auth: bool,
-          allowed_hosts: tuple[str, ...], debug: bool, profile: str | None, assume_role: bool) -> None:
+          allowed_hosts: tuple[str, ...], debug: bool, profile: str | None, assume_role: bool,
+          templates: tuple[str, ...], parameter_overrides: tuple[str, ...], env_vars: str | None) -> None:
     """Serve the web console and, on the same port, the AWS Lambda REST API; function URLs on --api-port.
 
     \b
@@ -313,9 +324,28 @@ def serve(ctx: click.Context, host: str, port: int, api_port: int | None, requir
 
     try:
         run_server(ctx.obj["data_dir"], host=host, port=port, require_auth=require_auth, allowed_hosts=allowed_hosts,
-                   debug=debug, profile=profile, assume_role=assume_role, api_port=api_port)
+                   debug=debug, profile=profile, assume_role=assume_role, api_port=api_port,
+                   templates=_serve_templates(templates, parameter_overrides, env_vars))
     except ServeError as exc:
         raise InputError(str(exc)) from None
+
+
+def _serve_templates(templates: tuple[str, ...], overrides: tuple[str, ...],
+                     env_vars: str | None) -> TemplateOptions | None:
+    """serve's --template options, checked; None without --template."""
+    if not templates and overrides:
+        raise InputError("--parameter-overrides: parameters belong to a template; pass --template FILE too.")
+    if not templates and not env_vars:
+        return None
+    from console.core.sam_load import TemplateOptions
+    from console.core.sam_local import OverrideError, parse_parameter_overrides
+
+    try:
+        values = parse_parameter_overrides(overrides)
+    except OverrideError as exc:
+        raise InputError(str(exc)) from None
+    return TemplateOptions(tuple(Path(path) for path in templates), values,
+                           Path(env_vars) if env_vars is not None else None)
 
 
 # --- the stored functions ---------------------------------------------------------------------------------------

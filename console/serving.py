@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from console.core.console import Console
+    from console.core.sam_load import TemplateOptions
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # Server threads kept free of invocations, for everything else.
@@ -100,7 +102,7 @@ def _open_files_allowed(wanted: int) -> int:
 
 def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = False,
           allowed_hosts: tuple[str, ...] = (), debug: bool = False, profile: str | None = None,
-          assume_role: bool = False, api_port: int | None = None) -> None:
+          assume_role: bool = False, api_port: int | None = None, templates: TemplateOptions | None = None) -> None:
     """`lambda-console serve`: the web console and the Lambda API on one port, function URLs on another (`api_port`,
     by default the next one), until Ctrl-C or SIGTERM.
     ServeError, before anything is stored, when it cannot start as asked."""
@@ -121,6 +123,8 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
     if api_port and api_port == port:
         raise ServeError(f"--api-port {api_port}: that is the console's own port; function URLs need another one.")
     check_listen(host, api_port, option="--api-port")
+    if templates is not None:
+        check_templates(templates)
     from console.errorlog import log_to_stderr
 
     log_to_stderr()
@@ -137,6 +141,8 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
         raise ServeError(str(exc)) from None
     console = app.extensions[EXTENSION]
     try:
+        if templates is not None:
+            serve_templates(console, templates)
         if debug:
             _say(f"lambda-console (debug) at http://{url_host(host)}:{port}/")
             app.run(host=host, port=port, debug=True, use_reloader=False, threaded=True)
@@ -187,6 +193,41 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
             front.close()
     finally:
         console.close()
+
+
+def check_templates(templates: TemplateOptions) -> None:
+    """Refuse, before anything is stored, a template or --env-vars file that cannot be read at all (the reader's
+    message names the file, and the line and column of a syntax error)."""
+    from console.core.sam_load import read_templates
+    from console.core.sam_local import EnvVarsError
+    from console.core.sam_yaml import TemplateError
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="lambda-console-check-") as inline:  # InlineCode, written to look at
+            read_templates(templates, Path(inline))
+    except (TemplateError, EnvVarsError) as exc:
+        raise ServeError(str(exc)) from None
+
+
+def serve_templates(console: Console, templates: TemplateOptions) -> None:
+    """The templates' functions created or brought up to date; what cannot run is said, one line each."""
+    from console.core.sam_local import EnvVarsError
+    from console.core.sam_yaml import TemplateError
+
+    try:
+        if templates.env_vars is not None:
+            console.use_env_vars(templates.env_vars)
+        notices = console.serve_templates(list(templates.paths), dict(templates.overrides),
+                                          templates.env_vars) if templates.paths else []
+    except (TemplateError, EnvVarsError) as exc:  # changed since it was checked
+        raise ServeError(str(exc)) from None
+    if templates.env_vars is not None:
+        _say(f"Folder functions get the variables they declare from {templates.env_vars}.")
+    if templates.paths:
+        served = ", ".join(str(path) for path in templates.paths)
+        _say(f"Serving the functions of {served}; saving a template updates them.")
+    for notice in notices:
+        _say(notice.line())
 
 
 def check_listen(host: str, port: int, option: str = "--port") -> None:

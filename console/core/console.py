@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from console.config import Config
 from console.core.aliases import Alias, AliasNotFound, AliasStore, VersionInUse
@@ -54,6 +54,10 @@ from console.engine.interpreters import Choice, Interpreters
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
 from console.engine.runtime_libs import unavailable as unavailable_libraries
 from console.resources import samples_dir
+
+if TYPE_CHECKING:
+    from console.core.sam_load import Notice, SamProjects
+    from console.core.sam_local import EnvVars
 
 
 @dataclass(frozen=True)
@@ -110,8 +114,11 @@ class Console:
         # Packages and folders (watched, reloaded on save, requirements.txt installed): what each function runs.
         self.sources = CodeSources(functions=self.functions, packages=self.packages, changes=CodeChanges(self.store),
                                    engine=self.engine, dependencies_dir=config.dependencies_dir,
-                                   watch=config.watch_folders)
+                                   watch=config.watch_folders,
+                                   python_for=lambda function: self.interpreter_for(function).interpreter.path)
         self.sources.refresh()
+        self.projects: SamProjects | None = None  # the SAM templates `serve --template` keeps functions of
+        self._env_vars: EnvVars | None = None  # `serve --env-vars`, over folder functions
         if config.functions:
             from console.core.configured import load_configured_functions
 
@@ -126,6 +133,8 @@ class Console:
             load_samples(self, samples_dir())
 
     def close(self) -> None:
+        if self.projects is not None:
+            self.projects.close()  # no template is read again while closing
         self.sources.close()  # no reload nor pip run starts on a closing engine
         self.jobs.close()
         self.engine.close()  # ends the invocations that running jobs wait on
@@ -167,6 +176,37 @@ class Console:
         if function.code_folder:
             return discover(Path(function.code_folder)).handlers
         return self.discover_handlers(function.package_sha256).handlers
+
+    # -- SAM templates ------------------------------------------------------------------------------------------
+
+    def serve_templates(self, paths: list[Path], overrides: dict[str, str] | None = None,
+                        env_vars: Path | None = None) -> list[Notice]:
+        """Serve the templates' functions as folder functions, kept in step with the template files (see
+        console.core.sam_load); what cannot run is returned. TemplateError or EnvVarsError when a template or the
+        --env-vars file cannot be read at all: nothing is changed then."""
+        from console.core.sam_load import SamProjects, TemplateOptions
+
+        if self.projects is not None:
+            self.projects.close()
+        self.projects = SamProjects(self, TemplateOptions(tuple(paths), overrides or {}, env_vars),
+                                    watch=self.config.watch_folders)
+        return self.projects.load()
+
+    def use_env_vars(self, path: Path) -> None:
+        """SAM's --env-vars file (EnvVarsError when it cannot be used) over folder functions' `$LATEST` from now on:
+        as `sam local` does, it sets only the variables a function declares. What is stored does not change."""
+        from console.core.sam_local import read_env_vars
+
+        self._env_vars = read_env_vars(path)
+
+    def _environment(self, function: FunctionConfig) -> dict[str, str]:
+        if self._env_vars is None or not function.code_folder:
+            return function.environment
+        return self._env_vars.apply(function.name, function.environment)[0]
+
+    def template_notices(self) -> list[Notice]:
+        """What the served templates hold that does not run (a function with its reason, a template unreadable)."""
+        return self.projects.notices() if self.projects is not None else []
 
     # -- functions ------------------------------------------------------------------------------------------------
 
@@ -338,7 +378,7 @@ class Console:
             timeout=function.timeout,
             memory=function.memory,
             ephemeral_storage=function.ephemeral_storage,
-            environment=function.environment,
+            environment=self._environment(function),
             runtime_client=function.runtime_client,
             version=function.version,
             region=region,

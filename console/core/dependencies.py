@@ -7,6 +7,11 @@ pip installs into a folder beside it (`.tmp-...`), renamed into place only when 
 always complete. While pip runs the function is Pending; when pip fails it is Failed, with pip's message.
 
 The engine shows the installed folder with the function's code, at /var/task, as Lambda shows a built package.
+
+Each set is installed by the interpreter that runs the function (`<python> -m pip install`), so environment markers
+and wheels match its Python version. An interpreter without pip (a venv made --without-pip, some system Pythons)
+runs the console's own pip instead (pip is pure Python: its package is put on that interpreter's PYTHONPATH, alone);
+the install log says so, and a pip too new for that Python fails with pip's own message.
 """
 
 from __future__ import annotations
@@ -85,8 +90,10 @@ class Dependencies:
                  on_finished: Callable[[Install], None] | None = None) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self.python = python or sys.executable
-        self.tag = python_tag(self.python)
+        self.python = python or sys.executable  # the interpreter of a folder whose function names none
+        self._tags: dict[str, str] = {}
+        self._has_pip: dict[str, bool] = {}
+        self.tag = self._tag(self.python)
         self._on_finished = on_finished
         self._lock = threading.Lock()
         self._installs: dict[str, Install] = {}
@@ -108,12 +115,31 @@ class Dependencies:
             except (ValueError, PermissionError):
                 continue
 
-    def for_folder(self, folder: Path) -> Install | None:
-        """The dependencies of a function folder, installing them if needed (in the background: the Install is then
-        PENDING); None when the folder has no requirements.txt."""
+    def _tag(self, python: str) -> str:
+        """python3.X of an interpreter, asked once."""
+        if python not in self._tags:
+            self._tags[python] = python_tag(python)
+        return self._tags[python]
+
+    def pip_of(self, python: str) -> bool:
+        """Whether the interpreter has pip (`python -m pip --version` works), asked once."""
+        if python not in self._has_pip:
+            try:
+                self._has_pip[python] = subprocess.run(
+                    [python, "-m", "pip", "--version"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL, timeout=60, check=False).returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                self._has_pip[python] = False
+        return self._has_pip[python]
+
+    def for_folder(self, folder: Path, python: str | None = None) -> Install | None:
+        """The dependencies of a function folder for the interpreter `python` (the default one when None), installing
+        them if needed (in the background: the Install is then PENDING); None when the folder has no
+        requirements.txt."""
         requirements = folder / REQUIREMENTS
+        python = python or self.python
         try:
-            key = requirements_key(requirements, self.tag)
+            key = requirements_key(requirements, self._tag(python))
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -135,7 +161,7 @@ class Dependencies:
             install = Install(key, PENDING, final, log=f"Installing the dependencies of {requirements}\n",
                               started_at=time.time(), ran_pip=True)
             self._installs[key] = install
-            thread = threading.Thread(target=self._run, args=(install, requirements), daemon=True,
+            thread = threading.Thread(target=self._run, args=(install, requirements, python), daemon=True,
                                       name=f"pip {key[:12]}")
             self._threads.append(thread)
         thread.start()
@@ -156,17 +182,23 @@ class Dependencies:
             install = self._installs[key]
             self._installs[key] = replace(install, log=(install.log + text)[-LOG_LIMIT:])
 
-    def _run(self, install: Install, requirements: Path) -> None:
+    def _run(self, install: Install, requirements: Path, python: str) -> None:
         temp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=self.root))
-        command = [self.python, "-m", "pip", "install", "--disable-pip-version-check", "--no-input",
-                   "--no-warn-script-location", "-r", str(requirements), "--target", str(temp)]
-        self._append(install.key, "$ pip install -r requirements.txt --target <dependencies folder>\n")
+        options = ["install", "--disable-pip-version-check", "--no-input", "--no-warn-script-location", "-r",
+                   str(requirements), "--target", str(temp)]
+        command = [python, "-m", "pip", *options]
+        env = {**os.environ, "PIP_NO_INPUT": "1"}
+        if not self.pip_of(python):
+            env["PYTHONPATH"] = str(self._console_pip())
+            self._append(install.key, f"{python} has no pip: it runs the console's own pip (install pip for that "
+                                      "Python to use its own).\n")
+        self._append(install.key, f"$ {python} -m pip install -r requirements.txt --target <dependencies folder>\n")
         reason = ""
         try:
             # In the function's folder: a requirement given by a relative path is relative to it, as in `sam build`.
             process = subprocess.Popen(command, cwd=requirements.parent, stdin=subprocess.DEVNULL,
                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                                       env={**os.environ, "PIP_NO_INPUT": "1"})
+                                       env=env)
             with self._lock:
                 self._processes[install.key] = process
             timer = threading.Timer(PIP_TIMEOUT, process.kill)
@@ -200,6 +232,21 @@ class Dependencies:
         if self._on_finished is not None:
             self._on_finished(finished)
 
+    def _console_pip(self) -> Path:
+        """A folder holding only the console's pip package (a link to it), for an interpreter without pip."""
+        import pip
+
+        folder = self.root / f"{TEMP_PREFIX}{os.getpid()}-pip"
+        link = folder / "pip"
+        with self._lock:
+            if not link.exists():
+                folder.mkdir(exist_ok=True)
+                try:
+                    link.symlink_to(Path(pip.__file__).parent, target_is_directory=True)
+                except OSError:  # no symbolic links here: pip's own folder, with what else is installed beside it
+                    return Path(pip.__file__).parent.parent
+        return folder
+
     def forget_failure(self, key: str) -> None:
         """Let the next `for_folder` try a failed set again (its requirements.txt was saved again)."""
         with self._lock:
@@ -220,6 +267,7 @@ class Dependencies:
         for process in processes:
             process.kill()
         self.wait(timeout=30)
+        remove_tree(self.root / f"{TEMP_PREFIX}{os.getpid()}-pip")
 
 
 def _reason(install: Install | None, code: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +57,11 @@ class CodeState:
 
 class CodeSources:
     def __init__(self, *, functions: FunctionStore, packages: PackageStore, changes: CodeChanges, engine: Engine,
-                 dependencies_dir: Path, watch: bool = True) -> None:
+                 dependencies_dir: Path, watch: bool = True,
+                 python_for: Callable[[FunctionConfig], str] | None = None) -> None:
         self._functions = functions
+        # The interpreter that runs a function: its requirements.txt is installed by that interpreter's pip.
+        self._python_for = python_for
         self._packages = packages
         self.changes = changes
         self._engine = engine
@@ -80,9 +84,10 @@ class CodeSources:
         folders = self._functions.folders()
         if self.watcher is None:
             return  # a command that runs and ends: dependencies install when a function is used
-        for folder in folders:
+        for folder, names in folders.items():
             try:
-                self.dependencies.for_folder(Path(folder))
+                for python in {self._python(name) for name in names}:
+                    self.dependencies.for_folder(Path(folder), python)
             except Exception:  # a folder that is gone: it is reported where the function is used
                 log.warning("Dependencies of %s could not be looked at", folder, exc_info=True)
         if self.watcher is not None:
@@ -92,21 +97,32 @@ class CodeSources:
         """A saved change in a watched folder: every function running from it reloads."""
         names = self._functions.folders().get(str(folder), [])
         if REQUIREMENTS in paths:
-            install = self._reinstall(folder)
-            if install is not None and install.state == PENDING:
-                for name in names:
+            for name in names:
+                install = self._reinstall(folder, self._python(name))
+                if install is not None and install.state == PENDING:
                     self.changes.record(name, DEPENDENCIES, "requirements.txt changed: installing the dependencies")
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
         for name in names:
             self._engine.retire(name, LATEST)
             self.changes.record(name, RELOADED, f"code changed, reloaded ({shown})")
 
-    def _reinstall(self, folder: Path) -> Install | None:
+    def _python(self, function: FunctionConfig | str) -> str | None:
+        """The interpreter that runs the function (None: the console's own)."""
+        if self._python_for is None:
+            return None
         try:
-            current = self.dependencies.for_folder(folder)
+            config = self._functions.get(function) if isinstance(function, str) else function
+            return self._python_for(config)
+        except Exception:  # a function deleted meanwhile, an interpreter that cannot be used: the console's own
+            log.debug("No interpreter for %s", function, exc_info=True)
+            return None
+
+    def _reinstall(self, folder: Path, python: str | None) -> Install | None:
+        try:
+            current = self.dependencies.for_folder(folder, python)
             if current is not None and current.state == FAILED:
                 self.dependencies.forget_failure(current.key)  # saved again: try again
-                current = self.dependencies.for_folder(folder)
+                current = self.dependencies.for_folder(folder, python)
         except Exception:
             log.warning("Dependencies of %s could not be installed", folder, exc_info=True)
             return None
@@ -114,16 +130,16 @@ class CodeSources:
 
     def _installed(self, install: Install) -> None:
         """A pip run ended: the functions whose requirements it installed say so, and run with them."""
+        message = ("dependencies installed from requirements.txt" if install.state == ACTIVE
+                   else f"dependencies failed to install: {install.reason}")
         for folder, names in self._functions.folders().items():
-            try:
-                current = self.dependencies.for_folder(Path(folder))
-            except FunctionError:  # the console is closing
-                continue
-            if current is None or current.key != install.key:
-                continue
-            message = ("dependencies installed from requirements.txt" if install.state == ACTIVE
-                       else f"dependencies failed to install: {install.reason}")
             for name in names:
+                try:
+                    current = self.dependencies.for_folder(Path(folder), self._python(name))
+                except FunctionError:  # the console is closing
+                    continue
+                if current is None or current.key != install.key:
+                    continue
                 self._engine.retire(name, LATEST)
                 self.changes.record(name, DEPENDENCIES, message)
 
@@ -136,7 +152,7 @@ class CodeSources:
             return Code(package.code_dir, (), package.sha256, package.code_sha256, package.size)
         folder = Path(function.code_folder)
         digest = self.digests.get(folder)
-        install = self.dependencies.for_folder(folder)
+        install = self.dependencies.for_folder(folder, self._python(function))
         extra = (install.folder,) if install is not None and install.state == ACTIVE else ()
         return Code(folder, extra, digest.sha256, digest.code_sha256, digest.size, str(folder), install)
 
@@ -147,7 +163,7 @@ class CodeSources:
             return CodeState("Failed", "Failed", f"The function's folder {function.code_folder} is gone: restore it, "
                                                  "or give the function another folder.")
         try:
-            install = self.dependencies.for_folder(Path(function.code_folder))
+            install = self.dependencies.for_folder(Path(function.code_folder), self._python(function))
         except FunctionError as exc:
             return CodeState("Failed", "Failed", str(exc))
         if install is None or install.state == ACTIVE:

@@ -270,7 +270,18 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], str]] = [
         last_modified REAL NOT NULL,            -- seconds since the epoch
         PRIMARY KEY (function, qualifier)
     );
-    ALTER TABLE event_queue ADD COLUMN expires_at REAL;  -- seconds since the epoch; NULL: never
+    -- expires_at: seconds since the epoch, NULL for never.
+    ALTER TABLE event_queue ADD COLUMN expires_at REAL;
+    """,
+    # 13 -> 14: the functions `serve --template` made from a SAM template (console.core.sam_load), so that reading the
+    # template again updates and removes only those, never a function made by hand.
+    """
+    CREATE TABLE template_functions (
+        function TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
+        template TEXT NOT NULL,             -- the template's absolute path
+        logical_id TEXT NOT NULL,
+        loaded_at TEXT NOT NULL
+    );
     """,
 ]
 

@@ -43,17 +43,21 @@ def function_json(function: FunctionConfig) -> dict:
 
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html", rows=get_console().summary())
+    console = get_console()
+    return render_template("index.html", rows=console.summary(), template_notices=console.template_notices())
 
 
 @bp.get("/index.json")
 def index_json() -> Response:
+    console = get_console()
     return jsonify({
         "functions": [
             {**function_json(row.function), "last_result": row.last_status, "last_result_at": row.last_at,
              "last_test_run": last_run_json(row.last_test)}
-            for row in get_console().summary()
-        ]
+            for row in console.summary()
+        ],
+        "template_notices": [{"template": notice.template, "logical_id": notice.logical_id, "reason": notice.reason,
+                              "runs": notice.runs} for notice in console.template_notices()],
     })
 
 

@@ -113,3 +113,60 @@ def test_publishing_keeps_the_dependencies_in_the_version(console, tmp_path, lin
     package = console.get_package(version.package_sha256)
     assert (package.code_dir / "tinydep" / "__init__.py").is_file() and (package.code_dir / "app.py").is_file()
     assert json.loads(console.invoke("pub", b"{}", version="1").payload) == "from tinydep"
+
+
+def _other_python():
+    import sys
+
+    from console.engine.interpreters import find
+
+    own = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for runtime in ("python3.12", "python3.13", "python3.10"):
+        if runtime != own:
+            found, _ = find(runtime)
+            if found is not None:
+                return found
+    pytest.skip("no Python 3.10-3.13 besides the console's own is installed (pyenv or uv): install one for this test")
+
+
+def marked_requirements(tmp_path: Path, runtime: str) -> str:
+    """A wheel required only on `runtime`'s Python version (a marker), so that it is installed only by that Python."""
+    wheel = make_wheel(tmp_path / "wheels")
+    return f"tinydep @ {wheel.as_uri()} ; python_version == \"{runtime.removeprefix('python')}\"\n"
+
+
+def test_requirements_are_installed_by_the_interpreter_that_runs_the_function(console, tmp_path):
+    python = _other_python()
+    folder = folder_with(tmp_path, "versioned", marked_requirements(tmp_path, python.runtime))
+    console.create_folder_function("versioned", folder, "app.handler", runtime=python.runtime)
+    wait_until(lambda: state(console, "versioned") != "Pending", "the install to finish")
+    install = console.function_state(console.get_function("versioned")).install
+    assert state(console, "versioned") == "Active", install.log
+    assert install.key.endswith(f"-{python.runtime}")
+    assert f"$ {python.path} -m pip install" in install.log
+    # The marker held for the function's Python: the console's own would have left tinydep out.
+    assert json.loads(console.invoke("versioned", b"{}").payload) == "from tinydep"
+
+
+def test_an_interpreter_without_pip_runs_the_consoles_pip(tmp_path):
+    import subprocess
+
+    python = _other_python()
+    venv = tmp_path / "nopip"
+    subprocess.run([python.path, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    bare = venv / "bin" / "python"
+    config = load_config(tmp_path / "data", {"load_samples": False,
+                                             "interpreters": f"{python.runtime}={bare}"})
+    folder = folder_with(tmp_path, "bare", marked_requirements(tmp_path, python.runtime))
+    with Console(config) as console:
+        console.create_folder_function("bare", folder, "app.handler", runtime=python.runtime)
+        wait_until(lambda: state(console, "bare") != "Pending", "the install to finish")
+        install = console.function_state(console.get_function("bare")).install
+        assert state(console, "bare") == "Active", install.log
+        assert f"{bare} has no pip: it runs the console's own pip" in install.log
+        assert f"$ {bare} -m pip install" in install.log
+        record = console.invoke("bare", b"{}")
+        assert record.ran_on == python.runtime
+        # The marker was read for the function's Python, not the console's.
+        assert json.loads(record.payload) == "from tinydep"
+    assert [entry.name for entry in config.dependencies_dir.iterdir()] == [install.key]  # the pip link is gone
