@@ -21,6 +21,8 @@ first invocation.
 from __future__ import annotations
 
 import json
+import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,19 +45,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(DATA_DIR_OPTION, metavar="DIR", default=None,
                     help="The lambda-console data folder whose functions the lambda_console fixture invokes "
                          "(default: LAMBDA_CONSOLE_DATA, else lambda-console's own default).")
-    group.addoption(TEMPLATE_OPTION, metavar="FILE", default=None,
-                    help="A SAM template whose functions to invoke (not available yet in this version).")
+    group.addoption(TEMPLATE_OPTION, metavar="FILE", action="append", default=[],
+                    help="A SAM template whose functions (named by their logical ids) the lambda_console fixture "
+                         "invokes, with the project's events/*.json as their saved events; repeat for more. Without "
+                         f"{DATA_DIR_OPTION}, they live in a temporary data folder for the session.")
     group.addoption(SAVED_EVENTS_OPTION, action="store_true", default=False,
                     help="Also run each saved event that has an expectation as a test.")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    template = config.getoption(TEMPLATE_OPTION, None)
-    if template:
-        raise pytest.UsageError(
-            f"{TEMPLATE_OPTION} {template}: reading functions from a SAM template is not available in this version "
-            f"of lambda-console yet. Create the functions in a data folder and pass {DATA_DIR_OPTION} instead.")
-    config.stash[_SESSION_KEY] = LambdaConsole(config.getoption(DATA_DIR_OPTION, None))
+    templates = [Path(path).resolve() for path in config.getoption(TEMPLATE_OPTION, None) or []]
+    if templates:  # a template that cannot be read stops the session at once, with the reader's line and column
+        from console.core.sam import read_template
+        from console.core.sam_yaml import TemplateError
+
+        for template in templates:
+            try:
+                read_template(template)
+            except TemplateError as exc:
+                raise pytest.UsageError(f"{TEMPLATE_OPTION}: {exc}") from None
+    config.stash[_SESSION_KEY] = LambdaConsole(config.getoption(DATA_DIR_OPTION, None), templates)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -79,22 +88,46 @@ class Result:
 class LambdaConsole:
     """The session's console: made on first use, closed when the session ends."""
 
-    def __init__(self, data_dir: str | None) -> None:
+    def __init__(self, data_dir: str | None, templates: list[Path] | None = None) -> None:
         self._data_dir = data_dir
+        self._templates = templates or []
+        self._temporary: tempfile.TemporaryDirectory | None = None
         self._console: Console | None = None
 
     @property
     def console(self) -> Console:
         if self._console is None:
-            from console.config import ConfigError, load_config
-            from console.core.console import Console
-            from console.core.store import StoreError
-
-            try:
-                self._console = Console(load_config(self._data_dir))
-            except (ConfigError, StoreError) as exc:
-                raise pytest.UsageError(f"lambda-console: {exc}") from None
+            self._console = self._open()
         return self._console
+
+    def _open(self) -> Console:
+        from console.config import ConfigError, load_config
+        from console.core.console import Console
+        from console.core.credentials import CredentialsError
+        from console.core.sam_local import EnvVarsError
+        from console.core.sam_yaml import TemplateError
+        from console.core.store import StoreError
+
+        data_dir = self._data_dir
+        settings: dict[str, object] = {"watch_folders": False}  # a test session runs the code as it is at its start
+        if self._templates:
+            settings["load_samples"] = False
+            if data_dir is None:
+                self._temporary = tempfile.TemporaryDirectory(prefix="lambda-console-pytest-")
+                data_dir = self._temporary.name
+        try:
+            console = Console(load_config(data_dir, settings))
+        except (ConfigError, StoreError, CredentialsError) as exc:
+            raise pytest.UsageError(f"lambda-console: {exc}") from None
+        if self._templates:
+            try:
+                notices = console.serve_templates(self._templates)
+            except (TemplateError, EnvVarsError) as exc:
+                console.close()
+                raise pytest.UsageError(f"{TEMPLATE_OPTION}: {exc}") from None
+            for notice in notices:
+                print(f"lambda-console: {notice.line()}", file=sys.stderr)
+        return console
 
     def invoke(self, function: str, event: Any = None, *, version: str = "$LATEST") -> Result:
         """Invoke the function with the event (a JSON value, or bytes sent as they are; None sends `{}`) and wait."""
@@ -122,6 +155,9 @@ class LambdaConsole:
         if self._console is not None:
             self._console.close()
             self._console = None
+        if self._temporary is not None:
+            self._temporary.cleanup()
+            self._temporary = None
 
 
 @pytest.fixture(scope="session")

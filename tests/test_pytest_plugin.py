@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -13,6 +15,8 @@ import pytest
 
 from console.config import load_config
 from console.core.console import Console
+
+SAM_PROJECTS = Path(__file__).parent / "sam_projects"
 
 SUITE = '''
 def test_a_success(lambda_console):
@@ -82,16 +86,49 @@ def test_a_suite_using_the_fixture_and_the_saved_events(data, tmp_path) -> None:
     assert "2 failed, 4 passed" in output
 
 
-def test_the_entry_point_loads_the_plugin_and_the_template_option_says_not_yet(data, tmp_path) -> None:
+def test_the_entry_point_loads_the_plugin(data, tmp_path) -> None:
     suite = tmp_path / "suite"
     suite.mkdir()
     (suite / "test_one.py").write_text(textwrap.dedent(SUITE))
     proc = pytest_run(suite, "--lambda-console-data-dir", data, "-k", "test_a_success", "-q", autoload=True)
     assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
     assert "1 passed" in proc.stdout.decode()
-    proc = pytest_run(suite, "--lambda-console-template", "template.yaml", "-q", autoload=True)
+
+
+TEMPLATE_SUITE = '''
+import json
+
+
+def test_the_templates_function_by_its_logical_id(lambda_console):
+    result = lambda_console.invoke("HelloWorldFunction", {"path": "/hello", "httpMethod": "GET"})
+    assert result.function_error is None
+    body = json.loads(result.payload["body"])
+    assert body == {"message": "hello world", "path": "/hello", "method": "GET", "function": "HelloWorldFunction"}
+'''
+
+
+def test_functions_from_a_sam_template_with_the_projects_events_as_tests(tmp_path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(SAM_PROJECTS / "hello_world_api", project)
+    # The project's event with an expected result beside it, as `events export` writes them.
+    (project / "events" / "event.expected.json").write_text(json.dumps({"response": {"statusCode": 200}}))
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_template.py").write_text(textwrap.dedent(TEMPLATE_SUITE))
+    proc = pytest_run(suite, "--lambda-console-template", project / "template.yaml", "--lambda-console-saved-events",
+                      "-v", autoload=True)
+    output = proc.stdout.decode() + proc.stderr.decode()
+    assert proc.returncode == 0, output
+    assert "test_the_templates_function_by_its_logical_id PASSED" in output
+    assert "HelloWorldFunction/event PASSED" in output
+    assert "2 passed" in output
+
+
+def test_a_template_that_cannot_be_read_stops_the_session_with_its_line(tmp_path) -> None:
+    (tmp_path / "template.yaml").write_text("Resources:\n  Fn: [unclosed\n")
+    proc = pytest_run(tmp_path, "--lambda-console-template", "template.yaml", "-q", autoload=True)
     assert proc.returncode == 4
-    assert "SAM template is not available in this version" in proc.stderr.decode()
+    assert "--lambda-console-template" in proc.stderr.decode() and "line" in proc.stderr.decode()
 
 
 def test_importing_the_plugin_loads_nothing_of_the_console_and_a_run_without_the_fixture_makes_no_console(
