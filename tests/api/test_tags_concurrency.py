@@ -119,3 +119,32 @@ def test_tag_and_concurrency_answers_fit_the_model(client):
     check("GetFunctionConcurrency", client.get("/2019-09-30/functions/shaped-tags/concurrency"))
     check("GetFunction", client.get("/2015-03-31/functions/shaped-tags"))
     check("GetAccountSettings", client.get("/2016-08-19/account-settings"))
+
+
+def test_the_aws_cli_tags_reserves_and_aliases_a_function(aws, lam, create):
+    """The same operations as a shell script runs them with the AWS CLI v1."""
+    name = create(Publish=True)["FunctionName"]
+    resource = arn(name)
+    aws("tag-resource", "--resource", resource, "--tags", "team=orders,stage=dev")
+    assert aws.json("list-tags", "--resource", resource)["Tags"] == {"stage": "dev", "team": "orders"}
+    aws("untag-resource", "--resource", resource, "--tag-keys", "stage")
+    assert aws.json("list-tags", "--resource", resource)["Tags"] == {"team": "orders"}
+
+    assert aws.json("put-function-concurrency", "--function-name", name, "--reserved-concurrent-executions", "0")[
+        "ReservedConcurrentExecutions"] == 0
+    assert aws.json("get-function-concurrency", "--function-name", name)["ReservedConcurrentExecutions"] == 0
+    aws("delete-function-concurrency", "--function-name", name)
+    # Nothing reserved: an empty answer, which the CLI prints as nothing at all.
+    assert aws("get-function-concurrency", "--function-name", name).stdout.strip() in ("", "{}")
+    assert aws.json("get-account-settings")["AccountLimit"]["ConcurrentExecutions"] == 10
+
+    alias = aws.json("create-alias", "--function-name", name, "--name", "live", "--function-version", "1")
+    assert alias["AliasArn"].endswith(f":function:{name}:live")
+    aws("update-alias", "--function-name", name, "--name", "live", "--description", "production")
+    assert aws.json("get-alias", "--function-name", name, "--name", "live")["Description"] == "production"
+    assert [a["Name"] for a in aws.json("list-aliases", "--function-name", name)["Aliases"]] == ["live"]
+    refused = aws("delete-function", "--function-name", name, "--qualifier", "1", check=False)
+    assert refused.returncode != 0 and "ResourceConflictException" in refused.stderr
+    aws("delete-alias", "--function-name", name, "--name", "live")
+    aws("delete-function", "--function-name", name, "--qualifier", "1")
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName=name)["Versions"]] == ["$LATEST"]
