@@ -110,6 +110,24 @@
     }
   });
 
+  /* Unsaved edits of the event are never dropped silently: choosing another event or template, Rename and
+     Duplicate (which open the stored event) ask first while the name or the JSON differs from what was opened. */
+  function unsavedEdits() {
+    var fields = [document.getElementById("event_json"), document.getElementById("event_name")];
+    return fields.some(function (field) { return field && field.value !== field.defaultValue; });
+  }
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.matches || !elt.matches("#choice, [data-guard-draft]") || !unsavedEdits()) return;
+    event.preventDefault();
+    var name = document.getElementById("event_name"), what = name && name.defaultValue ? "the event " + name.defaultValue : "this event";
+    if (window.confirm("Discard your unsaved changes to " + what + "? Save keeps them.")) {
+      event.detail.issueRequest(true);
+    } else if (elt.id === "choice") {
+      Array.prototype.forEach.call(elt.options, function (option) { option.selected = option.defaultSelected; });
+    }
+  });
+
   /* Drag and drop onto a package field: the file becomes the input's, as if chosen. */
   ["dragenter", "dragover"].forEach(function (type) {
     document.addEventListener(type, function (event) {

@@ -548,9 +548,23 @@ class Console:
     def get_event(self, function: str, name: str) -> SavedEvent:
         return self.events.get(function, name)
 
-    def save_event(self, function: str, name: str, body: str) -> SavedEvent:
+    def save_event(self, function: str, name: str, body: str, *, replace: bool = True) -> SavedEvent:
+        """Save the event under `name`. With replace=False an event already saved under that name (ignoring case) is
+        kept and EventExists names it, so that the person is asked before it is replaced."""
         self.functions.get(function)  # FunctionNotFound before anything else
+        if not replace:
+            return self.events.create(function, name, body)
         return self.events.save(function, name, body)
+
+    def rename_event(self, function: str, name: str, new_name: str) -> SavedEvent:
+        """Give a saved event a new name; its expectation goes with it (EventExists when the name is taken)."""
+        self.functions.get(function)
+        return self.events.rename(function, name, new_name)
+
+    def duplicate_event(self, function: str, name: str, new_name: str) -> SavedEvent:
+        """Save a copy of a saved event, with its expectation, under a new name."""
+        self.functions.get(function)
+        return self.events.duplicate(function, name, new_name)
 
     def delete_event(self, function: str, name: str) -> None:
         self.events.delete(function, name)

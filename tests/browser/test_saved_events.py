@@ -1,0 +1,102 @@
+"""Saved events in a real browser: Enter in the name, Save over another event, unsaved edits, Rename, Duplicate."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+
+
+def saved_option(page, name: str):
+    return page.get_by_label("Event", exact=True).locator(f"option[value='event:{name}']")
+
+
+def save_new(page, name: str, body: str) -> None:
+    page.goto("/functions/hello_python?choice=new")
+    page.get_by_label("Event name").fill(name)
+    page.get_by_label("Event JSON").fill(body)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text(f"Saved event {name}.")).to_be_visible()
+
+
+def test_enter_in_the_event_name_saves_nothing(page) -> None:
+    page.goto("/functions/hello_python?choice=new")
+    page.get_by_label("Event name").fill("by-enter")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url) if request.method == "POST" else None)
+    page.get_by_label("Event name").press("Enter")
+    page.wait_for_timeout(300)
+    assert requests == []
+    page.reload()
+    expect(saved_option(page, "by-enter")).to_have_count(0)
+
+
+def test_save_over_another_event_asks_and_names_it(page) -> None:
+    save_new(page, "care-over", '{"first_name": "First"}')
+    page.get_by_label("Event", exact=True).select_option("new")
+    expect(page.get_by_label("Event name")).to_have_value("")  # the new event's editor is in
+    page.get_by_label("Event name").fill("care-over")
+    page.get_by_label("Event JSON").fill('{"first_name": "Second"}')
+    page.get_by_role("button", name="Save", exact=True).click()
+    question = page.get_by_role("alert").filter(has_text="is saved already")
+    expect(question).to_contain_text("An event named care-over is saved already.")
+    screenshot(page, "save-over-asks")
+    page.goto("/functions/hello_python?event=care-over")
+    expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "First"}')  # nothing replaced yet
+    page.get_by_label("Event", exact=True).select_option("new")
+    expect(page.get_by_label("Event name")).to_have_value("")  # the new event's editor is in
+    page.get_by_label("Event name").fill("care-over")
+    page.get_by_label("Event JSON").fill('{"first_name": "Second"}')
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Replace care-over").click()
+    expect(page.get_by_text("Saved event care-over.")).to_be_visible()
+    page.goto("/functions/hello_python?event=care-over")
+    expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "Second"}')
+
+
+def test_switching_events_with_unsaved_edits_asks_first(page) -> None:
+    save_new(page, "care-draft", '{"first_name": "Draft"}')
+    page.get_by_label("Event JSON").fill('{"first_name": "Edited"}')
+    messages: list[str] = []
+
+    def dismiss(dialog) -> None:
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_label("Event", exact=True).select_option("template:sqs")
+    expect(page.get_by_label("Event", exact=True)).to_have_value("event:care-draft")
+    expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "Edited"}')
+    assert messages == ["Discard your unsaved changes to the event care-draft? Save keeps them."]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_label("Event", exact=True).select_option("template:sqs")
+    expect(page.get_by_label("Event JSON")).to_have_value(re.compile("eventSourceARN"))
+    # Without edits, switching asks nothing (a dialog would fail the test: nobody answers it).
+    page.get_by_label("Event", exact=True).select_option("event:care-draft")
+    expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "Draft"}')
+
+
+def test_rename_and_duplicate_a_saved_event(page) -> None:
+    save_new(page, "care-rename", '{"first_name": "Renamed"}')
+    page.get_by_label("New name for care-rename").fill("care-renamed")
+    page.get_by_label("New name for care-rename").press("Enter")  # does nothing either
+    page.get_by_role("button", name="Rename", exact=True).click()
+    expect(page.get_by_text("Renamed event care-rename to care-renamed.")).to_be_visible()
+    expect(page.get_by_label("Event", exact=True)).to_have_value("event:care-renamed")
+    page.get_by_label("New name for care-renamed").fill("care-copy")
+    page.get_by_role("button", name="Duplicate").click()
+    expect(page.get_by_text("Saved a copy of care-renamed as care-copy; the copy is open.")).to_be_visible()
+    expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "Renamed"}')
+    page.goto("/functions/hello_python?event=care-copy")
+    expect(saved_option(page, "care-rename")).to_have_count(0)
+    expect(saved_option(page, "care-renamed")).to_have_count(1)
+    expect(saved_option(page, "care-copy")).to_have_count(1)
+    # Delete is the last button of the form, away from Save and Test.
+    save = page.get_by_role("button", name="Save", exact=True).bounding_box()
+    test = page.get_by_role("button", name="Test", exact=True).bounding_box()
+    delete = page.get_by_role("button", name="Delete care-copy").bounding_box()
+    assert save["x"] < test["x"]
+    assert delete["y"] > test["y"] + 100
+    screenshot(page, "saved-event-actions")

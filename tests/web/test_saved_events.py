@@ -1,0 +1,88 @@
+"""Saved events are never lost: Save over another event's name asks first, Rename, Duplicate, Delete of the open one."""
+
+from __future__ import annotations
+
+import re
+
+HTMX = {"HX-Request": "true"}
+EVENTS = "/functions/hello_python/events"
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def saved(client) -> dict[str, str]:
+    return {e["name"]: e["event"] for e in client.get("/functions/hello_python.json").get_json()["events"]}
+
+
+def test_saving_over_another_events_name_asks_first_and_names_the_event(client) -> None:
+    client.post(EVENTS, data={"event_name": "order", "event_json": '{"n": 1}'}, headers=HTMX)
+    # A template opened, then named like the saved event: nothing is replaced, the editor asks.
+    asked = client.post(EVENTS, data={"event_name": "order", "event_json": '{"n": 2}', "choice": "template:sqs"},
+                        headers=HTMX)
+    assert asked.status_code == 409
+    html = text(asked)
+    assert "An event named <strong>order</strong> is saved already." in html
+    assert ">Replace order</button>" in html
+    assert "{&#34;n&#34;: 2}" in html  # what was typed stays in the editor
+    assert saved(client)["order"] == '{"n": 1}'
+    # Replace, as the question's button sends it.
+    done = client.post(EVENTS, data={"event_name": "order", "event_json": '{"n": 2}', "replace": "order"},
+                       headers=HTMX)
+    assert done.status_code == 200 and "Saved event order." in text(done)
+    assert saved(client)["order"] == '{"n": 2}'
+
+
+def test_saving_the_open_event_updates_it_without_asking(client) -> None:
+    client.post(EVENTS, data={"event_name": "order", "event_json": '{"n": 1}'}, headers=HTMX)
+    page = text(client.get("/functions/hello_python?event=order"))
+    assert re.search(r'name="opened" value="order"', page)
+    done = client.post(EVENTS, data={"event_name": "order", "event_json": '{"n": 3}', "opened": "order"}, headers=HTMX)
+    assert done.status_code == 200 and saved(client)["order"] == '{"n": 3}'
+
+
+def test_a_case_only_clash_asks_and_says_names_ignore_case(client) -> None:
+    client.post(EVENTS, data={"event_name": "Order", "event_json": "1"}, headers=HTMX)
+    asked = client.post(EVENTS, data={"event_name": "order", "event_json": "2"}, headers=HTMX)
+    assert asked.status_code == 409
+    assert "<strong>Order</strong> is saved already" in text(asked)
+    assert "compared ignoring case" in text(asked)
+    assert saved(client) == {"ada-lovelace": saved(client)["ada-lovelace"], "Order": "1"}
+
+
+def test_rename_and_duplicate_the_open_event(client) -> None:
+    client.post(EVENTS, data={"event_name": "order", "event_json": '{"n": 1}'}, headers=HTMX)
+    renamed = client.post(f"{EVENTS}/rename", data={"opened": "order", "event_name": "order", "new_name": "first"},
+                          headers=HTMX)
+    assert "Renamed event order to first." in text(renamed)
+    assert 'name="opened" value="first"' in text(renamed)
+    copied = client.post(f"{EVENTS}/duplicate", data={"opened": "first", "new_name": "second"}, headers=HTMX)
+    assert "Saved a copy of first as second; the copy is open." in text(copied)
+    assert {k: v for k, v in saved(client).items() if k != "ada-lovelace"} == \
+        {"first": '{"n": 1}', "second": '{"n": 1}'}
+    taken = client.post(f"{EVENTS}/rename", data={"opened": "first", "new_name": "SECOND"}, headers=HTMX)
+    assert taken.status_code == 422
+    assert "already has an event named &#39;second&#39;" in text(taken)
+    bad = client.post(f"{EVENTS}/duplicate", data={"opened": "first", "new_name": ""}, headers=HTMX)
+    assert bad.status_code == 422 and 'id="new-name-error"' in text(bad)
+
+
+def test_delete_removes_the_open_event_whatever_the_name_field_says(client) -> None:
+    for name in ("keep", "drop"):
+        client.post(EVENTS, data={"event_name": name, "event_json": "{}"}, headers=HTMX)
+    done = client.post(f"{EVENTS}/delete", data={"opened": "drop", "event_name": "keep"}, headers=HTMX)
+    assert "Deleted event drop." in text(done)
+    assert "keep" in saved(client) and "drop" not in saved(client)
+
+
+def test_the_buttons_read_save_test_then_delete_well_apart(client) -> None:
+    client.post(EVENTS, data={"event_name": "order", "event_json": "{}"}, headers=HTMX)
+    html = text(client.get("/functions/hello_python?event=order"))
+    positions = [html.index(label) for label in (">Save</button>", ">Test</button>", ">Rename</button>",
+                                                 ">Delete order</button>")]
+    assert positions == sorted(positions)
+    # The form's first submit button is a disabled one, so Enter in a field submits nothing.
+    form = html[html.index('<form id="test-form"'):]
+    first = re.search(r"<button[^>]*>", form).group(0)
+    assert "disabled" in first and 'type="submit"' in first
