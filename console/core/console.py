@@ -33,7 +33,7 @@ from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
 from console.core.layer_tree import LayerTrees
 from console.core.layers import LayerStore, LayerVersion, check_layer_fields
-from console.core.packages import Package, PackageStore
+from console.core.packages import Package, PackageNotFound, PackageStore
 from console.core.sources import Code, CodeSources, CodeState
 from console.core.store import Store
 from console.core.tags import TagStore, check_tags
@@ -154,6 +154,20 @@ class Console:
             return discover(Path(function.code_folder)).handlers
         return self.discover_handlers(function.package_sha256).handlers
 
+    def handler_warning(self, function: FunctionConfig) -> str | None:
+        """What to say when the function's handler is none of those its code suggests (it may still be right: a
+        handler written another way is not found), with the ones found; None when it is one of them."""
+        try:
+            found = self.function_handlers(function)
+        except (PackageNotFound, FunctionError):
+            return None  # no code to look in: the Code section says so
+        if function.handler in found:
+            return None
+        listed = ", ".join(found[:5]) + (" …" if len(found) > 5 else "") if found else "none"
+        return (f"The handler {function.handler} matches no function found in the code (a file "
+                f"{function.handler.rpartition('.')[0].replace('.', '/')}.py defining "
+                f"{function.handler.rpartition('.')[2]}(event, context)). Handlers found: {listed}.")
+
     # -- functions ------------------------------------------------------------------------------------------------
 
     def zipped_folder_warning(self, sha256: str, handler: str | None = None) -> str | None:
@@ -238,6 +252,13 @@ class Console:
         if set(changes) - {"role"}:
             self.engine.retire(name, LATEST)  # the role changes nothing the engine runs
         return function
+
+    def check_function_configuration(self, **changes: object) -> None:
+        """Refuse, with FunctionErrors naming every field, settings that update_function_configuration would refuse;
+        nothing is changed (a form with a field it could not read still shows every other refusal)."""
+        from console.core.function_rules import check_settings
+
+        check_settings(changes)
 
     def delete_function(self, name: str) -> None:
         """Delete a function with its versions, saved events and history; its package stays stored."""

@@ -23,6 +23,7 @@ from console.core.function_rules import (  # noqa: F401 - the checks and errors,
     LATEST,
     RUNTIMES,
     FunctionError,
+    FunctionErrors,
     FunctionExists,
     FunctionNotFound,
     check_description,
@@ -33,6 +34,7 @@ from console.core.function_rules import (  # noqa: F401 - the checks and errors,
     check_name,
     check_runtime,
     check_runtime_client,
+    check_settings,
     check_timeout,
     deprecated_since,
 )
@@ -230,7 +232,7 @@ class FunctionStore:
         unknown = set(changes) - set(CHECKS)
         if unknown:
             raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
-        values = {key: CHECKS[key](value) for key, value in changes.items()}
+        values = check_settings(changes)
         if "environment" in values:
             values["environment"] = json.dumps(values["environment"])
         with self._store.write() as conn:

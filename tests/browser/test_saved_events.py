@@ -100,3 +100,24 @@ def test_rename_and_duplicate_a_saved_event(page) -> None:
     assert save["x"] < test["x"]
     assert delete["y"] > test["y"] + 100
     screenshot(page, "saved-event-actions")
+
+
+def test_saving_configuration_updates_the_header_and_warns_of_a_handler_found_nowhere(page) -> None:
+    page.goto("/functions/new")
+    stored = page.get_by_label("Or a stored package")
+    stored.select_option(stored.locator("option", has_text="hello_python.zip").first.get_attribute("value"))
+    expect(page.get_by_label("Handler")).to_have_value("hello_python.my_handler")
+    page.get_by_label("Function name").fill("care-config")
+    page.get_by_role("button", name="Create function").click()
+    expect(page).to_have_url(re.compile(r"/functions/care-config$"))
+    page.get_by_role("link", name="Configuration").click()
+    page.get_by_label("Handler").fill("hello_python.missing")
+    page.get_by_label("Memory (MB)").fill("512")
+    page.get_by_label("Timeout (seconds)").fill("30")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_text("Configuration saved.")).to_be_visible()
+    subtitle = page.locator("#function-head .subtitle")
+    expect(subtitle).to_contain_text("hello_python.missing")
+    expect(subtitle).to_contain_text("512 MB · 30 s")
+    expect(page.get_by_role("alert")).to_contain_text("Handlers found: hello_python.my_handler.")
+    screenshot(page, "configuration-saved-header")

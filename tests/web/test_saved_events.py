@@ -86,3 +86,39 @@ def test_the_buttons_read_save_test_then_delete_well_apart(client) -> None:
     form = html[html.index('<form id="test-form"'):]
     first = re.search(r"<button[^>]*>", form).group(0)
     assert "disabled" in first and 'type="submit"' in first
+
+
+# -- the Configuration tab: every refusal at once, the header current, a handler found nowhere ---------------------
+
+CONFIG = "/functions/hello_python/configuration"
+SETTINGS = {"handler": "hello_python.my_handler", "timeout": "3", "memory": "128", "ephemeral_storage": "512",
+            "environment": "", "description": ""}
+
+
+def test_the_configuration_form_shows_every_refusal_at_once_and_saves_nothing(client) -> None:
+    response = client.post(CONFIG, data={**SETTINGS, "timeout": "abc", "memory": "5", "ephemeral_storage": "99999",
+                                         "environment": "no equals sign"}, headers=HTMX)
+    assert response.status_code == 422
+    html = text(response)
+    for message in ("Timeout &#39;abc&#39; is not a whole number", "Memory 5 is not valid", "Ephemeral storage 99999 is not",
+                    "Environment variables, line 1"):
+        assert message in html
+    assert client.get("/functions/hello_python.json").get_json()["timeout"] == 3
+
+
+def test_saving_configuration_brings_the_header_up_to_date_in_the_same_answer(client) -> None:
+    response = client.post(CONFIG, data={**SETTINGS, "timeout": "42", "memory": "256"}, headers=HTMX)
+    html = text(response)
+    assert "Configuration saved." in html
+    head = html[html.index('<div id="function-head" hx-swap-oob="true">'):]
+    assert "256 MB · 42 s" in head[:head.index("</div>")]
+    page = text(client.post(CONFIG, data={**SETTINGS, "timeout": "41"}))  # without htmx: the whole page, once
+    assert page.count('id="function-head"') == 1 and "128 MB · 41 s" in page
+
+
+def test_a_handler_found_nowhere_in_the_code_is_saved_with_a_warning_naming_the_handlers_found(client) -> None:
+    html = text(client.post(CONFIG, data={**SETTINGS, "handler": "hello_python.nothing"}, headers=HTMX))
+    assert "Configuration saved." in html
+    assert ("The handler hello_python.nothing matches no function found in the code (a file hello_python.py defining"
+            " nothing(event, context)). Handlers found: hello_python.my_handler.") in html
+    assert 'id="handler-warning"' not in text(client.post(CONFIG, data=SETTINGS, headers=HTMX))
