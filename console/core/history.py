@@ -6,6 +6,7 @@ records a new one. Logs are stored capped, with a marker where they were cut.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from dataclasses import dataclass, fields
@@ -39,6 +40,19 @@ class InvocationRecord(InvocationResult):
     created_at: str
     # Why the invocation is not in the history (a full disk...), or None once it is kept; `id` is then 0.
     not_kept: str | None = None
+
+    @property
+    def error_message(self) -> str:
+        """A failure's errorMessage as Lambda's payload gives it (cut to 300 characters), empty when it has none."""
+        if self.succeeded:
+            return ""
+        try:
+            message = json.loads(self.payload).get("errorMessage")
+        except (ValueError, AttributeError, RecursionError):
+            return ""
+        if not isinstance(message, str):
+            return ""
+        return message if len(message) <= 300 else message[:299] + "…"
 
 
 def _cap(log: str, limit: int) -> str:
