@@ -13,7 +13,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def banner(html: str) -> str:
-    return unescape(re.search(r'<span data-testid="failure">(.*?)</span>', html, re.S).group(1))
+    return unescape(re.search(r'<span data-testid="failure">(.*?)</span>', html, re.DOTALL).group(1))
 
 
 def test_the_failure_banner_says_type_and_message(client) -> None:
@@ -33,7 +33,7 @@ def test_a_failed_init_is_a_cold_start_and_its_init_duration_says_the_init_faile
 def test_the_raise_error_samples_first_saved_event_fails(client) -> None:
     page = text(client.get("/functions/raise_error"))
     first = re.search(r'<option value="event:([^"]+)" selected', page).group(1)
-    body = unescape(re.search(r'<textarea id="event_json"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    body = unescape(re.search(r'<textarea id="event_json"[^>]*>(.*?)</textarea>', page, re.DOTALL).group(1))
     html = run(client, "raise_error", body)
     assert first == "too-many"
     assert banner(html) == "OrderRejected: at most 10 items per order, got 12"
