@@ -179,6 +179,17 @@
     }, { once: true });
   });
 
+  /* On a history entry's page, Run again shows a new entry: the heading and the address then name that one. */
+  function showEntry(banner) {
+    var heading = document.getElementById("entry-heading"), time = heading && heading.querySelector("time");
+    if (!banner || !time) return;
+    var url = banner.getAttribute("data-entry-url"), at = banner.getAttribute("data-entry-at");
+    if (url === window.location.pathname) return;
+    time.setAttribute("datetime", at);
+    time.textContent = time.title = at.slice(0, 19).replace("T", " ") + " UTC";  // times.js makes it local
+    window.history.pushState({}, "", url);
+  }
+
   /* After a swap: the result takes the focus (or the event at its JSON error); a swapped form gives it back to the
      control that was used, or to what needs attention. */
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -187,6 +198,7 @@
     var trigger = event.detail.requestConfig ? event.detail.requestConfig.elt : null;  // what was clicked or changed
     if (target && target.id && !document.contains(target)) target = document.getElementById(target.id);
     if (target && (target.id === "result-body" || target.id === "presenter-result")) {
+      showEntry(target.querySelector("[data-entry-url]"));
       var focus = target.querySelector("[data-focus]");
       if (!focus) return;
       var textarea = document.getElementById("event_json"), line = Number(focus.getAttribute("data-line"));

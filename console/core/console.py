@@ -18,7 +18,7 @@ from console.core.code_changes import CodeChange, CodeChanges
 from console.core.credentials import CredentialsError, HandedCredentials, ProfileCredentials, RoleCredentials
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery, discover
-from console.core.events import EventStore, SavedEvent, check_event
+from console.core.events import EventNotFound, EventStore, SavedEvent, check_event
 from console.core.expectations import (
     Expectation,
     ExpectationError,
@@ -417,12 +417,15 @@ class Console:
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
         request_id: str | None = None,
+        event_name: str = "",
     ) -> InvocationRecord:
-        """Invoke the function with the event's JSON and record the invocation in the history."""
+        """Invoke the function with the event's JSON and record the invocation in the history (with the name of the
+        saved event it ran, when it ran one)."""
         data = payload.encode() if isinstance(payload, str) else payload
         spec, code = self._spec(self.functions.get(name, self._resolve(name, version, routed=True)), region, account)
         result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id)
-        return self.history.record(name, source, data.decode("utf-8", "replace"), result, code.code_sha256)
+        return self.history.record(name, source, data.decode("utf-8", "replace"), result, code.code_sha256,
+                                   event_name)
 
     def check_event(self, payload: bytes | str) -> None:
         """Refuse, with EventError, an event Lambda's Invoke refuses (not JSON, NaN or Infinity, over 6 MB, not UTF-8);
@@ -438,18 +441,26 @@ class Console:
         self.get_function(name, version)
         if event:
             payload = self.events.get(name, event).payload
-        return self.invoke(name, b"{}" if payload is None else payload, version=version, source=source)
+        return self.invoke(name, b"{}" if payload is None else payload, version=version, source=source,
+                           event_name=event or "")
 
-    def start_test(self, name: str, body: str, *, source: str = "console", where: str = "Event JSON") -> Job:
-        """The Test button: the event's JSON checked (EventError with its line and column), then run as a job."""
+    def start_test(self, name: str, body: str, *, source: str = "console", where: str = "Event JSON",
+                   event_name: str = "") -> Job:
+        """The Test button: the event's JSON checked (EventError with its line and column), then run as a job. The
+        history names the saved event `event_name` when the JSON is that event's as saved (not once edited)."""
         self.functions.get(name)
         check_event(body, where)
-        return self.jobs.start(name, body.encode("utf-8"), source=source)
+        if event_name:
+            try:
+                event_name = event_name if self.events.get(name, event_name).body == body else ""
+            except EventNotFound:
+                event_name = ""
+        return self.jobs.start(name, body.encode("utf-8"), source=source, event_name=event_name)
 
     def start_saved_test(self, name: str, event: str, *, source: str = "console") -> tuple[Job, SavedEvent]:
         """Run a saved event of the function as a job (the presenter's buttons)."""
         saved = self.events.get(name, event)
-        return self.jobs.start(name, saved.payload, source=source), saved
+        return self.jobs.start(name, saved.payload, source=source, event_name=saved.name), saved
 
     def start_event_invocation(
         self, name: str, payload: bytes, *, version: str = LATEST, client_context: str | None = None,
@@ -463,7 +474,8 @@ class Console:
         """Run a history entry's event again, on the same version, as a job. With `function`, the entry must be one of
         that function's (HistoryNotFound otherwise)."""
         entry = self.get_invocation(entry_id, function)
-        return self.jobs.start(entry.function, entry.event.encode("utf-8"), version=entry.version, source=source)
+        return self.jobs.start(entry.function, entry.event.encode("utf-8"), version=entry.version, source=source,
+                               event_name=entry.event_name)
 
     def get_job(self, job_id: str, function: str | None = None) -> Job:
         """A running or recently finished job; with `function`, JobNotFound unless it runs that function."""

@@ -6,7 +6,8 @@ import re
 from html import unescape
 
 from console import EXTENSION
-from tests.web.test_pages import run, text
+from tests.processes import wait_until
+from tests.web.test_pages import answer, run, text
 from tests.zips import zip_bytes
 
 HTMX = {"HX-Request": "true"}
@@ -37,3 +38,35 @@ def test_the_raise_error_samples_first_saved_event_fails(client) -> None:
     html = run(client, "raise_error", body)
     assert first == "too-many"
     assert banner(html) == "OrderRejected: at most 10 items per order, got 12"
+
+
+def history_rows(client, function: str) -> list[dict]:
+    return client.get(f"/functions/{function}/history.json").get_json()["invocations"]
+
+
+def test_the_history_names_the_saved_event_run_and_labels_presenter_runs(client) -> None:
+    saved = client.get("/functions/hello_python.json").get_json()["events"][0]
+    # Test with the saved event open and unchanged, then edited: only the first names it.
+    for body in (saved["event"], '{"first_name": "Edited", "last_name": "Event"}'):
+        response = client.post("/functions/hello_python/test", headers=HTMX,
+                               data={"event_json": body, "opened": saved["name"]})
+        answer(client, response)
+    response = client.post("/present/hello_python", headers=HTMX, data={"event": saved["name"]})
+    assert response.status_code == 200
+    wait_until(lambda: len(history_rows(client, "hello_python")) == 3, "the presenter's run in the history")
+    rows = history_rows(client, "hello_python")
+    assert [(r["source"], r["event_name"]) for r in rows] == \
+        [("presenter", saved["name"]), ("console", ""), ("console", saved["name"])]
+    html = text(client.get("/functions/hello_python/history"))
+    assert "<th scope=\"col\">Saved event</th>" in html
+    assert f"<td>presenter</td>\n        <td>{saved['name']}</td>" in html
+    entry = text(client.get(f"/functions/hello_python/history/{rows[0]['id']}"))
+    assert f"source presenter · saved event {saved['name']}" in entry
+
+
+def test_times_are_time_elements_with_utc_as_text_and_in_the_tooltip(client) -> None:
+    run(client, "hello_python", '{"first_name": "A", "last_name": "B"}')
+    html = text(client.get("/functions/hello_python/history"))
+    stamp = re.search(r'<time datetime="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)Z" title="([^"]+)">([^<]+)</time>', html)
+    assert stamp and stamp.group(2) == stamp.group(3) == stamp.group(1).replace("T", " ") + " UTC"
+    assert re.search(r'<script src="/assets/times\.js\?v=\w+" defer></script>', html)
