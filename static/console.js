@@ -186,8 +186,9 @@
     var url = banner.getAttribute("data-entry-url"), at = banner.getAttribute("data-entry-at");
     if (url === window.location.pathname) return;
     time.setAttribute("datetime", at);
-    time.textContent = time.title = at.slice(0, 19).replace("T", " ") + " UTC";  // times.js makes it local
+    time.textContent = time.title = at.slice(0, 19).replace("T", " ") + " UTC";
     window.history.pushState({}, "", url);
+    document.dispatchEvent(new CustomEvent("lambda-console:times"));  // times.js shows it in local time
   }
 
   /* After a swap: the result takes the focus (or the event at its JSON error); a swapped form gives it back to the

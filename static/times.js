@@ -32,4 +32,5 @@
 
   localize(document);
   document.addEventListener("htmx:afterSettle", function () { localize(document); });
+  document.addEventListener("lambda-console:times", function () { localize(document); });
 })();

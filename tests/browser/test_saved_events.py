@@ -121,3 +121,39 @@ def test_saving_configuration_updates_the_header_and_warns_of_a_handler_found_no
     expect(subtitle).to_contain_text("512 MB · 30 s")
     expect(page.get_by_role("alert")).to_contain_text("Handlers found: hello_python.my_handler.")
     screenshot(page, "configuration-saved-header")
+
+
+def test_times_show_in_the_browsers_time_zone_with_utc_in_the_tooltip(browser, server) -> None:
+    context = browser.new_context(base_url=server.url, timezone_id="Asia/Kolkata", locale="en-US")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto("/functions/hello_python")
+        page.get_by_label("Event JSON").fill('{"first_name": "Time", "last_name": "Zone"}')
+        page.get_by_role("button", name="Test", exact=True).click()
+        expect(page.get_by_text("Executing function: succeeded")).to_be_visible()
+        page.get_by_role("link", name="Open in History").click()
+        heading_time = page.locator("#entry-heading time")
+        stamp = heading_time.get_attribute("datetime")
+        utc = stamp[:19].replace("T", " ") + " UTC"
+        expect(heading_time).to_have_attribute("title", utc)
+        # India is 5:30 ahead of UTC all year.
+        from datetime import datetime, timedelta
+        local = datetime.fromisoformat(stamp[:19]) + timedelta(hours=5, minutes=30)
+        expect(heading_time).to_have_text(re.compile(re.escape(local.strftime("%Y-%m-%d %H:%M:%S")) + r" GMT\+5:30"))
+        # Run again: the heading and the address then name the new entry, in local time too.
+        first_url = page.url
+        page.get_by_role("button", name="Run again").click()
+        expect(page.get_by_text("Executing function: succeeded")).to_be_visible()
+        expect(page).not_to_have_url(first_url)
+        new_url = page.url
+        new_stamp = page.locator("[data-entry-at]").get_attribute("data-entry-at")
+        expect(heading_time).to_have_attribute("datetime", new_stamp)
+        expect(heading_time).to_have_text(re.compile(r"GMT\+5:30$"))
+        page.reload()
+        expect(page).to_have_url(new_url)
+        expect(page.locator("#entry-heading time")).to_have_attribute("datetime", new_stamp)
+        assert not errors
+    finally:
+        context.close()
