@@ -128,6 +128,30 @@
     }
   });
 
+  /* Copy buttons (Request ID, response, log): shown only where script runs, they put the named element's text on
+     the clipboard and say so for a moment. */
+  function showCopyButtons() {
+    if (!navigator.clipboard) return;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-copy][hidden]"), function (button) {
+      button.hidden = false;
+    });
+  }
+  showCopyButtons();
+  document.addEventListener("htmx:afterSettle", showCopyButtons);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    var source = button && document.getElementById(button.getAttribute("data-copy"));
+    if (!source) return;
+    var label = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", label);
+    navigator.clipboard.writeText(source.textContent).then(function () {
+      button.textContent = "Copied";
+      window.setTimeout(function () { button.textContent = label; }, 1500);
+    }, function () {
+      button.textContent = "Copy failed";
+    });
+  });
+
   /* Drag and drop onto a package field: the file becomes the input's, as if chosen. */
   ["dragenter", "dragover"].forEach(function (type) {
     document.addEventListener(type, function (event) {

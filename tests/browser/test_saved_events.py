@@ -157,3 +157,30 @@ def test_times_show_in_the_browsers_time_zone_with_utc_in_the_tooltip(browser, s
         assert not errors
     finally:
         context.close()
+
+
+def test_copy_buttons_put_the_request_id_the_response_and_the_log_on_the_clipboard(browser, server) -> None:
+    context = browser.new_context(base_url=server.url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.goto("/functions/hello_python")
+        page.get_by_label("Event JSON").fill('{"first_name": "Copy", "last_name": "Me"}')
+        page.get_by_role("button", name="Test", exact=True).click()
+        result = page.get_by_role("region", name="Execution result")
+        expect(result.get_by_text("Executing function: succeeded")).to_be_visible()
+        request_id = result.locator("[id^=request-id-]").inner_text()
+        for button, expected in (("Copy ID", request_id), ("Copy response", None), ("Copy log", None)):
+            result.get_by_role("button", name=button, exact=True).click()
+            expect(result.get_by_role("button", name="Copied")).to_be_visible()
+            copied = page.evaluate("navigator.clipboard.readText()")
+            if expected is not None:
+                assert copied == expected
+            elif button == "Copy response":
+                assert '"Hello Copy Me!"' in copied or "Hello Copy Me!" in copied
+            else:
+                assert copied.startswith("START RequestId: " + request_id) or f"START RequestId: {request_id}" in copied
+                assert "REPORT RequestId:" in copied
+            expect(result.get_by_role("button", name="Copied")).to_have_count(0)
+    finally:
+        context.close()

@@ -70,3 +70,10 @@ def test_times_are_time_elements_with_utc_as_text_and_in_the_tooltip(client) -> 
     stamp = re.search(r'<time datetime="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)Z" title="([^"]+)">([^<]+)</time>', html)
     assert stamp and stamp.group(2) == stamp.group(3) == stamp.group(1).replace("T", " ") + " UTC"
     assert re.search(r'<script src="/assets/times\.js\?v=\w+" defer></script>', html)
+
+
+def test_copy_buttons_are_hidden_until_script_shows_them(client) -> None:
+    html = run(client, "hello_python", '{"first_name": "A", "last_name": "B"}')
+    for label in ("Copy ID", "Copy response", "Copy log"):
+        assert re.search(rf'<button class="button button-small" type="button" data-copy="[\w-]+" hidden>{label}</button>',
+                         html), label
