@@ -253,6 +253,23 @@ class Console:
             self.engine.retire(name, LATEST)  # the role changes nothing the engine runs
         return function
 
+    def clone_function(self, name: str, new_name: str) -> FunctionConfig:
+        """A new function with the code, configuration, layers and saved events (with their expectations) of `name`'s
+        $LATEST; its history, versions and aliases start empty (FunctionExists when the new name is taken)."""
+        from console.core.function_rules import CONFIG_FIELDS
+
+        source = self.functions.get(name)
+        config = {key: getattr(source, key) for key in CONFIG_FIELDS if key != "handler"}
+        if source.code_folder:
+            self.create_folder_function(new_name, source.code_folder, source.handler, role=source.role or None,
+                                        **config)
+        else:
+            self.create_function(new_name, source.package_sha256, source.handler, role=source.role or None, **config)
+        if source.layers:
+            self.functions.update_configuration(new_name, layers=[layer.arn() for layer in source.layers])
+        self.events.copy_all(name, new_name)
+        return self.functions.get(new_name)
+
     def check_function_configuration(self, **changes: object) -> None:
         """Refuse, with FunctionErrors naming every field, settings that update_function_configuration would refuse;
         nothing is changed (a form with a field it could not read still shows every other refusal)."""

@@ -190,6 +190,21 @@ class EventStore:
                 (event_id, row["id"]))
         return self._by_id(event_id)
 
+    def copy_all(self, source: str, target: str) -> int:
+        """Copy every event of `source`, with its expectation, to `target` (which has none yet), in one transaction;
+        the number copied."""
+        with self._store.write() as conn:
+            _require_function(conn, target)
+            rows = conn.execute("SELECT id, name, body FROM events WHERE function = ?", (source,)).fetchall()
+            stamp = now_iso()
+            for row in rows:
+                event_id = _insert(conn, target, row["name"], row["body"], stamp)
+                conn.execute(
+                    "INSERT INTO expectations (event_id, response, function_error, max_duration_ms, updated_at)"
+                    " SELECT ?, response, function_error, max_duration_ms, updated_at FROM expectations"
+                    " WHERE event_id = ?", (event_id, row["id"]))
+        return len(rows)
+
     def delete(self, function: str, name: str) -> None:
         with self._store.write() as conn:
             if conn.execute("DELETE FROM events WHERE function = ? AND name = ?", (function, name)).rowcount == 0:

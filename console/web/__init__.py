@@ -15,4 +15,15 @@ bp = Blueprint("web", __name__, template_folder=str(templates_dir()), static_fol
                static_url_path="/assets")
 
 # The views register their routes on `bp` when imported.
-from console.web import editor, expected, folders, functions, layers, packages, presenter, rendering, runs  # noqa: F401
+from console.web import (  # noqa: F401
+    editor,
+    expected,
+    folders,
+    functions,
+    layers,
+    manage,
+    packages,
+    presenter,
+    rendering,
+    runs,
+)

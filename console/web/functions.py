@@ -43,7 +43,7 @@ def function_json(function: FunctionConfig) -> dict:
 
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html", rows=get_console().summary())
+    return render_template("index.html", rows=get_console().summary(), deleted=request.args.get("deleted", ""))
 
 
 @bp.get("/index.json")

@@ -19,6 +19,7 @@ from console.core.expectations import (
     check_expectation,
     read_expectation_file,
 )
+from console.core.functions import FunctionError
 from console.core.json_match import differences, key_path, matches
 from tests.zips import zip_bytes
 
@@ -251,3 +252,20 @@ def test_saving_without_replace_refuses_a_taken_name_and_names_the_saved_event(c
     assert refused.value.existing == "Ada"  # type: ignore[attr-defined]
     assert console.get_event("greet", "Ada").body == '{"name": "Ada"}'  # nothing was replaced
     assert console.save_event("greet", "Ada", '{"name": "Lady Ada"}').body == '{"name": "Lady Ada"}'
+
+
+def test_a_clone_has_the_code_configuration_and_events_with_expectations_but_no_history(console) -> None:
+    console.update_function_configuration("greet", timeout=9, memory=256, environment={"GREETING": "hi"})
+    console.save_event("greet", "ada", '{"name": "Ada"}')
+    console.set_expectation("greet", "ada", '{"greeting": "hello Ada"}', "success")
+    console.invoke("greet", b'{"name": "Ada"}')
+    clone = console.clone_function("greet", "greet-copy")
+    original = console.get_function("greet")
+    assert (clone.package_sha256, clone.handler, clone.timeout, clone.memory, clone.environment) == \
+        (original.package_sha256, original.handler, 9, 256, {"GREETING": "hi"})
+    assert [(e.name, e.body) for e in console.list_events("greet-copy")] == [("ada", '{"name": "Ada"}')]
+    assert console.get_expectation("greet-copy", "ada").response == '{"greeting": "hello Ada"}'
+    assert console.list_invocations("greet-copy") == []
+    assert console.invoke("greet-copy", b'{"name": "Bo"}').payload == b'{"greeting": "hello Bo", "length": 2}'
+    with pytest.raises(FunctionError, match="greet"):
+        console.clone_function("greet", "greet-copy")

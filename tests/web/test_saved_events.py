@@ -122,3 +122,32 @@ def test_a_handler_found_nowhere_in_the_code_is_saved_with_a_warning_naming_the_
     assert ("The handler hello_python.nothing matches no function found in the code (a file hello_python.py defining"
             " nothing(event, context)). Handlers found: hello_python.my_handler.") in html
     assert 'id="handler-warning"' not in text(client.post(CONFIG, data=SETTINGS, headers=HTMX))
+
+
+# -- Clone and Delete function ------------------------------------------------------------------------------------
+
+
+def test_clone_a_function_from_its_page(client) -> None:
+    page = text(client.get("/functions/hello_python"))
+    assert 'href="/functions/hello_python/clone"' in page and 'href="/functions/hello_python/delete"' in page
+    form = text(client.get("/functions/hello_python/clone"))
+    assert 'value="hello_python-copy"' in form
+    done = client.post("/functions/hello_python/clone", data={"new_name": "hello_copy"})
+    assert done.status_code == 303 and done.headers["Location"] == "/functions/hello_copy"
+    copy = client.get("/functions/hello_copy.json").get_json()
+    assert copy["handler"] == "hello_python.my_handler" and [e["name"] for e in copy["events"]] == ["ada-lovelace"]
+    taken = client.post("/functions/hello_python/clone", data={"new_name": "hello_copy"})
+    assert taken.status_code == 422 and 'id="new-name-error"' in text(taken) and "hello_copy" in text(taken)
+
+
+def test_delete_a_function_after_being_told_what_goes_with_it(client) -> None:
+    client.post("/functions/hello_python/clone", data={"new_name": "doomed"})
+    asked = text(client.get("/functions/doomed/delete"))
+    assert "Deleting <strong>doomed</strong> removes it with its 0 published versions, its 1 saved event" in asked
+    assert "Its package stays stored" in asked
+    assert client.get("/functions/doomed.json").status_code == 200  # asking deleted nothing
+    done = client.post("/functions/doomed/delete")
+    assert done.status_code == 303
+    assert "Deleted function doomed." in text(client.get(done.headers["Location"]))
+    assert client.get("/functions/doomed.json").status_code == 404
+    assert client.post("/functions/doomed/delete").status_code == 404
