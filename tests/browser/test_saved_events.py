@@ -184,3 +184,30 @@ def test_copy_buttons_put_the_request_id_the_response_and_the_log_on_the_clipboa
             expect(result.get_by_role("button", name="Copied")).to_have_count(0)
     finally:
         context.close()
+
+
+def test_clone_then_delete_a_function_from_its_page(page) -> None:
+    page.goto("/functions/return_none")
+    page.get_by_role("link", name="Clone").click()
+    page.get_by_label("New function name").fill("care-clone")
+    page.get_by_role("button", name="Clone function").click()
+    expect(page).to_have_url(re.compile(r"/functions/care-clone$"))
+    expect(page.get_by_role("heading", name="care-clone")).to_be_visible()
+    page.get_by_role("link", name="Delete function").click()
+    expect(page.get_by_role("alert")).to_contain_text("Deleting care-clone removes it")
+    screenshot(page, "delete-function-asks")
+    page.get_by_role("button", name="Delete care-clone").click()
+    expect(page.get_by_text("Deleted function care-clone.")).to_be_visible()
+    expect(page.get_by_role("link", name="care-clone", exact=True)).to_have_count(0)
+
+
+def test_the_function_page_on_a_phone(browser, server) -> None:
+    context = browser.new_context(base_url=server.url, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto("/functions/raise_error")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways: {width}px"
+        screenshot(page, "function-page-phone")
+    finally:
+        context.close()
