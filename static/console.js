@@ -210,6 +210,7 @@
     var url = banner.getAttribute("data-entry-url"), at = banner.getAttribute("data-entry-at");
     if (url === window.location.pathname) return;
     time.setAttribute("datetime", at);
+    time.removeAttribute("data-local");  // the new entry may be of the same second: times.js shows it afresh
     time.textContent = time.title = at.slice(0, 19).replace("T", " ") + " UTC";
     window.history.pushState({}, "", url);
     document.dispatchEvent(new CustomEvent("lambda-console:times"));  // times.js shows it in local time
