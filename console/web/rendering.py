@@ -114,7 +114,16 @@ def when_time(stamp: str | None, css_class: str = "") -> Markup:
         return Markup("")
     utc = when(stamp)
     classes = Markup(' class="{}"').format(css_class) if css_class else ""
-    return Markup('<time{} datetime="{}Z" title="{}">{}</time>').format(classes, stamp[:19], utc, utc)
+    return Markup('<time{} datetime="{}" title="{}">{}</time>').format(classes, iso_utc(stamp), utc, utc)
+
+
+@bp.app_template_filter("iso_utc")
+def iso_utc(stamp: str) -> str:
+    """A stored time (`2026-11-22T12:00:00.000+0000`, as Lambda writes LastModified) in the form browsers read:
+    `2026-11-22T12:00:00.000Z`, to the millisecond, so that two runs in the same second still differ."""
+    if stamp.endswith("+0000"):
+        return stamp[:-5] + "Z"
+    return stamp if stamp.endswith("Z") or "+" in stamp[19:] else stamp + "Z"
 
 
 bp.add_app_template_filter(human_size, "filesize")

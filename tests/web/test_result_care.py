@@ -67,7 +67,7 @@ def test_the_history_names_the_saved_event_run_and_labels_presenter_runs(client)
 def test_times_are_time_elements_with_utc_as_text_and_in_the_tooltip(client) -> None:
     run(client, "hello_python", '{"first_name": "A", "last_name": "B"}')
     html = text(client.get("/functions/hello_python/history"))
-    stamp = re.search(r'<time datetime="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)Z" title="([^"]+)">([^<]+)</time>', html)
+    stamp = re.search(r'<time datetime="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d{3}Z" title="([^"]+)">([^<]+)</time>', html)
     assert stamp and stamp.group(2) == stamp.group(3) == stamp.group(1).replace("T", " ") + " UTC"
     assert re.search(r'<script src="/assets/times\.js\?v=\w+" defer></script>', html)
 
