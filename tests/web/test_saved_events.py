@@ -151,3 +151,10 @@ def test_delete_a_function_after_being_told_what_goes_with_it(client) -> None:
     assert "Deleted function doomed." in text(client.get(done.headers["Location"]))
     assert client.get("/functions/doomed.json").status_code == 404
     assert client.post("/functions/doomed/delete").status_code == 404
+
+
+def test_deleting_the_only_function_of_a_package_makes_the_package_deletable(client) -> None:
+    package = client.get("/functions/return_none.json").get_json()["package_sha256"]
+    assert f'action="/packages/{package}/delete"' not in text(client.get("/packages"))
+    client.post("/functions/return_none/delete")
+    assert f'action="/packages/{package}/delete"' in text(client.get("/packages"))
