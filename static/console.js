@@ -212,7 +212,7 @@
     time.setAttribute("datetime", at);
     time.removeAttribute("data-local");  // the new entry may be of the same second: times.js shows it afresh
     time.textContent = time.title = at.slice(0, 19).replace("T", " ") + " UTC";
-    window.history.pushState({}, "", url);
+    window.history.replaceState(window.history.state, "", url);  // Back still leads to the page before
     document.dispatchEvent(new CustomEvent("lambda-console:times"));  // times.js shows it in local time
   }
 
