@@ -211,3 +211,27 @@ def test_the_function_page_on_a_phone(browser, server) -> None:
         screenshot(page, "function-page-phone")
     finally:
         context.close()
+
+
+def test_without_script_save_over_asks_and_rename_works(browser, server) -> None:
+    context = browser.new_context(base_url=server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/functions/hello_python?choice=new")
+        page.get_by_label("Event name").fill("care-noscript")
+        page.get_by_label("Event JSON").fill('{"first_name": "One"}')
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text("Saved event care-noscript.")).to_be_visible()
+        page.goto("/functions/hello_python?choice=new")
+        page.get_by_label("Event name").fill("care-noscript")
+        page.get_by_label("Event JSON").fill('{"first_name": "Two"}')
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_role("alert").filter(has_text="is saved already")).to_contain_text("care-noscript")
+        page.get_by_role("button", name="Replace care-noscript").click()
+        expect(page.get_by_text("Saved event care-noscript.")).to_be_visible()
+        page.get_by_label("New name for care-noscript").fill("care-noscript-2")
+        page.get_by_role("button", name="Rename", exact=True).click()
+        expect(page.get_by_text("Renamed event care-noscript to care-noscript-2.")).to_be_visible()
+        expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "Two"}')
+    finally:
+        context.close()
