@@ -101,20 +101,6 @@
     }
   });
 
-  /* Copy buttons (the function URL): the named field's value to the clipboard, or selected where that is refused. */
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-copy]");
-    if (!button) return;
-    var field = document.getElementById(button.getAttribute("data-copy"));
-    if (!field) return;
-    var done = function () { button.textContent = "Copied"; };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(field.value).then(done, function () { field.select(); });
-    } else {
-      field.select();
-    }
-  });
-
   /* Ctrl+Enter (Cmd+Enter on a Mac) in the event runs the test, as in the AWS console's editor. */
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.matches("[data-run-shortcut]")) {
@@ -122,6 +108,56 @@
       var button = document.getElementById("test-button");
       if (button && !button.disabled) button.click();
     }
+  });
+
+  /* Unsaved edits of the event are never dropped silently: choosing another event or template, Rename and
+     Duplicate (which open the stored event) ask first while the name or the JSON differs from what was opened. */
+  function unsavedEdits() {
+    var fields = [document.getElementById("event_json"), document.getElementById("event_name")];
+    return fields.some(function (field) { return field && field.value !== field.defaultValue; });
+  }
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.matches || !elt.matches("#choice, [data-guard-draft]") || !unsavedEdits()) return;
+    event.preventDefault();
+    var name = document.getElementById("event_name"), what = name && name.defaultValue ? "the event " + name.defaultValue : "this event";
+    if (window.confirm("Discard your unsaved changes to " + what + "? Save keeps them.")) {
+      event.detail.issueRequest(true);
+    } else if (elt.id === "choice") {
+      Array.prototype.forEach.call(elt.options, function (option) { option.selected = option.defaultSelected; });
+    }
+  });
+
+  /* Copy buttons (the function URL, Request ID, response, log): shown only where script runs, they put the named
+     field's value or element's text on the clipboard and say so for a moment. */
+  function showCopyButtons() {
+    if (!navigator.clipboard) return;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-copy][hidden]"), function (button) {
+      button.hidden = false;
+    });
+  }
+  showCopyButtons();
+  document.addEventListener("htmx:afterSettle", showCopyButtons);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    var source = button && document.getElementById(button.getAttribute("data-copy"));
+    if (!source) return;
+    // A field (the function URL) holds its text as its value; an element (Request ID, response, log) as its text.
+    var field = "value" in source && typeof source.select === "function";
+    var text = field ? source.value : source.textContent;
+    var label = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", label);
+    if (!navigator.clipboard || !window.isSecureContext) {
+      if (field) source.select();  // copied by hand where the clipboard is refused
+      return;
+    }
+    navigator.clipboard.writeText(text).then(function () {
+      button.textContent = "Copied";
+      window.setTimeout(function () { button.textContent = label; }, 1500);
+    }, function () {
+      if (field) source.select();
+      button.textContent = "Copy failed";
+    });
   });
 
   /* Drag and drop onto a package field: the file becomes the input's, as if chosen. */
@@ -175,6 +211,19 @@
     }, { once: true });
   });
 
+  /* On a history entry's page, Run again shows a new entry: the heading and the address then name that one. */
+  function showEntry(banner) {
+    var heading = document.getElementById("entry-heading"), time = heading && heading.querySelector("time");
+    if (!banner || !time) return;
+    var url = banner.getAttribute("data-entry-url"), at = banner.getAttribute("data-entry-at");
+    if (url === window.location.pathname) return;
+    time.setAttribute("datetime", at);
+    time.removeAttribute("data-local");  // the new entry may be of the same second: times.js shows it afresh
+    time.textContent = time.title = at.slice(0, 19).replace("T", " ") + " UTC";
+    window.history.replaceState(window.history.state, "", url);  // Back still leads to the page before
+    document.dispatchEvent(new CustomEvent("lambda-console:times"));  // times.js shows it in local time
+  }
+
   /* After a swap: the result takes the focus (or the event at its JSON error); a swapped form gives it back to the
      control that was used, or to what needs attention. */
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -183,6 +232,7 @@
     var trigger = event.detail.requestConfig ? event.detail.requestConfig.elt : null;  // what was clicked or changed
     if (target && target.id && !document.contains(target)) target = document.getElementById(target.id);
     if (target && (target.id === "result-body" || target.id === "presenter-result")) {
+      showEntry(target.querySelector("[data-entry-url]"));
       var focus = target.querySelector("[data-focus]");
       if (!focus) return;
       var textarea = document.getElementById("event_json"), line = Number(focus.getAttribute("data-line"));

@@ -94,14 +94,14 @@ def test_events_export_and_import_a_folder(data, tmp_path):
     folder = tmp_path / "events"
     proc = run(data, "events", "export", "raise_error", folder)
     assert proc.returncode == 0, proc.stderr.decode()
-    assert sorted(p.name for p in folder.iterdir()) == ["accepted.json", "too-many.json", "zero-quantity.json"]
-    assert json.loads((folder / "accepted.json").read_text()) == {"quantity": 3}
+    assert sorted(p.name for p in folder.iterdir()) == ["too-many.json", "valid-order.json", "zero-quantity.json"]
+    assert json.loads((folder / "valid-order.json").read_text()) == {"quantity": 3}
     proc = run(data, "events", "import", "hello_python", folder)
     assert proc.returncode == 0, proc.stderr.decode()
     assert run(data, "events", "list", "hello_python").stdout.decode().split() == [
-        "accepted", "ada-lovelace", "too-many", "zero-quantity"]
+        "ada-lovelace", "too-many", "valid-order", "zero-quantity"]
     clash = run(data, "events", "import", "hello_python", folder)
-    assert clash.returncode == 2 and b"accepted" in clash.stderr
+    assert clash.returncode == 2 and b"valid-order" in clash.stderr
     assert run(data, "events", "import", "hello_python", folder, "--replace").returncode == 0
 
 
@@ -109,10 +109,10 @@ def test_events_bundle_round_trip_through_stdout_and_stdin(data):
     bundle = run(data, "events", "export", "raise_error", "-", "--bundle")
     assert bundle.returncode == 0
     document = json.loads(bundle.stdout)
-    assert [event["name"] for event in document["events"]] == ["accepted", "too-many", "zero-quantity"]
+    assert [event["name"] for event in document["events"]] == ["too-many", "valid-order", "zero-quantity"]
     proc = run(data, "events", "import", "return_none", "-", stdin=bundle.stdout)
     assert proc.returncode == 0, proc.stderr.decode()
-    assert "accepted" in run(data, "events", "list", "return_none").stdout.decode().split()
+    assert "valid-order" in run(data, "events", "list", "return_none").stdout.decode().split()
 
 
 def test_an_import_with_a_bad_file_imports_nothing(data, tmp_path):

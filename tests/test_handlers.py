@@ -191,7 +191,7 @@ def answers_with_an_html_page(result: InvocationResult) -> None:
 CHECKS: dict[tuple[str, str], Callable[[InvocationResult], None]] = {
     ("hello_python", "ada-lovelace"): greets_ada,
     ("return_none", "hello-world"): answers_null,
-    ("raise_error", "accepted"): accepts_the_order,
+    ("raise_error", "valid-order"): accepts_the_order,
     ("raise_error", "zero-quantity"): refuses_zero,
     ("raise_error", "too-many"): refuses_too_many,
     ("context_info", "empty"): reports_its_context,

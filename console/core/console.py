@@ -19,7 +19,7 @@ from console.core.credentials import CredentialsError, HandedCredentials, Profil
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery, discover
 from console.core.event_invoke import EventInvokeConfig, EventInvokeConfigs
-from console.core.events import EventStore, SavedEvent, check_event
+from console.core.events import EventNotFound, EventStore, SavedEvent, check_event
 from console.core.expectations import (
     Expectation,
     ExpectationError,
@@ -43,7 +43,7 @@ from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
 from console.core.layer_tree import LayerTrees
 from console.core.layers import LayerStore, LayerVersion, check_layer_fields
-from console.core.packages import Package, PackageStore
+from console.core.packages import Package, PackageNotFound, PackageStore
 from console.core.sources import Code, CodeSources, CodeState
 from console.core.store import Store
 from console.core.tags import TagStore, check_tags
@@ -208,6 +208,20 @@ class Console:
         """What the served templates hold that does not run (a function with its reason, a template unreadable)."""
         return self.projects.notices() if self.projects is not None else []
 
+    def handler_warning(self, function: FunctionConfig) -> str | None:
+        """What to say when the function's handler is none of those its code suggests (it may still be right: a
+        handler written another way is not found), with the ones found; None when it is one of them."""
+        try:
+            found = self.function_handlers(function)
+        except (PackageNotFound, FunctionError):
+            return None  # no code to look in: the Code section says so
+        if function.handler in found:
+            return None
+        listed = ", ".join(found[:5]) + (" …" if len(found) > 5 else "") if found else "none"
+        return (f"The handler {function.handler} matches no function found in the code (a file "
+                f"{function.handler.rpartition('.')[0].replace('.', '/')}.py defining "
+                f"{function.handler.rpartition('.')[2]}(event, context)). Handlers found: {listed}.")
+
     # -- functions ------------------------------------------------------------------------------------------------
 
     def zipped_folder_warning(self, sha256: str, handler: str | None = None) -> str | None:
@@ -292,6 +306,32 @@ class Console:
         if set(changes) - {"role"}:
             self.engine.retire(name, LATEST)  # the role changes nothing the engine runs
         return function
+
+    def clone_function(self, name: str, new_name: str) -> FunctionConfig:
+        """A new function with the code, configuration, layers and saved events (with their expectations) of `name`'s
+        $LATEST; its history, versions and aliases start empty (FunctionExists when the new name is taken)."""
+        from console.core.function_rules import CONFIG_FIELDS
+
+        source = self.functions.get(name)
+        config = {key: getattr(source, key) for key in CONFIG_FIELDS if key != "handler"}
+        if source.settings:
+            config["settings"] = source.settings  # Lambda's further settings (Architectures, LoggingConfig...)
+        if source.code_folder:
+            self.create_folder_function(new_name, source.code_folder, source.handler, role=source.role or None,
+                                        **config)
+        else:
+            self.create_function(new_name, source.package_sha256, source.handler, role=source.role or None, **config)
+        if source.layers:
+            self.functions.update_configuration(new_name, layers=[layer.arn() for layer in source.layers])
+        self.events.copy_all(name, new_name)
+        return self.functions.get(new_name)
+
+    def check_function_configuration(self, **changes: object) -> None:
+        """Refuse, with FunctionErrors naming every field, settings that update_function_configuration would refuse;
+        nothing is changed (a form with a field it could not read still shows every other refusal)."""
+        from console.core.function_rules import check_each
+
+        check_each({key: value for key, value in changes.items() if key not in ("layers", "settings")})
 
     def delete_function(self, name: str) -> None:
         """Delete a function with its versions, saved events and history; its package stays stored."""
@@ -452,14 +492,17 @@ class Console:
         account: str = DEFAULT_ACCOUNT,
         request_id: str | None = None,
         trace_header: str | None = None,
+        event_name: str = "",
     ) -> InvocationRecord:
-        """Invoke the function with the event's JSON and record the invocation in the history; `trace_header` is the
-        caller's X-Ray trace header, which the invocation continues."""
+        """Invoke the function with the event's JSON and record the invocation in the history (with the name of the
+        saved event it ran, when it ran one); `trace_header` is the caller's X-Ray trace header, which the invocation
+        continues."""
         data = payload.encode() if isinstance(payload, str) else payload
         spec, code = self._spec(self.functions.get(name, self._resolve(name, version, routed=True)), region, account)
         result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id,
                                     trace_header=trace_header)
-        return self.history.record(name, source, data.decode("utf-8", "replace"), result, code.code_sha256)
+        return self.history.record(name, source, data.decode("utf-8", "replace"), result, code.code_sha256,
+                                   event_name)
 
     def check_event(self, payload: bytes | str) -> None:
         """Refuse, with EventError, an event Lambda's Invoke refuses (not JSON, NaN or Infinity, over 6 MB, not UTF-8);
@@ -475,20 +518,27 @@ class Console:
         self.get_function(name, version)
         if event:
             payload = self.events.get(name, event).payload
-        return self.invoke(name, b"{}" if payload is None else payload, version=version, source=source)
+        return self.invoke(name, b"{}" if payload is None else payload, version=version, source=source,
+                           event_name=event or "")
 
     def start_test(self, name: str, body: str, *, source: str = "console", where: str = "Event JSON",
-                   version: str = LATEST) -> Job:
+                   version: str = LATEST, event_name: str = "") -> Job:
         """The Test button: the event's JSON checked (EventError with its line and column), then run as a job on
-        `version` ($LATEST, a published version, or an alias, whose weights pick the version)."""
+        `version` ($LATEST, a published version, or an alias, whose weights pick the version). The history names the
+        saved event `event_name` when the JSON is that event's as saved (not once edited)."""
         self.get_function(name, version)
         check_event(body, where)
-        return self.jobs.start(name, body.encode("utf-8"), source=source, version=version)
+        if event_name:
+            try:
+                event_name = event_name if self.events.get(name, event_name).body == body else ""
+            except EventNotFound:
+                event_name = ""
+        return self.jobs.start(name, body.encode("utf-8"), source=source, version=version, event_name=event_name)
 
     def start_saved_test(self, name: str, event: str, *, source: str = "console") -> tuple[Job, SavedEvent]:
         """Run a saved event of the function as a job (the presenter's buttons)."""
         saved = self.events.get(name, event)
-        return self.jobs.start(name, saved.payload, source=source), saved
+        return self.jobs.start(name, saved.payload, source=source, event_name=saved.name), saved
 
     def start_event_invocation(
         self, name: str, payload: bytes, *, version: str = LATEST, client_context: str | None = None,
@@ -526,7 +576,8 @@ class Console:
         """Run a history entry's event again, on the same version, as a job. With `function`, the entry must be one of
         that function's (HistoryNotFound otherwise)."""
         entry = self.get_invocation(entry_id, function)
-        return self.jobs.start(entry.function, entry.event.encode("utf-8"), version=entry.version, source=source)
+        return self.jobs.start(entry.function, entry.event.encode("utf-8"), version=entry.version, source=source,
+                               event_name=entry.event_name)
 
     def get_job(self, job_id: str, function: str | None = None) -> Job:
         """A running or recently finished job; with `function`, JobNotFound unless it runs that function."""
@@ -669,9 +720,23 @@ class Console:
     def get_event(self, function: str, name: str) -> SavedEvent:
         return self.events.get(function, name)
 
-    def save_event(self, function: str, name: str, body: str) -> SavedEvent:
+    def save_event(self, function: str, name: str, body: str, *, replace: bool = True) -> SavedEvent:
+        """Save the event under `name`. With replace=False an event already saved under that name (ignoring case) is
+        kept and EventExists names it, so that the person is asked before it is replaced."""
         self.functions.get(function)  # FunctionNotFound before anything else
+        if not replace:
+            return self.events.create(function, name, body)
         return self.events.save(function, name, body)
+
+    def rename_event(self, function: str, name: str, new_name: str) -> SavedEvent:
+        """Give a saved event a new name; its expectation goes with it (EventExists when the name is taken)."""
+        self.functions.get(function)
+        return self.events.rename(function, name, new_name)
+
+    def duplicate_event(self, function: str, name: str, new_name: str) -> SavedEvent:
+        """Save a copy of a saved event, with its expectation, under a new name."""
+        self.functions.get(function)
+        return self.events.duplicate(function, name, new_name)
 
     def delete_event(self, function: str, name: str) -> None:
         self.events.delete(function, name)

@@ -49,8 +49,9 @@ class EventNotFound(KeyError):
 class EventExists(EventError):
     """The function already has an event of that name."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, existing: str = "") -> None:
         super().__init__(message, field="name")
+        self.existing = existing  # the saved event's name as it is stored (its case may differ)
 
 
 
@@ -171,6 +172,38 @@ class EventStore:
                 _refuse_taken(conn, function, new, except_id=row["id"])
                 conn.execute("UPDATE events SET name = ?, updated_at = ? WHERE id = ?", (new, now_iso(), row["id"]))
         return self.get(function, new)
+
+    def duplicate(self, function: str, source: str, new: str) -> SavedEvent:
+        """A copy of an event under a new name, with its expectation (a copy is the same test under another name)."""
+        new = check_event_name(new)
+        with self._store.write() as conn:
+            _require_function(conn, function)
+            row = conn.execute("SELECT id, body FROM events WHERE function = ? AND name = ?",
+                               (function, source)).fetchone()
+            if row is None:
+                raise EventNotFound(_not_found(function, source))
+            _refuse_taken(conn, function, new)
+            event_id = _insert(conn, function, new, row["body"], now_iso())
+            conn.execute(
+                "INSERT INTO expectations (event_id, response, function_error, max_duration_ms, updated_at)"
+                " SELECT ?, response, function_error, max_duration_ms, updated_at FROM expectations WHERE event_id = ?",
+                (event_id, row["id"]))
+        return self._by_id(event_id)
+
+    def copy_all(self, source: str, target: str) -> int:
+        """Copy every event of `source`, with its expectation, to `target` (which has none yet), in one transaction;
+        the number copied."""
+        with self._store.write() as conn:
+            _require_function(conn, target)
+            rows = conn.execute("SELECT id, name, body FROM events WHERE function = ?", (source,)).fetchall()
+            stamp = now_iso()
+            for row in rows:
+                event_id = _insert(conn, target, row["name"], row["body"], stamp)
+                conn.execute(
+                    "INSERT INTO expectations (event_id, response, function_error, max_duration_ms, updated_at)"
+                    " SELECT ?, response, function_error, max_duration_ms, updated_at FROM expectations"
+                    " WHERE event_id = ?", (event_id, row["id"]))
+        return len(rows)
 
     def delete(self, function: str, name: str) -> None:
         with self._store.write() as conn:
@@ -303,7 +336,8 @@ def _refuse_taken(conn: sqlite3.Connection, function: str, name: str, except_id:
         same = "" if row["name"] == name else " (names are compared ignoring case, so each has its own file)"
         raise EventExists(
             f"Function {function} already has an event named {row['name']!r}{same}: choose another name,"
-            " or save over that one."
+            " or save over that one.",
+            existing=row["name"],
         )
 
 

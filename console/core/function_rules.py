@@ -78,6 +78,28 @@ class FunctionError(ValueError):
         self.field = field
 
 
+class FunctionErrors(FunctionError):
+    """Every setting refused at once, by field, so that a form shows each beside its field; `field` is the first."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(" ".join(errors.values()), next(iter(errors), ""))
+        self.errors = errors
+
+
+def check_each(changes: dict[str, object]) -> dict[str, object]:
+    """Each setting checked by its rule in CHECKS; FunctionErrors naming every one refused."""
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for key, value in changes.items():
+        try:
+            values[key] = CHECKS[key](value)
+        except FunctionError as exc:
+            errors[exc.field or key] = str(exc)
+    if errors:
+        raise FunctionErrors(errors)
+    return values
+
+
 class FunctionNotFound(KeyError):
     """No function of that name, or no such version of it: `name` and `version` say which."""
 

@@ -23,9 +23,11 @@ from console.core.function_rules import (  # noqa: F401 - the checks and errors,
     LATEST,
     RUNTIMES,
     FunctionError,
+    FunctionErrors,
     FunctionExists,
     FunctionNotFound,
     check_description,
+    check_each,
     check_environment,
     check_ephemeral_storage,
     check_handler,
@@ -253,7 +255,7 @@ class FunctionStore:
         unknown = set(changes) - set(CHECKS) - {"settings"}
         if unknown:
             raise FunctionError(f"Unknown settings: {', '.join(sorted(unknown))}.", min(unknown))
-        values = {key: CHECKS[key](value) for key, value in changes.items() if key != "settings"}
+        values = check_each({key: value for key, value in changes.items() if key != "settings"})
         if "environment" in values:
             values["environment"] = json.dumps(values["environment"])
         with self._store.write() as conn:

@@ -6,6 +6,7 @@ records a new one. Logs are stored capped, with a marker where they were cut.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from dataclasses import dataclass, fields
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_KEEP = 200
 DEFAULT_LOG_LIMIT = 256 * 1024
-SOURCES = ("console", "api", "cli", "event", "url")
+SOURCES = ("console", "api", "cli", "event", "url", "presenter")
 
 
 class HistoryNotFound(KeyError):
@@ -39,6 +40,21 @@ class InvocationRecord(InvocationResult):
     created_at: str
     # Why the invocation is not in the history (a full disk...), or None once it is kept; `id` is then 0.
     not_kept: str | None = None
+    # The saved event that was run, as it was saved; empty when the event was typed or edited.
+    event_name: str = ""
+
+    @property
+    def error_message(self) -> str:
+        """A failure's errorMessage as Lambda's payload gives it (cut to 300 characters), empty when it has none."""
+        if self.succeeded:
+            return ""
+        try:
+            message = json.loads(self.payload).get("errorMessage")
+        except (ValueError, AttributeError, RecursionError):
+            return ""
+        if not isinstance(message, str):
+            return ""
+        return message if len(message) <= 300 else message[:299] + "…"
 
 
 def _cap(log: str, limit: int) -> str:
@@ -75,6 +91,7 @@ def _from_row(row: sqlite3.Row) -> InvocationRecord:
         created_at=row["created_at"],
         ran_on=row["ran_on"],
         interpreter_note=row["interpreter_note"],
+        event_name=row["event_name"],
     )
 
 
@@ -89,14 +106,15 @@ class History:
         self.log_limit = log_limit
 
     def record(
-        self, function: str, source: str, event: str, result: InvocationResult, code_sha256: str = ""
+        self, function: str, source: str, event: str, result: InvocationResult, code_sha256: str = "",
+        event_name: str = "",
     ) -> InvocationRecord:
         """Keep the invocation; when the database cannot be written, the record still comes back, with `not_kept`
         saying why, so that the person who ran it sees the result."""
         if source not in SOURCES:
             raise ValueError(f"source must be one of {', '.join(SOURCES)}")
         try:
-            return self._insert(function, source, event, result, code_sha256)
+            return self._insert(function, source, event, result, code_sha256, event_name)
         except sqlite3.OperationalError as exc:
             log.exception("the invocation %s of %s could not be recorded", result.request_id, function)
             if is_disk_full(exc):
@@ -104,28 +122,29 @@ class History:
             else:
                 why = f"the database {self._store.path} could not be written ({exc}). Check the data folder"
             return self._unkept(function, source, event, result, code_sha256,
-                                f"This result was not kept in the history: {why}, and later results are kept again.")
+                                f"This result was not kept in the history: {why}, and later results are kept again.",
+                                event_name)
 
     def _unkept(self, function: str, source: str, event: str, result: InvocationResult, code_sha256: str,
-                why: str) -> InvocationRecord:
+                why: str, event_name: str = "") -> InvocationRecord:
         engine_result = {item.name: getattr(result, item.name) for item in fields(InvocationResult)}
         return InvocationRecord(**engine_result, id=0, function=function, source=source, event=event,
-                                code_sha256=code_sha256, created_at=now_iso(), not_kept=why)
+                                code_sha256=code_sha256, created_at=now_iso(), not_kept=why, event_name=event_name)
 
     def _insert(
-        self, function: str, source: str, event: str, result: InvocationResult, code_sha256: str
+        self, function: str, source: str, event: str, result: InvocationResult, code_sha256: str, event_name: str = ""
     ) -> InvocationRecord:
         with self._store.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO invocations (function, version, request_id, source, event, succeeded, payload,"
                 " error_type, status, log, duration_ms, billed_duration_ms, init_duration_ms, max_memory_used_mb,"
-                " memory_size_mb, cold, code_sha256, created_at, ran_on, interpreter_note)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " memory_size_mb, cold, code_sha256, created_at, ran_on, interpreter_note, event_name)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (function, result.version, result.request_id, source, event, int(result.succeeded), result.payload,
                  result.error_type, result.status, _cap(result.log, self.log_limit), result.duration_ms,
                  result.billed_duration_ms, result.init_duration_ms, result.max_memory_used_mb or 0,
                  result.memory_size_mb, int(result.cold), code_sha256, now_iso(), result.ran_on,
-                 result.interpreter_note),
+                 result.interpreter_note, event_name),
             )
             conn.execute(
                 "DELETE FROM invocations WHERE function = ? AND id NOT IN"

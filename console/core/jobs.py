@@ -68,6 +68,8 @@ class Job:
     unkept: InvocationRecord | None = field(default=None, repr=False)
     # Why the job could not run at all (the function was deleted, the engine throttled it...).
     error: str | None = None
+    # The saved event it runs, for the history; empty for an event typed or edited.
+    event_name: str = ""
     cancelled: bool = False
     done: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -131,6 +133,7 @@ class Jobs:
         request_id: str | None = None,
         durable: bool = False,
         max_age: float | None = None,
+        event_name: str = "",
     ) -> Job:
         """Run the invocation on the job pool; `retries` more attempts follow a function error. `durable`: queue it
         in the database first, so it runs even if the console stops before it is finished; `max_age` (seconds) makes
@@ -138,6 +141,7 @@ class Jobs:
         request_id = request_id or str(uuid.uuid4())
         if not durable:
             job = self._register(function, version, source, request_id)
+            job.event_name = event_name
             self._submit(job, lambda: payload, retries, 0, client_context, region, account, None)
             return job
         expires_at = time.time() + max_age if max_age is not None else None
@@ -254,7 +258,7 @@ class Jobs:
             try:
                 return self._console.invoke(
                     job.function, data, version=job.version, source=job.source, client_context=client_context,
-                    region=region, account=account, request_id=job.request_id,
+                    region=region, account=account, request_id=job.request_id, event_name=job.event_name,
                 )
             except TooManyRequestsError:
                 if not durable:

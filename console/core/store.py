@@ -283,6 +283,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], str]] = [
         loaded_at TEXT NOT NULL
     );
     """,
+    # 14 -> 15: the saved event an invocation ran (empty: typed, edited, or from outside the console's pages)
+    "ALTER TABLE invocations ADD COLUMN event_name TEXT NOT NULL DEFAULT ''",
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

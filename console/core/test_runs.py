@@ -137,7 +137,7 @@ def run(console: Console, functions: Iterable[str] | None = None, *, source: str
     def one(test: tuple[str, str, bytes, Expectation]) -> None:
         name, event, payload, expectation = test
         try:
-            record = _invoke(console, name, payload, source)
+            record = _invoke(console, name, payload, source, event)
             checked = verdict(expectation, record)
             outcome = EventOutcome(name, event, checked.passed, record.duration_ms, checked.diff_text(), record.id
                                    or None)
@@ -169,13 +169,13 @@ def run(console: Console, functions: Iterable[str] | None = None, *, source: str
     return test_run
 
 
-def _invoke(console: Console, name: str, payload: bytes, source: str) -> InvocationRecord:
+def _invoke(console: Console, name: str, payload: bytes, source: str, event_name: str = "") -> InvocationRecord:
     """One invocation; when other work (web Tests, API calls) fills the engine, wait for room as a queued Event
     invocation does, rather than fail the test for it."""
     deadline = time.monotonic() + THROTTLED_PATIENCE_SECONDS
     while True:
         try:
-            return console.invoke(name, payload, source=source)
+            return console.invoke(name, payload, source=source, event_name=event_name)
         except TooManyRequestsError:
             if time.monotonic() > deadline:
                 raise

@@ -33,6 +33,7 @@ from console.engine.platform_log import json_log, text_log
 from console.engine.runtime_api import RuntimeApiServer
 from console.engine.sandbox import namespace_pids, processes_with, worker_returncode
 from console.engine.sandbox import plan as plan_launch
+from console.engine.task_root import as_task_root, as_task_root_text
 from console.engine.worker_env import (
     FRAMED_CLIENTS,
     Pending,
@@ -312,6 +313,12 @@ class Environment:
             before, after = rest, ""  # the worker never took the event: all it wrote was its init phase
         else:
             before, after = pending.pre_log.decode("utf-8", "replace"), rest
+        if not self.launch.sandboxed and not succeeded:
+            # Without the sandbox the code runs from the console's data folder: a failure's traceback names the code as
+            # Lambda does, at /var/task, so it reads the same everywhere and shows no host path. (A success is
+            # left as the handler made it.)
+            body = as_task_root(body, self.launch.task_root)
+            before, after = as_task_root_text(before, self.launch.task_root), as_task_root_text(after, self.launch.task_root)
         # A sampled invocation's trace header (TracingConfig Active), which Lambda's platform lines name.
         trace = dict(pending.headers).get("Lambda-Runtime-Trace-Id", "")
         trace = trace if trace.endswith("Sampled=1") else ""
@@ -410,3 +417,4 @@ class Environment:
     def _remove_tmp(self) -> None:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
+

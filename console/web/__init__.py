@@ -22,6 +22,7 @@ from console.web import (  # noqa: F401
     function_urls,
     functions,
     layers,
+    manage,
     packages,
     presenter,
     rendering,

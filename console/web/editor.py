@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask import request, url_for
 
 from console import get_console
-from console.core.events import EventError, EventNotFound
+from console.core.events import EventError, EventExists, EventNotFound
 from console.core.templates import DEFAULT_TEMPLATE, TemplateNotFound, get_template, list_templates
 from console.web import bp
 from console.web.rendering import render
@@ -24,6 +24,8 @@ class Editor:
     saved: bool = False  # the name is a saved event (Delete applies)
     message: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    replacing: str = ""  # a saved event that Save would replace: the editor asks first
+    opened: str = ""  # the saved event the editor was opened on, while it shows something else (a question)
 
 
 def editor_for(function: str, args: Mapping[str, str]) -> Editor:
@@ -106,11 +108,26 @@ def choose_event(name: str) -> tuple[str, int, dict[str, str]]:
     return html, status, {"HX-Push-Url": url_for("web.function_page", name=name, **query)}
 
 
+def _opened_event() -> str:
+    """The saved event the editor had open when the form was sent (its name field may have been edited since)."""
+    return request.form.get("opened", "")
+
+
 @bp.post("/functions/<name>/events")
 def save_event(name: str) -> tuple[str, int]:
+    """Save: the open event is updated; any other saved event of that name is replaced only once confirmed."""
     editor = _form_editor(name)
+    confirmed = request.form.get("replace", "")
+    replace = editor.name in (_opened_event(), confirmed) and bool(editor.name)
     try:
-        event = get_console().save_event(name, editor.name, editor.body)
+        event = get_console().save_event(name, editor.name, editor.body, replace=replace)
+    except EventExists as exc:
+        editor.choice = request.form.get("choice", "new")
+        if exc.existing and not confirmed:
+            editor.replacing, editor.saved, editor.opened = exc.existing, False, _opened_event()
+            return render("function.html", "_test_form.html", 409, **test_tab_context(name, {}, editor))
+        editor.errors["event_name"] = str(exc)
+        return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))
     except EventError as exc:
         editor.errors["event_name" if exc.field == "name" else "event_json"] = str(exc)
         return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))
@@ -118,14 +135,46 @@ def save_event(name: str) -> tuple[str, int]:
     return render("function.html", "_test_form.html", **test_tab_context(name, {}, saved))
 
 
+@bp.post("/functions/<name>/events/rename")
+def rename_event(name: str) -> tuple[str, int]:
+    return _copy_or_rename(name, rename=True)
+
+
+@bp.post("/functions/<name>/events/duplicate")
+def duplicate_event(name: str) -> tuple[str, int]:
+    return _copy_or_rename(name, rename=False)
+
+
+def _copy_or_rename(name: str, *, rename: bool) -> tuple[str, int]:
+    """Rename or Duplicate the open saved event under the name typed in `New name`."""
+    console = get_console()
+    source = _opened_event() or request.form.get("event_name", "").strip()
+    new_name = request.form.get("new_name", "").strip()
+    try:
+        operation = console.rename_event if rename else console.duplicate_event
+        event = operation(name, source, new_name)
+    except (EventError, EventNotFound) as exc:
+        editor = _form_editor(name)
+        if not isinstance(exc, EventNotFound):  # the open event stays open, its New name field showing the refusal
+            editor.name, editor.saved, editor.choice = editor.name or source, True, f"event:{source}"
+            editor.opened = source
+        editor.errors["new_name" if editor.saved else "event_name"] = str(exc)
+        return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))
+    message = f"Renamed event {source} to {event.name}." if rename else \
+        f"Saved a copy of {source} as {event.name}; the copy is open."
+    done = Editor(f"event:{event.name}", event.name, event.body, saved=True, message=message)
+    return render("function.html", "_test_form.html", **test_tab_context(name, {}, done))
+
+
 @bp.post("/functions/<name>/events/delete")
 def delete_event(name: str) -> tuple[str, int]:
     editor = _form_editor(name)
+    target = _opened_event() or editor.name  # the event Delete named when it asked, whatever the name field says
     try:
-        get_console().delete_event(name, editor.name)
+        get_console().delete_event(name, target)
     except EventNotFound:
-        editor.errors["event_name"] = f"{name} has no saved event named {editor.name!r}: nothing was deleted."
+        editor.errors["event_name"] = f"{name} has no saved event named {target!r}: nothing was deleted."
         return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))
     fresh = _new_editor()
-    fresh.message = f"Deleted event {editor.name}."
+    fresh.message = f"Deleted event {target}."
     return render("function.html", "_test_form.html", **test_tab_context(name, {}, fresh))

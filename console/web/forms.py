@@ -42,20 +42,29 @@ def environment_text(variables: Mapping[str, str]) -> str:
     return "\n".join(f"{key}={value}" for key, value in variables.items())
 
 
-def function_settings(form: Mapping[str, str]) -> dict[str, Any]:
+def function_settings(form: Mapping[str, str], errors: dict[str, str] | None = None) -> dict[str, Any]:
     """Handler, timeout, memory, ephemeral storage, environment and description from a form; only the fields it
-    holds."""
+    holds. Given `errors`, a field that cannot be read is recorded there and left out instead of raising, so that the
+    Console's own checks of the others can be shown beside it."""
     settings: dict[str, object] = {}
     if "handler" in form:
         settings["handler"] = form["handler"].strip()
-    if "timeout" in form:
-        settings["timeout"] = whole_number(form, "timeout", "Timeout", 3)
-    if "memory" in form:
-        settings["memory"] = whole_number(form, "memory", "Memory", 128)
-    if "ephemeral_storage" in form:
-        settings["ephemeral_storage"] = whole_number(form, "ephemeral_storage", "Ephemeral storage", 512)
+    for key, label, default in (("timeout", "Timeout", 3), ("memory", "Memory", 128),
+                                ("ephemeral_storage", "Ephemeral storage", 512)):
+        if key in form:
+            try:
+                settings[key] = whole_number(form, key, label, default)
+            except FunctionError as exc:
+                if errors is None:
+                    raise
+                errors[exc.field] = str(exc)
     if "environment" in form:
-        settings["environment"] = environment(form["environment"])
+        try:
+            settings["environment"] = environment(form["environment"])
+        except FunctionError as exc:
+            if errors is None:
+                raise
+            errors[exc.field] = str(exc)
     if "description" in form:
         settings["description"] = form["description"].strip()
     return settings

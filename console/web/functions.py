@@ -8,12 +8,12 @@ from werkzeug.wrappers import Response as BaseResponse
 from console import get_console
 from console.core.console import Console
 from console.core.credentials import CredentialsError
-from console.core.functions import FunctionConfig, FunctionError
+from console.core.functions import FunctionConfig, FunctionError, FunctionErrors
 from console.core.packages import PackageError, PackageNotFound
 from console.web import bp, forms
 from console.web.editor import test_tab_context
 from console.web.expected import expected_json, last_run_json
-from console.web.rendering import render
+from console.web.rendering import is_fragment_request, render
 from console.web.results import record_json
 
 
@@ -44,7 +44,8 @@ def function_json(function: FunctionConfig) -> dict:
 @bp.get("/")
 def index() -> str:
     console = get_console()
-    return render_template("index.html", rows=console.summary(), template_notices=console.template_notices())
+    return render_template("index.html", rows=console.summary(), template_notices=console.template_notices(),
+                           deleted=request.args.get("deleted", ""))
 
 
 @bp.get("/index.json")
@@ -204,7 +205,8 @@ def function_page_json(name: str) -> Response:
 
 
 def configuration_context(name: str, errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
-                          message: str = "", folder_form: str | None = None) -> dict:
+                          message: str = "", folder_form: str | None = None, warning: str | None = None,
+                          head_swap: bool = False) -> dict:
     console = get_console()
     function = console.get_function(name)
     values = form or {
@@ -235,6 +237,8 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "folder_form": function.code_folder if folder_form is None else folder_form,
         "function_url": next(iter(console.function_urls.for_function(name)), None),
         "api_port": console.api_port,
+        "warning": warning,  # said beside the message: saved, but probably not what was meant
+        "head_swap": head_swap,  # the fragment also brings the page's header up to date (an out-of-band swap)
     }
 
 
@@ -263,13 +267,23 @@ def configuration(name: str) -> tuple[str, int]:
 def save_configuration(name: str) -> tuple[str, int]:
     fields = ("handler", "timeout", "memory", "ephemeral_storage", "environment", "description")
     form = {key: request.form.get(key, "") for key in fields}
+    console = get_console()
+    errors: dict[str, str] = {}
+    settings = forms.function_settings(form, errors)
     try:
-        get_console().update_function_configuration(name, **forms.function_settings(form))
+        if errors:  # a field that could not be read: every other refusal is listed all the same, nothing is saved
+            console.check_function_configuration(**settings)
+        else:
+            function = console.update_function_configuration(name, **settings)
+    except FunctionErrors as exc:
+        errors.update(exc.errors)
     except FunctionError as exc:
-        return render("function.html", "_function_body.html", 422,
-                      **configuration_context(name, {exc.field or "form": str(exc)}, form))
-    return render("function.html", "_function_body.html",
-                  **configuration_context(name, message="Configuration saved. The next test runs with it."))
+        errors[exc.field or "form"] = str(exc)
+    if errors:
+        return render("function.html", "_function_body.html", 422, **configuration_context(name, errors, form))
+    return render("function.html", "_function_body.html", **configuration_context(
+        name, message="Configuration saved. The next test runs with it.", warning=console.handler_warning(function),
+        head_swap=is_fragment_request()))
 
 
 @bp.post("/functions/<name>/code")

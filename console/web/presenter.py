@@ -25,7 +25,7 @@ def present(name: str) -> tuple[str, int]:
 
 @bp.post("/present/<name>")
 def present_run(name: str) -> tuple[str, int]:
-    job, event = get_console().start_saved_test(name, request.form.get("event", ""))
+    job, event = get_console().start_saved_test(name, request.form.get("event", ""), source="presenter")
     job.done.wait(FIRST_WAIT_SECONDS)
     extra: dict[str, object] = {"event": event}
     extra.update(run_context(job))

@@ -7,6 +7,7 @@ import hashlib
 import logging
 
 from flask import Response, jsonify, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from console.core.events import EventNotFound
@@ -103,6 +104,26 @@ def when(stamp: str | None) -> str:
     if not stamp:
         return ""
     return stamp[:19].replace("T", " ") + " UTC"
+
+
+@bp.app_template_filter("when_time")
+def when_time(stamp: str | None, css_class: str = "") -> Markup:
+    """A stored time as a <time> element: UTC as written (the page reads without script), which static/times.js
+    shows in the browser's time zone, keeping UTC in the tooltip."""
+    if not stamp:
+        return Markup("")
+    utc = when(stamp)
+    classes = Markup(' class="{}"').format(css_class) if css_class else ""
+    return Markup('<time{} datetime="{}" title="{}">{}</time>').format(classes, iso_utc(stamp), utc, utc)
+
+
+@bp.app_template_filter("iso_utc")
+def iso_utc(stamp: str) -> str:
+    """A stored time (`2026-11-22T12:00:00.000+0000`, as Lambda writes LastModified) in the form browsers read:
+    `2026-11-22T12:00:00.000Z`, to the millisecond, so that two runs in the same second still differ."""
+    if stamp.endswith("+0000"):
+        return stamp[:-5] + "Z"
+    return stamp if stamp.endswith("Z") or "+" in stamp[19:] else stamp + "Z"
 
 
 bp.add_app_template_filter(human_size, "filesize")

@@ -149,6 +149,7 @@ def record_json(record: InvocationRecord) -> dict:
         "version": record.version,
         "request_id": record.request_id,
         "source": record.source,
+        "event_name": record.event_name,  # the saved event it ran, "" for one typed or edited
         "status": record.status_text,
         "error_type": record.error_type,
         "response": response,

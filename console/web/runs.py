@@ -53,7 +53,8 @@ def run_test(name: str) -> Response | tuple[str, int]:
     """The Test button: check the event's JSON (line and column) before anything runs, then run it as a job."""
     body = request.form.get("event_json", "")
     try:
-        job = get_console().start_test(name, body, version=request.form.get("qualifier") or "$LATEST")
+        job = get_console().start_test(name, body, version=request.form.get("qualifier") or "$LATEST",
+                                       event_name=request.form.get("opened", ""))
     except EventError as exc:
         editor = Editor(request.form.get("choice", "new"), request.form.get("event_name", ""), body)
         editor.errors["event_json"] = str(exc)

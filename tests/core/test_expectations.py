@@ -19,6 +19,7 @@ from console.core.expectations import (
     check_expectation,
     read_expectation_file,
 )
+from console.core.functions import FunctionError
 from console.core.json_match import differences, key_path, matches
 from tests.zips import zip_bytes
 
@@ -225,3 +226,46 @@ def test_an_expectation_file_keeps_the_response_as_written() -> None:
     expectation = read_expectation_file(text, "x.expected.json")
     assert expectation.response == '{"price": 1.10,   "ok": true}'
     assert '"response": {"price": 1.10,   "ok": true}' in expectation.file_text()
+
+
+def test_renaming_through_the_console_moves_the_expectation_and_a_duplicate_copies_it(console) -> None:
+    console.save_event("greet", "ada", '{"name": "Ada"}')
+    console.set_expectation("greet", "ada", '{"greeting": "hello Ada"}', "success")
+    console.rename_event("greet", "ada", "lovelace")
+    assert [e.name for e in console.list_events("greet")] == ["lovelace"]
+    assert console.get_expectation("greet", "lovelace").response == '{"greeting": "hello Ada"}'
+    copy_ = console.duplicate_event("greet", "lovelace", "lovelace-2")
+    assert copy_.body == '{"name": "Ada"}'
+    assert console.get_expectation("greet", "lovelace-2").function_error is False
+    console.delete_event("greet", "lovelace")  # the copy keeps its own expectation
+    assert console.get_expectation("greet", "lovelace-2") is not None
+    with pytest.raises(EventError, match="already has an event named 'lovelace-2'"):
+        console.duplicate_event("greet", "lovelace-2", "LOVELACE-2")
+    with pytest.raises(EventNotFound):
+        console.rename_event("greet", "nobody", "somebody")
+
+
+def test_saving_without_replace_refuses_a_taken_name_and_names_the_saved_event(console) -> None:
+    console.save_event("greet", "Ada", '{"name": "Ada"}')
+    with pytest.raises(EventError) as refused:
+        console.save_event("greet", "ada", '{"name": "someone else"}', replace=False)
+    assert refused.value.existing == "Ada"  # type: ignore[attr-defined]
+    assert console.get_event("greet", "Ada").body == '{"name": "Ada"}'  # nothing was replaced
+    assert console.save_event("greet", "Ada", '{"name": "Lady Ada"}').body == '{"name": "Lady Ada"}'
+
+
+def test_a_clone_has_the_code_configuration_and_events_with_expectations_but_no_history(console) -> None:
+    console.update_function_configuration("greet", timeout=9, memory=256, environment={"GREETING": "hi"})
+    console.save_event("greet", "ada", '{"name": "Ada"}')
+    console.set_expectation("greet", "ada", '{"greeting": "hello Ada"}', "success")
+    console.invoke("greet", b'{"name": "Ada"}')
+    clone = console.clone_function("greet", "greet-copy")
+    original = console.get_function("greet")
+    assert (clone.package_sha256, clone.handler, clone.timeout, clone.memory, clone.environment) == \
+        (original.package_sha256, original.handler, 9, 256, {"GREETING": "hi"})
+    assert [(e.name, e.body) for e in console.list_events("greet-copy")] == [("ada", '{"name": "Ada"}')]
+    assert console.get_expectation("greet-copy", "ada").response == '{"greeting": "hello Ada"}'
+    assert console.list_invocations("greet-copy") == []
+    assert console.invoke("greet-copy", b'{"name": "Bo"}').payload == b'{"greeting": "hello Bo", "length": 2}'
+    with pytest.raises(FunctionError, match="greet"):
+        console.clone_function("greet", "greet-copy")

@@ -88,7 +88,7 @@ def test_exception_gives_lambda_error_payload_and_log(engine, make_function):
     assert payload["errorMessage"] == "bad input"
     assert payload["requestId"] == result.request_id
     assert payload["stackTrace"] == [
-        f'  File "{task_root(spec)}/app.py", line 3, in handler\n    raise ValueError("bad input")\n'
+        '  File "/var/task/app.py", line 3, in handler\n    raise ValueError("bad input")\n'
     ]
     assert "[ERROR] ValueError: bad input" in result.log
     assert result.report_line.endswith("\tStatus: error\tError Type: ValueError")

@@ -104,10 +104,11 @@ def fill(template: str, root: str, request_id: str) -> str:
 
 def check_expectations(case: Case, runtime: str, client: str, outcome: tuple[list, str]) -> None:
     """`outcome`: the invocations' results and the code folder as the handler saw it."""
-    results, root = outcome
+    results, code_root = outcome
     for index, (invocation, (payload, error_type, succeeded, log)) in enumerate(
         zip(case.invocations, results, strict=True)
     ):
+        root = code_root if succeeded else TASK_ROOT  # a failure's traceback names /var/task, sandboxed or not
         expect = case.expectation(invocation, runtime)
         request_id = f"{case.name[:20]}-{runtime}-{index}".replace(".", "")
         where = f"{case.name} #{index} on {runtime} with {client}"
