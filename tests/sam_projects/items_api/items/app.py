@@ -1,0 +1,19 @@
+import json
+
+
+def handler(event, context):
+    """Answers with the parts of the API Gateway event a web handler reads, in either payload format."""
+    return {
+        "statusCode": 200,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({
+            "function": context.function_name,
+            "version": event.get("version", "1.0"),
+            "routeKey": event.get("routeKey"),
+            "resource": event.get("resource"),
+            "httpMethod": event.get("httpMethod") or event.get("requestContext", {}).get("http", {}).get("method"),
+            "pathParameters": event.get("pathParameters"),
+            "query": event.get("queryStringParameters"),
+            "body": event.get("body"),
+        }),
+    }
