@@ -83,6 +83,28 @@ def test_a_rest_api_event_is_served_with_payload_1_0_and_recorded(served):
     assert len(history(server, "HelloWorldFunction")) == 1
 
 
+def test_the_function_page_shows_its_routes_with_links(served):
+    server, _, _ = served("items_api")
+    with urllib.request.urlopen(f"{server.url}/functions/ItemsFunction/configuration", timeout=30) as response:
+        shown = response.read().decode()
+    section = shown[shown.index('data-testid="api-routes"'):]
+    section = section[: section.index("</section>")]
+    # A route without parameters to fill in is a link; one with them is shown as its pattern.
+    assert "{id}" in section and f"{server.api_url}/items/{{id}}" in section
+    assert f'href="{server.api_url}/items/{{id}}"' not in section
+    assert "HTTP API, payload 2.0" in section and "HTTP API, payload 1.0" in section
+    with urllib.request.urlopen(f"{server.url}/functions/ProxyFunction.json", timeout=30) as response:
+        routes = json.loads(response.read())["api_routes"]
+    assert routes == [{"kind": "Api", "method": "ANY", "path": "/files/{proxy+}", "payload_version": "1.0"}]
+
+
+def test_the_hello_world_page_links_its_route(served):
+    server, _, _ = served("hello_world_api")
+    with urllib.request.urlopen(f"{server.url}/functions/HelloWorldFunction/configuration", timeout=30) as response:
+        shown = response.read().decode()
+    assert f'href="{server.api_url}/hello"' in shown and "REST API, payload 1.0" in shown
+
+
 def test_http_api_and_rest_api_routes_with_parameters_proxy_and_any(served):
     server, _, lines = served("items_api")
     base = server.api_url
