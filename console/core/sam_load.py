@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from console.core.functions import FunctionConfig
 
 log = logging.getLogger(__name__)
+routes_log = logging.getLogger("lambda_console.api_routes")  # said on serve's standard error, as at start
 EXPECTED_SUFFIX = ".expected.json"
 # How long loading waits for the template watch to start, so that a save right after start is not missed.
 WATCH_START_SECONDS = 5.0
@@ -193,9 +194,9 @@ class SamProjects:
             after = self._routes.get(str(template.path), [])
         for route in after:
             if route not in before:
-                log.info("%s", route.line(base))
+                routes_log.info("%s", route.line(base))
         for route in before - set(after):
-            log.info("Unmounted %s at %s [%s]", route.function, route.path, route.method)
+            routes_log.info("Unmounted %s at %s%s [%s]", route.function, base, route.path, route.method)
 
     # -- bringing a template's functions up to date -------------------------------------------------------------
 

@@ -173,3 +173,9 @@ def test_editing_the_path_in_the_template_remounts_the_route(served):
     assert status == 200 and answer["routeKey"] == "GET /things/{thing}" and answer["pathParameters"] == {"thing": "5"}
     status, _, body = call(server, "/items/1")
     assert (status, json.loads(body)) == (403, {"message": "Missing Authentication Token"})
+    # Said on standard error as at start.
+    said = ""
+    while "Unmounted" not in said and (line := server.process.stderr.readline().decode()):
+        said += line
+    assert f"Mounting ItemsFunction at {server.api_url}/things/{{thing}} [GET] (HTTP API, payload 2.0)" in said
+    assert f"Unmounted ItemsFunction at {server.api_url}/items/{{id}} [GET]" in said
