@@ -137,6 +137,12 @@ def test_http_api_and_rest_api_routes_with_parameters_proxy_and_any(served):
     assert answer["body"] == "x"
     assert [entry["source"] for entry in history(server, "ProxyFunction")] == ["api"] * 3
 
+    # A function error and a result that is not a response: API Gateway's 502, each recorded.
+    for path in ("/broken?fail=1", "/broken"):
+        status, _, body = call(server, path)
+        assert (status, json.loads(body)) == (502, {"message": "Internal server error"})
+    assert [(e["source"], e["succeeded"]) for e in history(server, "BrokenFunction")] == [("api", 0), ("api", 1)]
+
     # /files itself is not under {proxy+} (one segment or more): with a REST API served, API Gateway's 403.
     status, _, body = call(server, "/files")
     assert (status, json.loads(body)) == (403, {"message": "Missing Authentication Token"})
@@ -146,7 +152,7 @@ def test_http_api_only_answers_not_found_and_function_urls_keep_working(served):
     server, template, _ = served("items_api")
     # Only HttpApi events left: an unmatched path gets an HTTP API's 404.
     text = template.read_text()
-    template.write_text(text[: text.index("  ProxyFunction:")])
+    template.write_text(text[: text.index("  ProxyFunction:")] + text[text.index("  BrokenFunction:"):])
     deadline = time.monotonic() + 30
     while call(server, "/nothing")[0] != 404 and time.monotonic() < deadline:
         time.sleep(0.3)

@@ -17,3 +17,10 @@ def handler(event, context):
             "body": event.get("body"),
         }),
     }
+
+
+def broken(event, context):
+    """Fails for a `fail` query parameter, else answers with something that is not an API Gateway response."""
+    if (event.get("queryStringParameters") or {}).get("fail"):
+        raise RuntimeError("broken on purpose")
+    return {"statusCode": "teapot", "body": ["not", "a", "string"]}
