@@ -503,3 +503,7 @@ def test_the_items_project_keeps_payload_versions_and_refuses_an_unknown_one(tmp
     assert [e.path for e in items.events] == ["/items/{id}", "/items"]
     assert ("Event LegacyItem: PayloadFormatVersion '3.0' is not 1.0 or 2.0; the event is left out"
             in items.warnings)
+    path.write_text(path.read_text().replace("Path: /items\n", "Path: items\n"))
+    items = read_template(path).function("ItemsFunction")
+    assert [e.path for e in items.events] == ["/items/{id}"]
+    assert "Event PostItem: Path 'items' must start with /; the event is left out" in items.warnings
