@@ -165,6 +165,8 @@ def serve(data_dir: Path | None, *, host: str, port: int, require_auth: bool = F
         _say(f"Data: {console.config.data_dir}")
         _say(f"Function URLs at http://{url_host(shown)}:{front.effective_port}/ (each its own "
              f"http://<url-id>.lambda-url.<region>.localhost:{front.effective_port}/, shown on its Configuration tab)")
+        for route in console.api_routes():  # as sam local start-api says what it serves
+            _say(route.line(f"http://{url_host(shown)}:{front.effective_port}"))
         if not loopback:
             _say(f"Function URLs with AuthType NONE answer anyone who can reach port {front.effective_port} of this "
                  "machine, without the token or the keys: that is what NONE means. AWS_IAM ones need the keys above.")

@@ -186,6 +186,11 @@ def test_the_powertools_project_installs_its_requirements_and_answers(project, s
     answer = invoke(server, "HelloWorldFunction", events["hello_name"])
     assert answer["statusCode"] == 200
     assert json.loads(answer["body"]) == {"message": "hello ada!"}
+    # The HttpApi events, served on the API port as sam local start-api serves them (payload 2.0).
+    with urllib.request.urlopen(f"{server.api_url}/hello/grace", timeout=60) as response:
+        assert json.loads(response.read()) == {"message": "hello grace!"}
+    with urllib.request.urlopen(f"{server.api_url}/hello", timeout=60) as response:
+        assert response.status == 200
 
 
 def test_editing_the_template_updates_the_function_list(project, serve):

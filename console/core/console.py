@@ -56,7 +56,7 @@ from console.engine.runtime_libs import unavailable as unavailable_libraries
 from console.resources import samples_dir
 
 if TYPE_CHECKING:
-    from console.core.sam_load import Notice, SamProjects
+    from console.core.sam_load import ApiRoute, Notice, SamProjects
     from console.core.sam_local import EnvVars
 
 
@@ -203,6 +203,11 @@ class Console:
         if self._env_vars is None or not function.code_folder:
             return function.environment
         return self._env_vars.apply(function.name, function.environment)[0]
+
+    def api_routes(self, function: str | None = None) -> list[ApiRoute]:
+        """The served templates' Api and HttpApi routes (only `function`'s when given), for the API port."""
+        routes = self.projects.routes() if self.projects is not None else []
+        return [route for route in routes if function is None or route.function == function]
 
     def template_notices(self) -> list[Notice]:
         """What the served templates hold that does not run (a function with its reason, a template unreadable)."""

@@ -356,6 +356,15 @@ class FunctionReader:
             except Unresolved as exc:
                 warnings.append(f"Event {name}: {exc}; the event is left out")
                 continue
+            if kind == "HttpApi" and version not in ("1.0", "2.0"):
+                # SAM's HttpApi event: PayloadFormatVersion is "1.0" or "2.0" (the default).
+                warnings.append(f"Event {name}: PayloadFormatVersion {version!r} is not 1.0 or 2.0; the event is "
+                                "left out")
+                continue
+            if path is not None and not path.startswith("/"):
+                # SAM's Api and HttpApi events: "Path ... Must start with /".
+                warnings.append(f"Event {name}: Path {path!r} must start with /; the event is left out")
+                continue
             if kind == "Api" and (path is None or method is None):
                 warnings.append(f"Event {name}: an Api event needs Path and Method; the event is left out")
                 continue

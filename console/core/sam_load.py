@@ -10,6 +10,8 @@ to date whenever the template file is saved.
   when the zip differs from the layer's newest one, so restarts and reloads do not pile up versions.
 - The project's events (`events/*.json`, console.core.sam.project_events) are imported as saved events; a saved event
   of the same name is never replaced, so one the user edited keeps the user's JSON.
+- The functions' Api and HttpApi events become the routes the API port serves (`ApiRoute`, as `sam local start-api`
+  mounts them), read again with the template.
 - What cannot run (the reader's not_runnable list, a layer that is not on this machine, a name taken by another
   function, a template that cannot be read any more) is kept as notices for the start-up output and the pages.
 """
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from console.core.functions import FunctionConfig
 
 log = logging.getLogger(__name__)
+routes_log = logging.getLogger("lambda_console.api_routes")  # said on serve's standard error, as at start
 EXPECTED_SUFFIX = ".expected.json"
 # How long loading waits for the template watch to start, so that a save right after start is not missed.
 WATCH_START_SECONDS = 5.0
@@ -55,6 +58,31 @@ class Notice:
     def line(self) -> str:
         said = "Note" if self.runs else "Cannot run"
         return f"{said}: {self.logical_id or 'the template'} ({self.template}): {self.reason}"
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """A route of a template function's Api (REST API, payload 1.0) or HttpApi event (payload 2.0 unless its
+    PayloadFormatVersion says 1.0), served at the root of the API port as `sam local start-api` serves it."""
+
+    function: str
+    kind: str  # "Api" or "HttpApi"
+    path: str  # "/items/{id}", or "$default" for an HttpApi event without a Path
+    method: str  # upper case, "ANY" for every method
+    payload_version: str  # "1.0" or "2.0"
+
+    def link(self, base: str) -> str | None:
+        """The URL a browser can open for a GET of this route (None when the path has parameters to fill in)."""
+        if self.method not in ("GET", "ANY") or "{" in self.path or self.path == "$default":
+            return None
+        return base.rstrip("/") + self.path
+
+    def line(self, base: str) -> str:
+        """`Mounting HelloWorldFunction at http://127.0.0.1:3001/hello [GET]`, as sam local start-api says it."""
+        path = "/ (every path: $default)" if self.path == "$default" else self.path
+        kind = "REST API" if self.kind == "Api" else "HTTP API"
+        return (f"Mounting {self.function} at {base.rstrip('/')}{path} [{self.method}] "
+                f"({kind}, payload {self.payload_version})")
 
 
 @dataclass(frozen=True)
@@ -84,6 +112,7 @@ class SamProjects:
         self._lock = threading.Lock()
         self._notices: dict[str, list[Notice]] = {}
         self._layer_folders: dict[str, set[Path]] = {}  # each template's local layer folders
+        self._routes: dict[str, list[ApiRoute]] = {}  # each template's API routes
         self._watcher = FolderWatcher(self._changed) if watch else None
 
     def load(self) -> list[Notice]:
@@ -118,6 +147,11 @@ class SamProjects:
         with self._lock:
             return [notice for template in sorted(self._notices) for notice in self._notices[template]]
 
+    def routes(self) -> list[ApiRoute]:
+        """Every served function's API routes, template by template in the order given."""
+        with self._lock:
+            return [route for template in self._routes for route in self._routes[template]]
+
     def close(self) -> None:
         if self._watcher is not None:
             self._watcher.close()
@@ -150,9 +184,19 @@ class SamProjects:
                 self._notices[str(path)] = [notice]
             log.warning("%s", notice.line())
             return
+        with self._lock:
+            before = set(self._routes.get(str(template.path), []))
         self._apply(template, env)
         self._watch()
         log.info("Read %s again: its functions are up to date", path)
+        base = f"http://127.0.0.1:{self._console.api_port}" if self._console.api_port else ""
+        with self._lock:
+            after = self._routes.get(str(template.path), [])
+        for route in after:
+            if route not in before:
+                routes_log.info("%s", route.line(base))
+        for route in before - set(after):
+            routes_log.info("Unmounted %s at %s%s [%s]", route.function, base, route.path, route.method)
 
     # -- bringing a template's functions up to date -------------------------------------------------------------
 
@@ -176,9 +220,13 @@ class SamProjects:
             if owner == where and logical_id not in template.names and self._console.function_exists(name):
                 self._console.delete_function(name)  # its record goes with it (ON DELETE CASCADE)
                 log.info("%s is no longer in %s: removed", name, where)
+        served = {name for name, (owner, _) in self._records().items() if owner == where}
+        routes = [ApiRoute(function.logical_id, event.kind, event.path, event.method, event.payload_version)
+                  for function in template.functions if function.logical_id in served for event in function.events]
         with self._lock:
             self._notices[where] = notices
             self._layer_folders[where] = set(layers)
+            self._routes[where] = routes
 
     def _records(self) -> dict[str, tuple[str, str]]:
         rows = self._console.store.query("SELECT function, template, logical_id FROM template_functions")

@@ -1,4 +1,5 @@
-"""The second listener's WSGI application: function URLs, on their own origin.
+"""The second listener's WSGI application: function URLs, on their own origin, and the served templates' API events
+at the root of the loopback names (console.http_front.api_events).
 
 A URL names its function by its host, `<url-id>.lambda-url.<region>.localhost:<api port>`: browsers and curl resolve
 `*.localhost` to loopback themselves, and since the whole path is the handler's, a page's absolute links (`/about`)
@@ -26,7 +27,7 @@ from console.core.functions import FunctionNotFound
 from console.core.limits import MAX_REQUEST_BYTES
 from console.engine import RequestTooLargeError, TooManyRequestsError
 from console.engine.invocation import DEFAULT_ACCOUNT
-from console.http_front import cors
+from console.http_front import api_events, cors
 from console.http_front.request import ANONYMOUS, HttpRequest, v2_event
 from console.http_front.response import HttpResponse, MalformedResult, url_error, v2_response
 from console.sigv4 import Credentials, SignatureError, verify
@@ -103,6 +104,8 @@ class FrontApp:
             return _text(400, f"Host {name!r} is not served here: function URLs are "
                               "http://<url-id>.lambda-url.<region>.localhost:<port>/.")
         match = _URL_HOST.fullmatch(name)
+        if match is None and self.console.api_routes():  # the served templates' API events, at the root
+            return api_events.answer(self.console, request, too_large)
         url = self.console.find_function_url(match.group("id")) if match else None
         if url is None:
             return _text(404, "No function URL here. Function URLs are http://<url-id>.lambda-url.<region>.localhost:"

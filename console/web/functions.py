@@ -201,6 +201,8 @@ def function_page_json(name: str) -> Response:
         "last_test_run": last_run_json(console.last_test_runs().get(name)),
         "function_url": next(({"url": url.url(console.api_port), "auth_type": url.auth_type, "cors": url.cors}
                               for url in console.list_function_urls(name)), None),
+        "api_routes": [{"kind": route.kind, "method": route.method, "path": route.path,
+                        "payload_version": route.payload_version} for route in console.api_routes(name)],
     })
 
 
@@ -239,6 +241,8 @@ def configuration_context(name: str, errors: dict[str, str] | None = None, form:
         "api_port": console.api_port,
         "warning": warning,  # said beside the message: saved, but probably not what was meant
         "head_swap": head_swap,  # the fragment also brings the page's header up to date (an out-of-band swap)
+        "api_routes": console.api_routes(name),
+        "api_base": f"http://127.0.0.1:{console.api_port}" if console.api_port else "",
     }
 
 

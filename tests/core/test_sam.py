@@ -488,3 +488,22 @@ def test_a_logical_id_longer_than_a_function_name_warns(tmp_path):
     assert read_template(path).function(name).warnings == (
         ("the logical id is longer than the 64 characters of a Lambda function name, so the console cannot store the "
         "function under it"),)
+
+
+def test_the_items_project_keeps_payload_versions_and_refuses_an_unknown_one(tmp_path):
+    template = read_template(PROJECTS / "items_api" / "template.yaml")
+    items = template.function("ItemsFunction")
+    assert [(e.kind, e.path, e.method, e.payload_version) for e in items.events] == [
+        ("HttpApi", "/items/{id}", "GET", "2.0"), ("HttpApi", "/items", "POST", "2.0"),
+        ("HttpApi", "/legacy/{id}", "GET", "1.0")]
+    folder = Path(shutil.copytree(PROJECTS / "items_api", tmp_path / "items_api"))
+    path = folder / "template.yaml"
+    path.write_text(path.read_text().replace('PayloadFormatVersion: "1.0"', "PayloadFormatVersion: '3.0'"))
+    items = read_template(path).function("ItemsFunction")
+    assert [e.path for e in items.events] == ["/items/{id}", "/items"]
+    assert ("Event LegacyItem: PayloadFormatVersion '3.0' is not 1.0 or 2.0; the event is left out"
+            in items.warnings)
+    path.write_text(path.read_text().replace("Path: /items\n", "Path: items\n"))
+    items = read_template(path).function("ItemsFunction")
+    assert [e.path for e in items.events] == ["/items/{id}"]
+    assert "Event PostItem: Path 'items' must start with /; the event is left out" in items.warnings
