@@ -3,52 +3,47 @@
 It owns the database, the package store, the functions, the saved events, the history and the engine, and does what
 crosses them: a change of code or configuration retires the function's warm environments (hot reload), and every
 invocation is recorded in the history. Plain Python, never imports flask.
+
+Its operations are grouped by what they are about, one module each, and Console inherits them all:
+console_code (packages, folders, SAM templates), console_layers, console_settings (tags, concurrency, aliases,
+asynchronous invocation settings, function URLs) and console_events (saved events, expectations, Run all); this
+module keeps the functions, their invocation and the engine's spec.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from console.config import Config
-from console.core.aliases import Alias, AliasNotFound, AliasStore, VersionInUse
-from console.core.code_changes import CodeChange, CodeChanges
+from console.core.aliases import AliasNotFound, AliasStore
+from console.core.code_changes import CodeChanges
+from console.core.console_code import CodeOperations
+from console.core.console_events import EventOperations
+from console.core.console_layers import LayerOperations
+from console.core.console_settings import FunctionSettingsOperations
 from console.core.credentials import CredentialsError, HandedCredentials, ProfileCredentials, RoleCredentials
 from console.core.discoveries import Discoveries
-from console.core.discovery import Discovery, discover
 from console.core.event_invoke import EventInvokeConfig, EventInvokeConfigs
 from console.core.events import EventNotFound, EventStore, SavedEvent, check_event
 from console.core.expectations import (
-    Expectation,
-    ExpectationError,
     ExpectationStore,
-    check_expectation,
-    expectation_from,
-    same_json,
 )
-from console.core.folders import FolderCode, write_zip
 from console.core.function_settings import engine_settings
 from console.core.function_urls import (
-    FunctionUrl,
     FunctionUrlStore,
-    check_auth_type,
-    check_cors,
-    check_invoke_mode,
-    check_qualifier,
 )
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionNotFound, FunctionStore
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
 from console.core.layer_tree import LayerTrees
-from console.core.layers import LayerStore, LayerVersion, check_layer_fields
-from console.core.packages import Package, PackageNotFound, PackageStore
-from console.core.sources import Code, CodeSources, CodeState
+from console.core.layers import LayerStore
+from console.core.packages import PackageStore
+from console.core.sources import Code, CodeSources
 from console.core.store import Store
 from console.core.tags import TagStore, check_tags
-from console.core.test_runs import LastRun, TestRun, TestRuns, last_runs
-from console.core.test_runs import run as run_test_suite
+from console.core.test_runs import LastRun, TestRuns
 from console.engine import Engine, FunctionSpec
 from console.engine.interpreters import Choice, Interpreters
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -56,7 +51,7 @@ from console.engine.runtime_libs import unavailable as unavailable_libraries
 from console.resources import samples_dir
 
 if TYPE_CHECKING:
-    from console.core.sam_load import ApiRoute, Notice, SamProjects
+    from console.core.sam_load import SamProjects
     from console.core.sam_local import EnvVars
 
 
@@ -72,7 +67,7 @@ class FunctionSummary:
 log = logging.getLogger("lambda_console.console")
 
 
-class Console:
+class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, EventOperations):
     """Everything the console can do, for any front end."""
 
     def __init__(self, config: Config, *, engine: Engine | None = None) -> None:
@@ -157,87 +152,7 @@ class Console:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- packages -------------------------------------------------------------------------------------------------
-
-    def upload_package(self, data: bytes | BinaryIO, filename: str = "") -> Package:
-        """Check and store a deployment package (once per distinct content)."""
-        return self.packages.add(data, filename)
-
-    def discover_handlers(self, sha256: str) -> Discovery:
-        """The handlers the package's files suggest (found once per package, then kept)."""
-        return self.discoveries.get(sha256, self.packages.get(sha256).code_dir)
-
-    def discover_folder_handlers(self, folder: object) -> Discovery:
-        """The handlers a folder's files suggest (FunctionError when it is not a folder the console can read)."""
-        return discover(self.sources.check_folder(folder))
-
-    def function_handlers(self, function: FunctionConfig) -> tuple[str, ...]:
-        """The handlers the function's code suggests: its package's, or its folder's as they are now."""
-        if function.code_folder:
-            return discover(Path(function.code_folder)).handlers
-        return self.discover_handlers(function.package_sha256).handlers
-
-    # -- SAM templates ------------------------------------------------------------------------------------------
-
-    def serve_templates(self, paths: list[Path], overrides: dict[str, str] | None = None,
-                        env_vars: Path | None = None) -> list[Notice]:
-        """Serve the templates' functions as folder functions, kept in step with the template files (see
-        console.core.sam_load); what cannot run is returned. TemplateError or EnvVarsError when a template or the
-        --env-vars file cannot be read at all: nothing is changed then."""
-        from console.core.sam_load import SamProjects, TemplateOptions
-
-        if self.projects is not None:
-            self.projects.close()
-        self.projects = SamProjects(self, TemplateOptions(tuple(paths), overrides or {}, env_vars),
-                                    watch=self.config.watch_folders)
-        return self.projects.load()
-
-    def use_env_vars(self, path: Path) -> None:
-        """SAM's --env-vars file (EnvVarsError when it cannot be used) over folder functions' `$LATEST` from now on:
-        as `sam local` does, it sets only the variables a function declares. What is stored does not change."""
-        from console.core.sam_local import read_env_vars
-
-        self._env_vars = read_env_vars(path)
-
-    def _environment(self, function: FunctionConfig) -> dict[str, str]:
-        if self._env_vars is None or not function.code_folder:
-            return function.environment
-        return self._env_vars.apply(function.name, function.environment)[0]
-
-    def api_routes(self, function: str | None = None) -> list[ApiRoute]:
-        """The served templates' Api and HttpApi routes (only `function`'s when given), for the API port."""
-        routes = self.projects.routes() if self.projects is not None else []
-        return [route for route in routes if function is None or route.function == function]
-
-    def template_notices(self) -> list[Notice]:
-        """What the served templates hold that does not run (a function with its reason, a template unreadable)."""
-        return self.projects.notices() if self.projects is not None else []
-
-    def handler_warning(self, function: FunctionConfig) -> str | None:
-        """What to say when the function's handler is none of those its code suggests (it may still be right: a
-        handler written another way is not found), with the ones found; None when it is one of them."""
-        try:
-            found = self.function_handlers(function)
-        except (PackageNotFound, FunctionError):
-            return None  # no code to look in: the Code section says so
-        if function.handler in found:
-            return None
-        listed = ", ".join(found[:5]) + (" …" if len(found) > 5 else "") if found else "none"
-        return (f"The handler {function.handler} matches no function found in the code (a file "
-                f"{function.handler.rpartition('.')[0].replace('.', '/')}.py defining "
-                f"{function.handler.rpartition('.')[2]}(event, context)). Handlers found: {listed}.")
-
     # -- functions ------------------------------------------------------------------------------------------------
-
-    def zipped_folder_warning(self, sha256: str, handler: str | None = None) -> str | None:
-        """What to do when every file of the package is inside one folder, where Lambda does not look for the code;
-        None when it is not, or when `handler` is one found in the package as it is."""
-        if not sha256:
-            return None  # a folder function: its folder is what Lambda's /var/task would be
-        discovery = self.discover_handlers(sha256)
-        if discovery.folder_mistake and (handler is None or handler not in discovery.handlers):
-            return discovery.folder_mistake
-        return None
 
     def create_function(
         self, name: str, package: str | bytes | BinaryIO, handler: object, *, role: str | None = None,
@@ -262,48 +177,6 @@ class Console:
         if was_folder:
             self.sources.refresh()
         return function
-
-    def create_folder_function(self, name: str, folder: object, handler: object, *, role: str | None = None,
-                               publish: bool = False, **config: Any) -> FunctionConfig:
-        """Create a function that runs from a folder on this machine, watched and reloaded on save (FunctionError,
-        field "code", when the folder does not exist or cannot be read); a requirements.txt in it is installed."""
-        _, checked = self.functions.check_new(name, handler, **config)
-        path = self.sources.check_folder(folder)
-        function = self.functions.create(name, None, checked["handler"], role=role or "", code_folder=str(path),
-                                         **config)
-        self.sources.refresh()
-        return self.publish_version(name) if publish else function
-
-    def update_function_code_folder(self, name: str, folder: object) -> FunctionConfig:
-        """Make a folder the function's code, in place of its package or other folder."""
-        path = self.sources.check_folder(folder)
-        function = self.functions.update_code_folder(name, str(path))
-        self.engine.retire(name, LATEST)
-        self.sources.refresh()
-        return function
-
-    def function_code(self, function: FunctionConfig) -> Code:
-        """What the function version runs, with Lambda's CodeSha256 and CodeSize (a folder's as a zip of its files)."""
-        return self.sources.code(function)
-
-    def write_folder_zip(self, name: str, out: IO[bytes]) -> FolderCode:
-        """A folder function's code as the zip its CodeSha256 describes (FunctionNotFound for any other function)."""
-        function = self.functions.get(name)
-        if not function.code_folder:
-            raise FunctionNotFound(name)
-        return write_zip(Path(function.code_folder), out)
-
-    def function_state(self, function: FunctionConfig) -> CodeState:
-        """Lambda's State and LastUpdateStatus: Pending while a folder's requirements.txt installs, Failed if it failed."""
-        return self.sources.state(function)
-
-    def code_changes(self, name: str, limit: int | None = None) -> list[CodeChange]:
-        """Reloads and dependency installs of the function's folder, newest first."""
-        self.functions.get(name)
-        return self.sources.changes.for_function(name, limit)
-
-    def last_code_change(self, name: str) -> CodeChange | None:
-        return self.sources.changes.latest(name)
 
     def update_function_configuration(self, name: str, **changes: object) -> FunctionConfig:
         """Change `$LATEST`'s settings (and its `role`) in one transaction; warm environments of the old ones retire."""
@@ -345,23 +218,6 @@ class Console:
         self.engine.retire(name)
         if was_folder:
             self.sources.refresh()
-
-    def tag_function(self, name: str, tags: dict[str, str]) -> dict[str, str]:
-        """Add or replace the function's tags; its tags after."""
-        return self.tags.tag(name, tags)
-
-    def untag_function(self, name: str, keys: list[str]) -> None:
-        self.tags.untag(name, keys)
-
-    def function_tags(self, name: str) -> dict[str, str]:
-        return self.tags.tags(name)
-
-    def reserved_concurrency(self, name: str) -> int | None:
-        return self.tags.reserved_concurrency(name)
-
-    def reserve_concurrency(self, name: str, value: int | None) -> int | None:
-        """Reserve concurrent executions for the function (0 throttles every invocation), or none with None."""
-        return self.tags.reserve_concurrency(name, value)
 
     def publish_version(
         self, name: str, description: str | None = None, *, code_sha256: str | None = None
@@ -441,48 +297,6 @@ class Console:
         )
         return spec, code
 
-    # -- layers ---------------------------------------------------------------------------------------------------
-
-    def publish_layer_version(self, name: str, package: str | bytes | BinaryIO, **fields: object) -> LayerVersion:
-        """The next version of a layer, from a stored package (its SHA-256) or a zip's bytes or stream; `fields` are
-        description, compatible_runtimes, compatible_architectures and license_info. A refused one stores nothing."""
-        check_layer_fields(name, **fields)
-        sha256 = package if isinstance(package, str) else self.upload_package(package).sha256
-        return self.layers.publish(sha256, name=name, **fields)
-
-    def get_layer_version(self, name: str, version: int) -> LayerVersion:
-        return self.layers.get(name, version)
-
-    def list_layers(self, runtime: str | None = None, architecture: str | None = None) -> list[LayerVersion]:
-        """Each layer's newest version (compatible with the runtime and architecture given), by name."""
-        return self.layers.latest(runtime, architecture)
-
-    def list_layer_versions(self, name: str, runtime: str | None = None,
-                            architecture: str | None = None) -> list[LayerVersion]:
-        """The layer's versions, newest first; none for a layer never published."""
-        return self.layers.versions(name, runtime, architecture)
-
-    def all_layer_versions(self) -> list[LayerVersion]:
-        """Every stored layer version: layers by name, each one's versions newest first."""
-        return [version for layer in self.layers.latest() for version in self.layers.versions(layer.name)]
-
-    def add_function_layer(self, name: str, arn: str) -> FunctionConfig:
-        """Add a layer version (its ARN) after `$LATEST`'s other layers, checked as Lambda checks a function's Layers."""
-        current = [layer.arn() for layer in self.functions.get(name).layers]
-        return self.update_function_configuration(name, layers=[*current, arn])
-
-    def remove_function_layer(self, name: str, position: int) -> FunctionConfig:
-        """Remove `$LATEST`'s layer at `position` (0 is the first); the others keep their order."""
-        current = [layer.arn() for layer in self.functions.get(name).layers]
-        if not 0 <= position < len(current):
-            raise FunctionError(f"{name} has no layer number {position + 1}: it has {len(current)}. Reload the page.",
-                                "layers")
-        return self.update_function_configuration(name, layers=current[:position] + current[position + 1:])
-
-    def delete_layer_version(self, name: str, version: int) -> bool:
-        """Delete a layer version (False when there was none); functions using it keep it, as on Lambda."""
-        return self.layers.delete(name, version)
-
     # -- invoking -------------------------------------------------------------------------------------------------
 
     def invoke(
@@ -556,27 +370,6 @@ class Console:
                                client_context=client_context, region=region, account=account, durable=True,
                                max_age=settings.max_age)
 
-    # -- asynchronous invocation settings (EventInvokeConfig) ---------------------------------------------------------
-
-    def put_event_invoke_config(self, name: str, qualifier: str, *, replace: bool = True,
-                                **settings: Any) -> EventInvokeConfig:
-        """Set the asynchronous invocation settings of a function's qualifier ($LATEST, a version or an alias);
-        `replace` resets what is not given (Put), otherwise only what is given changes (Update)."""
-        self.get_function(name, qualifier)  # FunctionNotFound for a qualifier that names nothing
-        return self.event_invoke_configs.put(name, qualifier, replace=replace, **settings)
-
-    def get_event_invoke_config(self, name: str, qualifier: str) -> EventInvokeConfig:
-        self.functions.get(name)
-        return self.event_invoke_configs.get(name, qualifier)
-
-    def list_event_invoke_configs(self, name: str) -> list[EventInvokeConfig]:
-        self.functions.get(name)
-        return self.event_invoke_configs.all(name)
-
-    def delete_event_invoke_config(self, name: str, qualifier: str) -> None:
-        self.functions.get(name)
-        self.event_invoke_configs.delete(name, qualifier)
-
     def rerun(self, entry_id: int, *, function: str | None = None, source: str = "console") -> Job:
         """Run a history entry's event again, on the same version, as a job. With `function`, the entry must be one of
         that function's (HistoryNotFound otherwise)."""
@@ -614,37 +407,6 @@ class Console:
         except AliasNotFound:
             raise FunctionNotFound(name, qualifier) from None
 
-    # -- aliases and single versions ---------------------------------------------------------------------------------
-
-    def create_alias(self, function: str, name: str, version: str, description: str = "",
-                     weights: dict[str, float] | None = None) -> Alias:
-        return self.aliases.create(function, name, version, description, weights)
-
-    def get_alias(self, function: str, name: str) -> Alias:
-        self.functions.get(function)
-        return self.aliases.get(function, name)
-
-    def list_aliases(self, function: str, version: str | None = None) -> list[Alias]:
-        self.functions.get(function)
-        return self.aliases.all(function, version)
-
-    def update_alias(self, function: str, name: str, **changes: Any) -> Alias:
-        return self.aliases.update(function, name, **changes)
-
-    def delete_alias(self, function: str, name: str) -> None:
-        self.functions.get(function)
-        self.aliases.delete(function, name)
-        self.event_invoke_configs.forget(function, name)  # its asynchronous invocation settings go with it
-
-    def delete_version(self, name: str, version: str) -> None:
-        """Delete one published version; VersionInUse when aliases point to it."""
-        held_by = self.aliases.holding(name, version)
-        if held_by:
-            raise VersionInUse(held_by)
-        self.functions.delete_version(name, version)
-        self.event_invoke_configs.forget(name, version)
-        self.engine.retire(name, version)
-
     def function_exists(self, name: str) -> bool:
         return self.functions.exists(name)
 
@@ -654,19 +416,6 @@ class Console:
     def list_versions(self, name: str) -> list[FunctionConfig]:
         """`$LATEST` and then every published version, oldest first."""
         return self.functions.versions(name)
-
-    def get_package(self, sha256: str) -> Package:
-        return self.packages.get(sha256)
-
-    def list_packages(self) -> list[Package]:
-        return self.packages.all()
-
-    def delete_package(self, sha256: str) -> Package:
-        """Delete a stored package no function or version runs (PackageInUse otherwise); the package is returned."""
-        package = self.packages.get(sha256)
-        self.packages.delete(sha256)
-        self.layer_trees.forget(package.code_dir)  # merged layer folders that held its files
-        return package
 
     def list_invocations(self, function: str, limit: int | None = None) -> list[InvocationRecord]:
         """The function's history, newest first (FunctionNotFound for a function that does not exist)."""
@@ -682,96 +431,6 @@ class Console:
             raise HistoryNotFound(f"No invocation {entry_id} of {function} in the history")
         return entry
 
-    # -- function URLs --------------------------------------------------------------------------------------------
-
-    def create_function_url(self, name: str, qualifier: str | None = None, *, auth_type: object,
-                            cors: object = None, invoke_mode: object = "BUFFERED",
-                            region: str = DEFAULT_REGION) -> FunctionUrl:
-        """Give the function (or its `$LATEST`) a URL; FunctionUrlExists when it has one."""
-        self.functions.get(name)
-        return self.function_urls.create(name, check_qualifier(qualifier), auth_type=check_auth_type(auth_type),
-                                         cors=check_cors(cors), invoke_mode=check_invoke_mode(invoke_mode or
-                                                                                              "BUFFERED"),
-                                         region=region)
-
-    def get_function_url(self, name: str, qualifier: str | None = None) -> FunctionUrl:
-        self.functions.get(name)
-        return self.function_urls.get(name, check_qualifier(qualifier))
-
-    def update_function_url(self, name: str, qualifier: str | None = None, **changes: object) -> FunctionUrl:
-        """Change `auth_type`, `cors` (None removes it) or `invoke_mode`; what is not given stays."""
-        checks = {"auth_type": check_auth_type, "cors": check_cors, "invoke_mode": check_invoke_mode}
-        self.functions.get(name)
-        checked: dict[str, object] = {key: checks[key](value) for key, value in changes.items()}
-        return self.function_urls.update(name, check_qualifier(qualifier), checked)
-
-    def delete_function_url(self, name: str, qualifier: str | None = None) -> None:
-        self.functions.get(name)
-        self.function_urls.delete(name, check_qualifier(qualifier))
-
-    def list_function_urls(self, name: str) -> list[FunctionUrl]:
-        self.functions.get(name)
-        return self.function_urls.for_function(name)
-
-    def find_function_url(self, url_id: str) -> FunctionUrl | None:
-        """The URL a request's host names, or None."""
-        return self.function_urls.by_id(url_id)
-
-    # -- events ---------------------------------------------------------------------------------------------------
-
-    def list_events(self, function: str) -> list[SavedEvent]:
-        return self.events.for_function(function)
-
-    def get_event(self, function: str, name: str) -> SavedEvent:
-        return self.events.get(function, name)
-
-    def save_event(self, function: str, name: str, body: str, *, replace: bool = True) -> SavedEvent:
-        """Save the event under `name`. With replace=False an event already saved under that name (ignoring case) is
-        kept and EventExists names it, so that the person is asked before it is replaced."""
-        self.functions.get(function)  # FunctionNotFound before anything else
-        if not replace:
-            return self.events.create(function, name, body)
-        return self.events.save(function, name, body)
-
-    def rename_event(self, function: str, name: str, new_name: str) -> SavedEvent:
-        """Give a saved event a new name; its expectation goes with it (EventExists when the name is taken)."""
-        self.functions.get(function)
-        return self.events.rename(function, name, new_name)
-
-    def duplicate_event(self, function: str, name: str, new_name: str) -> SavedEvent:
-        """Save a copy of a saved event, with its expectation, under a new name."""
-        self.functions.get(function)
-        return self.events.duplicate(function, name, new_name)
-
-    def delete_event(self, function: str, name: str) -> None:
-        self.events.delete(function, name)
-
-    def export_events(self, function: str, folder: Path | None = None) -> str | list[Path]:
-        """The function's events as one bundle's text, or (given `folder`) as a `<name>.json` file each."""
-        self.functions.get(function)
-        return self.events.export_bundle(function) if folder is None else self.events.export_folder(function, folder)
-
-    def import_events(self, function: str, source: Path | bytes, *, replace: bool = False) -> list[SavedEvent]:
-        """A bundle's bytes, or a folder of `<name>.json` files: all stored, or none."""
-        self.functions.get(function)
-        if isinstance(source, Path):
-            return self.events.import_folder(function, source, replace=replace)
-        return self.events.import_bundle(function, source, replace=replace)
-
-    def import_project_events(self, function: str, template: Path, logical_id: str, *,
-                              replace: bool = False) -> list[SavedEvent]:
-        """A SAM project's events for the template's function `logical_id` (`events/*.json`, then
-        `events/<logical_id>/*.json`, see console.core.sam.project_events) stored as `function`'s saved events:
-        all of them, or none."""
-        from console.core import event_transfer
-        from console.core.sam import project_events, read_template
-
-        self.functions.get(function)
-        parsed = read_template(template)
-        parsed.function(logical_id)  # a TemplateError for a function the template lacks or cannot run
-        files = [event.path for event in project_events(parsed)[logical_id]]
-        return event_transfer.import_files(self.events, function, files, f"{template}'s events", replace=replace)
-
     def summary(self) -> list[FunctionSummary]:
         """Each function with its last result, for the function list."""
         latest = self.history.latest_results()
@@ -782,63 +441,3 @@ class Console:
             status = None if succeeded is None else ("succeeded" if succeeded else "failed")
             rows.append(FunctionSummary(function, status, when, tests.get(function.name)))
         return rows
-
-    # -- saved events as tests ------------------------------------------------------------------------------------
-
-    def get_expectation(self, function: str, event: str) -> Expectation | None:
-        """The saved event's expectation, or None (EventNotFound for an event that does not exist)."""
-        self.events.get(function, event)
-        return self.expectations.get(function, event)
-
-    def list_expectations(self, function: str) -> dict[str, Expectation]:
-        """The function's expectations by event name."""
-        self.functions.get(function)
-        return self.expectations.for_function(function)
-
-    def set_expectation(self, function: str, event: str, response: str | None, outcome: str = "any",
-                        max_duration: str | float | None = None) -> Expectation:
-        """An expectation written by hand, checked (ExpectationError with its field), on a saved event."""
-        self.events.get(function, event)
-        return self.expectations.set(function, event, check_expectation(response, outcome, max_duration))
-
-    def clear_expectation(self, function: str, event: str) -> bool:
-        """Remove the saved event's expectation; False when it had none."""
-        self.events.get(function, event)
-        return self.expectations.clear(function, event)
-
-    def save_as_expected(self, function: str, entry_id: int, event: str) -> tuple[SavedEvent, Expectation]:
-        """"Save as expected": a history entry's result becomes the expectation of the saved event `event`, which is
-        created from the entry's event when the function has none of that name. A saved event whose JSON differs
-        from the entry's is refused (ExpectationError): the result did not come from it."""
-        entry = self.get_invocation(entry_id, function)
-        expectation = expectation_from(entry)
-        saved = self.events.for_function(function)
-        existing = next((item for item in saved if item.name == event), None)
-        if existing is None:
-            existing = self.events.create(function, event, entry.event)
-        elif not same_json(existing.body, entry.event):
-            raise ExpectationError(f"The saved event {event!r} holds other JSON than the event this result came "
-                                   "from: choose another name to save that event with its result, or run the saved "
-                                   "event and save its result.", "event")
-        return existing, self.expectations.set(function, event, expectation)
-
-    def saved_event_for(self, function: str, event: str) -> str | None:
-        """The name of the function's saved event holding this JSON (formatting aside), or None."""
-        return next((saved.name for saved in self.events.for_function(function) if same_json(saved.body, event)),
-                    None)
-
-    def run_tests(self, functions: list[str] | None = None, *, source: str = "console",
-                  concurrency: int | None = None) -> TestRun:
-        """Run the saved events with expectations of the functions (all when None) and wait for the results."""
-        return run_test_suite(self, functions, source=source, concurrency=concurrency)
-
-    def start_test_run(self, functions: list[str] | None = None) -> TestRun:
-        """Run all: the same as `run_tests`, in the background; the page polls `get_test_run`."""
-        return self.test_runs.start(functions)
-
-    def get_test_run(self, run_id: str) -> TestRun:
-        return self.test_runs.get(run_id)
-
-    def last_test_runs(self) -> dict[str, LastRun]:
-        """Each function's last test run, by function name."""
-        return last_runs(self)
