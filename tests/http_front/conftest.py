@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -78,3 +79,14 @@ def deploy(lam) -> Callable[..., tuple[str, dict]]:
         return name, lam.create_function_url_config(FunctionName=name, AuthType=auth, **extra)
 
     return make
+
+
+def history(server: LiveServer, function: str) -> list[dict]:
+    """The function's history entries as the server's database holds them (read-only), oldest first."""
+    conn = sqlite3.connect(f"file:{server.data_dir / 'lambda-console.sqlite3'}?mode=ro", uri=True, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in conn.execute("SELECT * FROM invocations WHERE function = ? ORDER BY id",
+                                                   (function,))]
+    finally:
+        conn.close()

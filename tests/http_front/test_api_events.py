@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import time
 import urllib.error
 import urllib.request
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LiveServer
-from tests.http_front.conftest import boto3_client, fetch
+from tests.http_front.conftest import boto3_client, fetch, history
 
 PROJECTS = Path(__file__).resolve().parents[1] / "sam_projects"
 
@@ -50,16 +49,6 @@ def call(server: LiveServer, path: str, method: str = "GET", body: bytes | None 
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
-
-
-def history(server: LiveServer, function: str) -> list[dict]:
-    conn = sqlite3.connect(f"file:{server.data_dir / 'lambda-console.sqlite3'}?mode=ro", uri=True, timeout=30)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute("SELECT * FROM invocations WHERE function = ? ORDER BY id",
-                                                   (function,))]
-    finally:
-        conn.close()
 
 
 def test_a_rest_api_event_is_served_with_payload_1_0_and_recorded(served):

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import LiveServer
-from tests.http_front.conftest import fetch
+from tests.http_front.conftest import fetch, history
 
 ECHO = '''
 import json
@@ -38,16 +37,6 @@ import time
 def handler(event, context):
     time.sleep(30)
 '''
-
-
-def history(server: LiveServer, function: str) -> list[dict]:
-    conn = sqlite3.connect(f"file:{server.data_dir / 'lambda-console.sqlite3'}?mode=ro", uri=True, timeout=30)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute("SELECT * FROM invocations WHERE function = ? ORDER BY id",
-                                                   (function,))]
-    finally:
-        conn.close()
 
 
 # -- the REST API ------------------------------------------------------------------------------------------------------
