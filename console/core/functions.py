@@ -17,6 +17,15 @@ import uuid
 from dataclasses import dataclass, field, replace
 
 from console.core.clock import now_iso
+from console.core.function_layers import (
+    FunctionLayer,
+    Query,
+    check_total_size,
+    conn_query,
+    function_layers,
+    resolve_layers,
+    save_function_layers,
+)
 from console.core.function_rules import (  # noqa: F401 - the checks and errors, where callers look for them
     CHECKS,
     CONFIG_FIELDS,
@@ -34,15 +43,6 @@ from console.core.function_rules import (  # noqa: F401 - the checks and errors,
     check_runtime,
     check_runtime_client,
     check_timeout,
-)
-from console.core.layers import (
-    FunctionLayer,
-    Query,
-    check_total_size,
-    conn_query,
-    function_layers,
-    resolve_layers,
-    save_function_layers,
 )
 from console.core.limits import MAX_UNZIPPED_BYTES, MIN_EPHEMERAL_STORAGE
 from console.core.store import Store

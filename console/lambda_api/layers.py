@@ -12,8 +12,8 @@ from typing import Any
 from flask import Response, request
 
 from console import get_console
+from console.core.function_layers import LAYER_VERSION_ARN_PATTERN
 from console.core.layers import (
-    LAYER_VERSION_ARN_PATTERN,
     MAX_LAYER_NAME,
     LayerError,
     LayerNotFound,
