@@ -16,6 +16,7 @@ from console.config import Config
 from console.core.discoveries import Discoveries
 from console.core.discovery import Discovery
 from console.core.events import EventStore, SavedEvent, check_event
+from console.core.function_layers import layer_version_users
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionStore
 from console.core.history import History, HistoryNotFound, InvocationRecord
 from console.core.jobs import Job, JobNotFound, Jobs
@@ -197,6 +198,10 @@ class Console:
     def all_layer_versions(self) -> list[LayerVersion]:
         """Every stored layer version: layers by name, each one's versions newest first."""
         return [version for layer in self.layers.latest() for version in self.layers.versions(layer.name)]
+
+    def layer_users(self) -> dict[tuple[str, int], list[str]]:
+        """(layer, version) -> the functions and published versions that use it (deleted versions included)."""
+        return layer_version_users(self.store.query)
 
     def add_function_layer(self, name: str, arn: str) -> FunctionConfig:
         """Add a layer version (its ARN) after `$LATEST`'s other layers, checked as Lambda checks a function's Layers."""

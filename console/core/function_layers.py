@@ -139,6 +139,16 @@ def save_function_layers(conn: sqlite3.Connection, function: str, version: str,
     )
 
 
+def layer_version_users(query: Query) -> dict[tuple[str, int], list[str]]:
+    """(layer, version) -> the function versions using it (`name`, or `name:version` for a published one)."""
+    found: dict[tuple[str, int], list[str]] = {}
+    rows = query("SELECT layer, layer_version, function, version FROM function_layers ORDER BY function, version", ())
+    for row in rows:
+        user = row["function"] if row["version"] == LATEST else f"{row['function']}:{row['version']}"
+        found.setdefault((row["layer"], row["layer_version"]), []).append(user)
+    return found
+
+
 def layer_users(query: Query, sha256: str | None = None) -> dict[str, list[str]]:
     """Package -> the layer versions (`layer:<name>:<version>`) and the function versions using it as a layer."""
     where, params = ("WHERE package_sha256 = ?", (sha256,)) if sha256 else ("", ())

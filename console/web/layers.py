@@ -23,7 +23,8 @@ def _context(**extra: object) -> dict:
     layers: dict[str, list[LayerVersion]] = {}
     for version in versions:
         layers.setdefault(version.name, []).append(version)
-    return {"layers": layers, "runtimes": RUNTIMES, "errors": {}, "form": {}, "message": "", **extra}
+    return {"layers": layers, "users": get_console().layer_users(), "runtimes": RUNTIMES, "errors": {}, "form": {},
+            "message": "", **extra}
 
 
 def layer_json(version: LayerVersion) -> dict:

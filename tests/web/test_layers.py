@@ -70,6 +70,8 @@ def test_a_functions_layers_section_adds_and_removes_in_order(app, client) -> No
     assert nothing.status_code == 422 and "Choose a layer version to add." in nothing.get_data(as_text=True)
     gone = client.post("/functions/uses/layers/5/remove", headers=HTMX)
     assert gone.status_code == 422 and "uses has no layer number 6: it has 2" in gone.get_data(as_text=True)
+    page = client.get("/layers").get_data(as_text=True)
+    assert page.count('href="/functions/uses/configuration">uses</a>') == 2  # each version says who uses it
     removed = client.post("/functions/uses/layers/0/remove", headers=HTMX)
     assert removed.status_code == 200 and "Layer removed." in removed.get_data(as_text=True)
     assert [layer.name for layer in console.get_function("uses").layers] == ["second"]
