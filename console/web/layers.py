@@ -44,7 +44,9 @@ def layers() -> tuple[str, int]:
 
 @bp.get("/layers.json")
 def layers_json() -> Response:
-    return jsonify({"layer_versions": [layer_json(version) for version in get_console().all_layer_versions()]})
+    users = get_console().layer_users()
+    return jsonify({"layer_versions": [{**layer_json(version), "used_by": users.get((version.name, version.version), [])}
+                                       for version in get_console().all_layer_versions()]})
 
 
 @bp.post("/layers")

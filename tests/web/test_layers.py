@@ -72,6 +72,7 @@ def test_a_functions_layers_section_adds_and_removes_in_order(app, client) -> No
     assert gone.status_code == 422 and "uses has no layer number 6: it has 2" in gone.get_data(as_text=True)
     page = client.get("/layers").get_data(as_text=True)
     assert page.count('href="/functions/uses/configuration">uses</a>') == 2  # each version says who uses it
+    assert [v["used_by"] for v in client.get("/layers.json").get_json()["layer_versions"]] == [["uses"], ["uses"]]
     removed = client.post("/functions/uses/layers/0/remove", headers=HTMX)
     assert removed.status_code == 200 and "Layer removed." in removed.get_data(as_text=True)
     assert [layer.name for layer in console.get_function("uses").layers] == ["second"]
