@@ -216,6 +216,15 @@ class Console:
                                 "layers")
         return self.update_function_configuration(name, layers=current[:position] + current[position + 1:])
 
+    def move_function_layer_up(self, name: str, position: int) -> FunctionConfig:
+        """Swap `$LATEST`'s layer at `position` with the one before it: its files then replace that one's."""
+        current = [layer.arn() for layer in self.functions.get(name).layers]
+        if not 0 < position < len(current):
+            raise FunctionError(f"{name} has no layer number {position + 1} to move up: it has {len(current)}. "
+                                "Reload the page.", "layers")
+        current[position - 1], current[position] = current[position], current[position - 1]
+        return self.update_function_configuration(name, layers=current)
+
     def delete_layer_version(self, name: str, version: int) -> bool:
         """Delete a layer version (False when there was none); functions using it keep it, as on Lambda."""
         return self.layers.delete(name, version)

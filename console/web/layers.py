@@ -94,6 +94,16 @@ def add_function_layer(name: str) -> tuple[str, int]:
         name, message="Layer added. The next test runs with it."))
 
 
+@bp.post("/functions/<name>/layers/<int:position>/up")
+def move_function_layer_up(name: str, position: int) -> tuple[str, int]:
+    try:
+        get_console().move_function_layer_up(name, position)
+    except FunctionError as exc:
+        return render("function.html", "_function_body.html", 422, **configuration_context(name, {"layers": str(exc)}))
+    return render("function.html", "_function_body.html", **configuration_context(
+        name, message="Layer moved up. The next test runs with the new order."))
+
+
 @bp.post("/functions/<name>/layers/<int:position>/remove")
 def remove_function_layer(name: str, position: int) -> tuple[str, int]:
     try:
