@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from console.core.console_parts import ConsoleParts
+from console.core.function_layers import layer_version_users
 from console.core.functions import FunctionConfig, FunctionError
 from console.core.layers import LayerVersion, check_layer_fields
 
@@ -38,6 +39,10 @@ class LayerOperations(ConsoleParts):
         """Every stored layer version: layers by name, each one's versions newest first."""
         return [version for layer in self.layers.latest() for version in self.layers.versions(layer.name)]
 
+    def layer_users(self) -> dict[tuple[str, int], list[str]]:
+        """(layer, version) -> the functions and published versions that use it (deleted versions included)."""
+        return layer_version_users(self.store.query)
+
     def add_function_layer(self, name: str, arn: str) -> FunctionConfig:
         """Add a layer version (its ARN) after `$LATEST`'s other layers, checked as Lambda checks a function's Layers."""
         current = [layer.arn() for layer in self.functions.get(name).layers]
@@ -50,6 +55,15 @@ class LayerOperations(ConsoleParts):
             raise FunctionError(f"{name} has no layer number {position + 1}: it has {len(current)}. Reload the page.",
                                 "layers")
         return self.update_function_configuration(name, layers=current[:position] + current[position + 1:])
+
+    def move_function_layer_up(self, name: str, position: int) -> FunctionConfig:
+        """Swap `$LATEST`'s layer at `position` with the one before it: its files then replace that one's."""
+        current = [layer.arn() for layer in self.functions.get(name).layers]
+        if not 0 < position < len(current):
+            raise FunctionError(f"{name} has no layer number {position + 1} to move up: it has {len(current)}. "
+                                "Reload the page.", "layers")
+        current[position - 1], current[position] = current[position], current[position - 1]
+        return self.update_function_configuration(name, layers=current)
 
     def delete_layer_version(self, name: str, version: int) -> bool:
         """Delete a layer version (False when there was none); functions using it keep it, as on Lambda."""

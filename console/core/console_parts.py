@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from console.core.sam_load import SamProjects
     from console.core.sam_local import EnvVars
     from console.core.sources import CodeSources
+    from console.core.store import Store
     from console.core.tags import TagStore
     from console.core.test_runs import TestRuns
     from console.engine import Engine
@@ -33,6 +34,7 @@ class ConsoleParts:
     """The attributes and cross-part operations of a Console, declared for the parts that use them."""
 
     config: Config
+    store: Store
     packages: PackageStore
     discoveries: Discoveries
     functions: FunctionStore

@@ -17,6 +17,15 @@ import uuid
 from dataclasses import dataclass, field, replace
 
 from console.core.clock import now_iso
+from console.core.function_layers import (
+    FunctionLayer,
+    Query,
+    check_total_size,
+    conn_query,
+    function_layers,
+    resolve_layers,
+    save_function_layers,
+)
 from console.core.function_rules import (  # noqa: F401 - the checks and errors, where callers look for them
     CHECKS,
     CONFIG_FIELDS,
@@ -39,15 +48,6 @@ from console.core.function_rules import (  # noqa: F401 - the checks and errors,
     deprecated_since,
 )
 from console.core.function_settings import architecture, check_settings, effective_logging, notes
-from console.core.layers import (
-    FunctionLayer,
-    Query,
-    check_total_size,
-    conn_query,
-    function_layers,
-    resolve_layers,
-    save_function_layers,
-)
 from console.core.limits import MAX_UNZIPPED_BYTES, MIN_EPHEMERAL_STORAGE
 from console.core.store import Store
 

@@ -4,9 +4,9 @@ A layer version is a stored package (console.core.packages: checked, stored once
 Lambda's fields: LayerName, Version, Description, CompatibleRuntimes, CompatibleArchitectures, LicenseInfo and
 CreatedDate. Versions of a name are numbered 1, 2, ... and a number is never given twice, even after a delete.
 
-A function version names up to 5 layer versions, in order (a later layer's files replace an earlier one's). Each is
-kept with the package it runs: deleting a layer version keeps it working for the functions that already use it, as
-on Lambda ("Deleting a layer version" in the AWS guide), and the package stays in use while they do.
+A function version names up to 5 layer versions, in order (a later layer's files replace an earlier one's):
+console.core.function_layers. Deleting a layer version keeps it working for the functions that already use it, as on
+Lambda ("Deleting a layer version" in the AWS guide).
 
 Lambda's rules and messages come from the AWS guide ("Working with layers", "Lambda quotas") and botocore's service
 model (the LayerName, LayerVersionArn, CompatibleRuntimes and CompatibleArchitectures shapes).
@@ -18,7 +18,6 @@ import functools
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from console.core.clock import now_iso
@@ -26,7 +25,6 @@ from console.core.function_rules import FunctionError, check_description
 from console.core.store import Store
 from console.engine.invocation import DEFAULT_ACCOUNT, DEFAULT_REGION
 
-MAX_LAYERS = 5  # layers one function may use
 MAX_LAYER_NAME = 140  # botocore's LayerName: a name or an ARN, 1 to 140 characters
 MAX_LICENSE_INFO = 512
 MAX_COMPATIBLE_RUNTIMES = 15
@@ -35,11 +33,6 @@ LAYER_NAME = re.compile(r"[a-zA-Z0-9_-]+")
 _ARN_HEAD = r"arn:(?:aws[a-zA-Z-]*)?:lambda:(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d):(?P<account>\d{12}):layer:"
 LAYER_ARN = re.compile(_ARN_HEAD + r"(?P<name>[a-zA-Z0-9_-]+)")
 LAYER_VERSION_ARN = re.compile(_ARN_HEAD + r"(?P<name>[a-zA-Z0-9_-]+):(?P<version>[0-9]+)")
-# botocore's LayerVersionArn pattern, as Lambda quotes it when a function's Layers has one that does not fit.
-LAYER_VERSION_ARN_PATTERN = (
-    r"(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|"
-    r"(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)"
-)
 # Versions are numbered in an SQLite INTEGER column (64-bit signed): a larger number was never published.
 MAX_VERSION = 2**63 - 1
 
@@ -90,20 +83,6 @@ class LayerVersion:
     def arn(self, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT) -> str:
         """The LayerVersionArn."""
         return f"{self.layer_arn(region, account)}:{self.version}"
-
-
-@dataclass(frozen=True)
-class FunctionLayer:
-    """A layer version as a function version uses it: kept with its package, even after the version is deleted."""
-
-    name: str
-    version: int
-    package_sha256: str
-    code_size: int
-    unzipped_size: int
-
-    def arn(self, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT) -> str:
-        return f"{layer_arn(self.name, region, account)}:{self.version}"
 
 
 # -- checks -----------------------------------------------------------------------------------------------------
@@ -203,9 +182,6 @@ def parse_version_arn(value: object) -> tuple[str, int] | None:
 
 # -- the store --------------------------------------------------------------------------------------------------
 
-Query = Callable[[str, tuple], list]
-
-
 def _version(row: sqlite3.Row) -> LayerVersion:
     return LayerVersion(
         name=row["name"],
@@ -232,7 +208,7 @@ def _matches(version: LayerVersion, runtime: str | None, architecture: str | Non
 
 
 class LayerStore:
-    """Layer versions in the database, and the layers of each function version."""
+    """Layer versions in the database."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -287,114 +263,3 @@ class LayerStore:
         with self._store.write() as conn:
             return conn.execute("DELETE FROM layer_versions WHERE name = ? AND version = ?",
                                 (name, version)).rowcount > 0
-
-    # -- a function's layers ---------------------------------------------------------------------------------------
-
-    def for_function(self, function: str, version: str) -> tuple[FunctionLayer, ...]:
-        return function_layers(self._store.query, function, version)
-
-
-def function_layers(query: Query, function: str, version: str) -> tuple[FunctionLayer, ...]:
-    """The layers of a function version, in order."""
-    rows = query(
-        "SELECT function_layers.*, packages.size, packages.unzipped_size FROM function_layers"
-        " JOIN packages ON packages.sha256 = function_layers.package_sha256"
-        " WHERE function = ? AND version = ? ORDER BY position",
-        (function, version),
-    )
-    return tuple(FunctionLayer(row["layer"], row["layer_version"], row["package_sha256"], row["size"],
-                               row["unzipped_size"]) for row in rows)
-
-
-def resolve_layers(query: Query, arns: object, current: Sequence[FunctionLayer] = ()) -> tuple[FunctionLayer, ...]:
-    """A function's Layers (LayerVersionArns) checked as Lambda checks them, each with the package it runs.
-
-    A layer version the function already uses stays usable after it was deleted (Lambda keeps it for the functions
-    that use it): `current` holds those.
-    """
-    if arns is None:
-        return ()
-    if not isinstance(arns, (list, tuple)) or not all(isinstance(arn, str) for arn in arns):
-        raise FunctionError("Layers must be a list of layer version ARNs "
-                            f"(arn:aws:lambda:<region>:{DEFAULT_ACCOUNT}:layer:<name>:<version>).", "layers")
-    bad = [arn for arn in arns if not LAYER_VERSION_ARN.fullmatch(arn) or len(arn) > MAX_LAYER_NAME]
-    if bad:
-        raise FunctionError(
-            f"1 validation error detected: Value '[{', '.join(arns)}]' at 'layers' failed to satisfy constraint: "
-            "Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have "
-            f"length greater than or equal to 1, Member must satisfy regular expression pattern: "
-            f"{LAYER_VERSION_ARN_PATTERN}]. Give each layer as its LayerVersionArn, which ends with the version "
-            "number.",
-            "layers",
-        )
-    if len(arns) > MAX_LAYERS:
-        raise FunctionError(f"Cannot reference more than {MAX_LAYERS} layers.", "layers")
-    seen: dict[str, str] = {}
-    kept = {(layer.name, layer.version): layer for layer in current}
-    resolved = []
-    for arn in arns:
-        parsed = parse_version_arn(arn)
-        if parsed is not None and parsed[0] in seen:
-            raise FunctionError(
-                "Two different versions of the same layer are not allowed to be referenced in the same function. "
-                f"{seen[parsed[0]]} and {arn} are versions of the same layer.",
-                "layers",
-            )
-        layer = None if parsed is None else kept.get(parsed) or _stored(query, *parsed)
-        if layer is None:
-            raise FunctionError(f"Layer version {arn} does not exist.", "layers")
-        seen[layer.name] = arn
-        resolved.append(layer)
-    return tuple(resolved)
-
-
-def _stored(query: Query, name: str, version: int) -> FunctionLayer | None:
-    rows = query(f"{_SELECT} WHERE name = ? AND version = ?", (name, version))
-    if not rows:
-        return None
-    layer = _version(rows[0])
-    return FunctionLayer(layer.name, layer.version, layer.package_sha256, layer.code_size, layer.unzipped_size)
-
-
-def check_total_size(query: Query, package_sha256: str | None, layers: Iterable[FunctionLayer], limit: int) -> None:
-    """Lambda's quota on the unzipped code of a function and all its layers together."""
-    layers = tuple(layers)
-    if not layers:
-        return  # the package alone was checked against the limit when it was stored
-    rows = query("SELECT unzipped_size FROM packages WHERE sha256 = ?", (package_sha256,))
-    total = (rows[0]["unzipped_size"] if rows else 0) + sum(layer.unzipped_size for layer in layers)
-    if total > limit:
-        raise FunctionError(
-            f"Function code combined with layers exceeds the maximum allowed size of {limit} bytes. The actual size "
-            f"is {total} bytes.",
-            "layers",
-        )
-
-
-def save_function_layers(conn: sqlite3.Connection, function: str, version: str,
-                         layers: Iterable[FunctionLayer]) -> None:
-    """Replace a function version's layers (inside the caller's transaction)."""
-    conn.execute("DELETE FROM function_layers WHERE function = ? AND version = ?", (function, version))
-    conn.executemany(
-        "INSERT INTO function_layers (function, version, position, layer, layer_version, package_sha256)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [(function, version, position, layer.name, layer.version, layer.package_sha256)
-         for position, layer in enumerate(layers)],
-    )
-
-
-def layer_users(query: Query, sha256: str | None = None) -> dict[str, list[str]]:
-    """Package -> the layer versions (`layer:<name>:<version>`) and the function versions using it as a layer."""
-    where, params = ("WHERE package_sha256 = ?", (sha256,)) if sha256 else ("", ())
-    found: dict[str, list[str]] = {}
-    for row in query(f"SELECT package_sha256, name, version FROM layer_versions {where}", params):
-        found.setdefault(row["package_sha256"], []).append(f"layer:{row['name']}:{row['version']}")
-    for row in query(f"SELECT DISTINCT package_sha256, function, version FROM function_layers {where}", params):
-        user = row["function"] if row["version"] == "$LATEST" else f"{row['function']}:{row['version']}"
-        found.setdefault(row["package_sha256"], []).append(user)
-    return found
-
-
-def conn_query(conn: sqlite3.Connection) -> Query:
-    """A Query over a connection inside a transaction."""
-    return lambda sql, params: conn.execute(sql, params).fetchall()

@@ -39,7 +39,7 @@ except ImportError:  # Windows: no advisory locks, so a second store on the same
 
 from console.core.clock import precise_iso
 from console.core.files import chunks, fsync_dir, remove_tree
-from console.core.layers import layer_users
+from console.core.function_layers import layer_users
 from console.core.limits import MAX_UNZIPPED_BYTES, MAX_ZIP_BYTES, human_size
 from console.core.store import Store
 from console.core.unzip import unpack_zip

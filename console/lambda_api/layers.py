@@ -12,8 +12,9 @@ from typing import Any
 from flask import Response, request
 
 from console import get_console
+from console.core.function_layers import LAYER_VERSION_ARN_PATTERN
 from console.core.layers import (
-    LAYER_VERSION_ARN_PATTERN,
+    LAYER_ARN,
     MAX_LAYER_NAME,
     LayerError,
     LayerNotFound,
@@ -67,6 +68,10 @@ def _name(raw: str) -> str:
     try:
         return layer_name(raw)
     except LayerError:
+        if (match := LAYER_ARN.fullmatch(raw)) and match["account"] != ACCOUNT:
+            raise invalid(f"{raw} names a layer of the account {match['account']}; lambda-console has one account, "
+                          f"{ACCOUNT}: name the layer alone, or as arn:aws:lambda:<region>:{ACCOUNT}:layer:<name>."
+                          ) from None
         if len(raw) > MAX_LAYER_NAME:
             raise validation(raw, "layerName", f"Member must have length less than or equal to {MAX_LAYER_NAME}") from None
         raise validation(raw, "layerName", f"Member must satisfy regular expression pattern: {LAYER_NAME_PATTERN}") from None

@@ -23,7 +23,8 @@ def _context(**extra: object) -> dict:
     layers: dict[str, list[LayerVersion]] = {}
     for version in versions:
         layers.setdefault(version.name, []).append(version)
-    return {"layers": layers, "runtimes": RUNTIMES, "errors": {}, "form": {}, "message": "", **extra}
+    return {"layers": layers, "users": get_console().layer_users(), "runtimes": RUNTIMES, "errors": {}, "form": {},
+            "message": "", **extra}
 
 
 def layer_json(version: LayerVersion) -> dict:
@@ -43,7 +44,9 @@ def layers() -> tuple[str, int]:
 
 @bp.get("/layers.json")
 def layers_json() -> Response:
-    return jsonify({"layer_versions": [layer_json(version) for version in get_console().all_layer_versions()]})
+    users = get_console().layer_users()
+    return jsonify({"layer_versions": [{**layer_json(version), "used_by": users.get((version.name, version.version), [])}
+                                       for version in get_console().all_layer_versions()]})
 
 
 @bp.post("/layers")
@@ -89,6 +92,16 @@ def add_function_layer(name: str) -> tuple[str, int]:
         return render("function.html", "_function_body.html", 422, **configuration_context(name, {"layers": str(exc)}))
     return render("function.html", "_function_body.html", **configuration_context(
         name, message="Layer added. The next test runs with it."))
+
+
+@bp.post("/functions/<name>/layers/<int:position>/up")
+def move_function_layer_up(name: str, position: int) -> tuple[str, int]:
+    try:
+        get_console().move_function_layer_up(name, position)
+    except FunctionError as exc:
+        return render("function.html", "_function_body.html", 422, **configuration_context(name, {"layers": str(exc)}))
+    return render("function.html", "_function_body.html", **configuration_context(
+        name, message="Layer moved up. The next test runs with the new order."))
 
 
 @bp.post("/functions/<name>/layers/<int:position>/remove")

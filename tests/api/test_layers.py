@@ -139,7 +139,13 @@ def test_publishing_refuses_s3_content_and_bad_fields_with_what_to_do(lam) -> No
     assert "Content.ZipFile" in error_of(not_zip)[1]
     with pytest.raises(ClientError) as runtime:
         publish(lam, name, CompatibleRuntimes=["python9"])
-    assert error_of(runtime)[0] == "ValidationException" or "python9" in error_of(runtime)[1]
+    assert error_of(runtime) == ("InvalidParameterValueException", (
+        "Compatible runtime 'python9' is not a Lambda runtime: use identifiers such as python3.12 (the Runtime of a "
+        "function)."))
+    with pytest.raises(ClientError) as other_account:
+        lam.get_layer_version(LayerName=f"arn:aws:lambda:{REGION}:210987654321:layer:{name}", VersionNumber=1)
+    assert error_of(other_account)[0] == "InvalidParameterValueException"
+    assert f"lambda-console has one account, {ACCOUNT}" in error_of(other_account)[1]
     # Nothing was published by the refusals.
     assert lam.list_layer_versions(LayerName=name)["LayerVersions"] == []
 

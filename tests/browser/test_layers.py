@@ -72,15 +72,24 @@ def test_publish_layers_add_them_to_a_function_and_remove_one(page, tmp_path: Pa
         expect(page.get_by_role("status")).to_have_text("Layer added. The next test runs with it.")
     rows = page.get_by_role("region", name="Layers").get_by_role("row")
     expect(rows.nth(1).get_by_role("cell")).to_have_text(["1", "greeting-one", "1", re.compile("bytes"), "Remove"])
-    expect(rows.nth(2).get_by_role("cell")).to_have_text(["2", "greeting-two", "1", re.compile("bytes"), "Remove"])
+    expect(rows.nth(2).get_by_role("cell")).to_have_text(["2", "greeting-two", "1", re.compile("bytes"),
+                                                         re.compile(r"Move up\s+Remove")])
     screenshot(page, "configuration-layers")
 
     page.get_by_role("link", name="Test").click()
     expect(run_test(page).get_by_test_id("response")).to_have_text('"from the second layer"')  # the later layer's file wins
 
     page.get_by_role("link", name="Configuration").click()
-    page.get_by_role("button", name="Remove greeting-two version 1").click()
+    page.get_by_role("button", name="Move greeting-two version 1 up").click()
+    expect(page.get_by_role("status")).to_have_text("Layer moved up. The next test runs with the new order.")
+    rows = page.get_by_role("region", name="Layers").get_by_role("row")
+    expect(rows.nth(1).get_by_role("cell").nth(1)).to_have_text("greeting-two")
+    page.get_by_role("link", name="Test").click()
+    expect(run_test(page).get_by_test_id("response")).to_have_text('"from the first layer"')
+
+    page.get_by_role("link", name="Configuration").click()
+    page.get_by_role("button", name="Remove greeting-one version 1").click()
     expect(page.get_by_role("status")).to_have_text("Layer removed. The next test runs without it.")
     expect(page.get_by_role("region", name="Layers").get_by_role("row")).to_have_count(2)  # the header and one
     page.get_by_role("link", name="Test").click()
-    expect(run_test(page).get_by_test_id("response")).to_have_text('"from the first layer"')
+    expect(run_test(page).get_by_test_id("response")).to_have_text('"from the second layer"')

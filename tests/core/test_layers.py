@@ -155,3 +155,17 @@ def test_a_package_split_over_two_layers_imports_whole(console: Console, monkeyp
     second = console.publish_layer_version("tools-two", SPLIT_SECOND)
     console.create_function("split", SPLIT_HANDLER, "app.handler", layers=[first.arn(), second.arn()])
     assert run(console, "split") == ["one", "two"]
+
+
+def test_deleting_a_layers_package_removes_the_merged_folders_that_held_it(console: Console) -> None:
+    first = console.publish_layer_version("first", FIRST)
+    second = console.publish_layer_version("second", SECOND)
+    console.create_function("fn", HANDLER, "app.handler", layers=[first.arn(), second.arn()])
+    assert run(console, "fn")["who"] == "second"
+    merged = console.config.packages_dir / "merged-layers"
+    assert len([p for p in merged.iterdir() if p.is_dir()]) == 1
+    assert console.layer_users() == {("first", 1): ["fn"], ("second", 1): ["fn"]}
+    console.delete_function("fn")
+    console.delete_layer_version("second", 1)
+    console.delete_package(second.package_sha256)
+    assert [p for p in merged.iterdir() if p.is_dir()] == []

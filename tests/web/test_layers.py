@@ -70,6 +70,15 @@ def test_a_functions_layers_section_adds_and_removes_in_order(app, client) -> No
     assert nothing.status_code == 422 and "Choose a layer version to add." in nothing.get_data(as_text=True)
     gone = client.post("/functions/uses/layers/5/remove", headers=HTMX)
     assert gone.status_code == 422 and "uses has no layer number 6: it has 2" in gone.get_data(as_text=True)
+    page = client.get("/layers").get_data(as_text=True)
+    assert page.count('href="/functions/uses/configuration">uses</a>') == 2  # each version says who uses it
+    assert [v["used_by"] for v in client.get("/layers.json").get_json()["layer_versions"]] == [["uses"], ["uses"]]
+    up = client.post("/functions/uses/layers/1/up", headers=HTMX)
+    assert up.status_code == 200 and "Layer moved up." in up.get_data(as_text=True)
+    assert [layer.name for layer in console.get_function("uses").layers] == ["second", "first"]
+    first_up = client.post("/functions/uses/layers/0/up", headers=HTMX)
+    assert first_up.status_code == 422 and "no layer number 1 to move up" in first_up.get_data(as_text=True)
+    client.post("/functions/uses/layers/1/up", headers=HTMX)  # back to first, second
     removed = client.post("/functions/uses/layers/0/remove", headers=HTMX)
     assert removed.status_code == 200 and "Layer removed." in removed.get_data(as_text=True)
     assert [layer.name for layer in console.get_function("uses").layers] == ["second"]
