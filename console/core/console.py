@@ -318,8 +318,10 @@ class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, Event
         continues."""
         data = payload.encode() if isinstance(payload, str) else payload
         spec, code = self._spec(self.functions.get(name, self._resolve(name, version, routed=True)), region, account)
+        # Through an alias, the handler's context names the alias in its invoked ARN, as on Lambda.
+        alias = version if version != LATEST and not version.isdigit() else None
         result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id,
-                                    trace_header=trace_header)
+                                    trace_header=trace_header, qualifier=alias)
         return self.history.record(name, source, data.decode("utf-8", "replace"), result, code.code_sha256,
                                    event_name)
 

@@ -210,16 +210,18 @@ class Environment:
         client_context: str | None = None,
         cognito_identity: str | None = None,
         trace_header: str | None = None,
+        invoked_arn: str | None = None,
     ) -> InvocationResult:
         """Run one invocation in this environment; the pool guarantees nobody else is using it. `trace_header`: the
-        caller's X-Ray trace header, whose trace the invocation continues."""
+        caller's X-Ray trace header, whose trace the invocation continues; `invoked_arn`: the ARN the caller used
+        (an alias's), when it is not the version's."""
         spec = self.spec
         request_id = request_id or str(uuid.uuid4())
         cold = self.invocations == 0
         self.invocations += 1
         headers = [
             ("Lambda-Runtime-Aws-Request-Id", request_id),
-            ("Lambda-Runtime-Invoked-Function-Arn", spec.invoked_arn),
+            ("Lambda-Runtime-Invoked-Function-Arn", invoked_arn or spec.invoked_arn),
             ("Lambda-Runtime-Trace-Id", trace_id(sampled=spec.tracing == "Active", upstream=trace_header)),
         ]
         if client_context:

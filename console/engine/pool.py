@@ -108,9 +108,11 @@ class Engine:
         client_context: str | None = None,
         cognito_identity: str | None = None,
         trace_header: str | None = None,
+        qualifier: str | None = None,
     ) -> InvocationResult:
         """Invoke `spec` synchronously with `payload` (the event's JSON bytes) and return what Lambda would;
-        `trace_header` is the caller's X-Ray trace header, if any."""
+        `trace_header` is the caller's X-Ray trace header, if any; `qualifier` the alias the caller named, which the
+        handler's context.invoked_function_arn ends with (the version's otherwise)."""
         if len(payload) > MAX_REQUEST_BYTES:
             raise RequestTooLargeError(
                 f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction operation"
@@ -125,6 +127,7 @@ class Engine:
                     client_context=client_context,
                     cognito_identity=cognito_identity,
                     trace_header=trace_header,
+                    invoked_arn=spec.invoked_arn if qualifier is None else f"{spec.function_arn}:{qualifier}",
                 )
             finally:
                 self._release(env)

@@ -99,3 +99,14 @@ def test_alias_answers_fit_the_model(client):
     check("GetAlias", client.get(f"{base}/live"))
     check("UpdateAlias", client.put(f"{base}/live", data=json.dumps({"Description": "d"})))
     check("ListAliases", client.get(f"{base}?MaxItems=1"))
+
+
+def test_the_handlers_context_names_the_alias_it_was_invoked_through(lam, create):
+    name = create(package=zip_bytes({"app.py": "def handler(event, context):\n"
+                                               "    return context.invoked_function_arn\n"}),
+                  handler="app.handler", Publish=True)["FunctionName"]
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    base = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+    assert json.loads(lam.invoke(FunctionName=name, Qualifier="live")["Payload"].read()) == f"{base}:live"
+    assert json.loads(lam.invoke(FunctionName=name, Qualifier="1")["Payload"].read()) == f"{base}:1"
+    assert json.loads(lam.invoke(FunctionName=name)["Payload"].read()) == base
