@@ -15,3 +15,16 @@ def test_the_code_tab_shows_the_handlers_file(page) -> None:
     expect(page.get_by_role("heading", name="textkit/__init__.py")).to_be_visible()
     expect(page.locator(".highlight .k").first).to_be_visible()
     screenshot(page, "code-tab")
+
+
+def test_the_code_tab_on_a_phone(browser, server) -> None:
+    context = browser.new_context(base_url=server.url, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto("/functions/with_dependency/code?path=textkit/__init__.py")
+        expect(page.locator(".highlight .k").first).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways: {width}px"
+        screenshot(page, "code-tab-phone")
+    finally:
+        context.close()
