@@ -70,3 +70,16 @@ def test_a_folder_functions_files_binary_and_large_ones_said(client, tmp_path):
     assert "big.txt is 300,000 bytes, too large to show here" in large and "xxxxxxxx" not in large
     (folder / "new.py").write_text("VALUE = 1\n")  # the folder as it is now
     assert "new.py" in file_list(text(client.get("/functions/from-folder/code")))
+
+
+def test_a_folder_that_is_gone_is_said(client, tmp_path) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    assert create(client, folder).status_code == 303
+    (folder / "app.py").unlink()
+    folder.rmdir()
+    gone = client.get("/functions/from-folder/code")
+    assert gone.status_code == 409
+    assert (f"The function's folder {folder} is gone: restore it, or give the function another folder."
+            in html.unescape(text(gone)))

@@ -84,3 +84,22 @@ def test_cancel_stops_a_running_event(client, tmp_path) -> None:
     cancel = re.search(r'hx-post="(/present/slow/runs/\w+/cancel)"', running)
     assert cancel and "data-presenter-cancel>Cancel <kbd>Esc</kbd></button>" in running
     assert "<strong>It was cancelled</strong>" in text(client.post(cancel.group(1), headers=HTMX))
+
+
+def test_an_image_response_is_shown(client, tmp_path) -> None:
+    folder = tmp_path / "picture"
+    folder.mkdir()
+    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+           b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
+    (folder / "app.py").write_text(
+        "import base64\n\ndef handler(event, context):\n"
+        f"    return {{'statusCode': 200, 'headers': {{'Content-Type': 'image/png'}}, 'isBase64Encoded': True,\n"
+        f"            'body': base64.b64encode({png!r}).decode()}}\n")
+    assert create(client, folder, name="picture").status_code == 303
+    client.post("/functions/picture/events", headers=HTMX, data={"event_name": "draw", "event_json": "{}"})
+    html = present(client, "picture", "draw")
+    assert "<strong>It worked</strong>" in html
+    image = re.search(r'<img class="preview-image" src="([^"]+)" alt="The image the function answered with">', html)
+    assert image, html
+    shown = client.get(image.group(1))
+    assert shown.headers["Content-Type"] == "image/png" and shown.data == png
