@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from console.core.code_changes import CodeChange
+from console.core.code_files import CodeFile, CodeText, list_files, read_file
 from console.core.discovery import Discovery, discover
 from console.core.events import SavedEvent
 from console.core.folders import FolderCode, write_zip
@@ -104,6 +105,18 @@ class CodeOperations(ConsoleParts):
     def function_code(self, function: FunctionConfig) -> Code:
         """What the function version runs, with Lambda's CodeSha256 and CodeSize (a folder's as a zip of its files)."""
         return self.sources.code(function)
+
+    def code_files(self, name: str) -> list[CodeFile]:
+        """The files of the function's code (its package's, or its folder's as they are now), the handler's
+        file first (FunctionError when its folder is gone)."""
+        function = self.get_function(name)
+        return list_files(self.sources.code(function).code_dir, function.handler)
+
+    def read_code_file(self, name: str, path: str) -> CodeText:
+        """One file of the function's code, read-only (CodePathError for a path that leaves the code or names
+        no file of it; the text is None for a binary or very large file, with the reason)."""
+        function = self.get_function(name)
+        return read_file(self.sources.code(function).code_dir, path)
 
     def write_folder_zip(self, name: str, out: IO[bytes]) -> FolderCode:
         """A folder function's code as the zip its CodeSha256 describes (FunctionNotFound for any other function)."""

@@ -16,6 +16,7 @@ bp = Blueprint("web", __name__, template_folder=str(templates_dir()), static_fol
 
 # The views register their routes on `bp` when imported.
 from console.web import (  # noqa: F401
+    code,
     editor,
     expected,
     folders,
