@@ -1,0 +1,185 @@
+"""Remotes on the command line: `remotes add/list/remove`, and `test --all --remote` against another real
+`lambda-console serve` reached with --endpoint-url, as any Lambda-compatible endpoint is."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config as BotoConfig
+
+from tests.conftest import LiveServer
+from tests.test_cli_store import run
+from tests.test_cli_tests import write_events
+
+# The remote server runs without --auth: any keys sign; botocore's chain finds these in the environment.
+KEYS = {"AWS_ACCESS_KEY_ID": "AKIDREMOTETEST", "AWS_SECRET_ACCESS_KEY": "remote-test-secret"}
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The command line's environment: keys for the endpoint, and no AWS config of the machine's."""
+    (tmp_path / "aws-config").write_text("[profile someone]\nregion = eu-west-1\n")
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    return {**clean, **KEYS, "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials")}
+
+
+@pytest.fixture
+def remote_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path / "remote-data")
+    yield server
+    server.stop()
+
+
+def remote_lambda(server: LiveServer):
+    return boto3.client("lambda", endpoint_url=server.url, region_name="us-east-1",
+                        aws_access_key_id=KEYS["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=KEYS["AWS_SECRET_ACCESS_KEY"],
+                        config=BotoConfig(retries={"mode": "standard"}))
+
+
+def zip_of(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_remotes_are_added_listed_and_removed_and_bad_ones_refused(data, env) -> None:
+    added = run(data, "remotes", "add", "prod", "--profile", "someone", "--region", "eu-west-1", env=env)
+    assert added.returncode == 0, added.stderr.decode()
+    assert "Added remote prod: profile someone, region eu-west-1." in added.stderr.decode()
+    assert run(data, "remotes", "add", "local", "--endpoint-url", "http://127.0.0.1:8008/", env=env).returncode == 0
+    lines = run(data, "remotes", "list", env=env).stdout.decode().splitlines()
+    assert [line.split() for line in lines] == [["NAME", "REGION", "TARGET"],
+                                                ["local", "us-east-1", "http://127.0.0.1:8008"],
+                                                ["prod", "eu-west-1", "profile", "someone"]]
+
+    refused = {
+        ("prod", "--endpoint-url", "http://x:1"): "prod: there is a remote of that name already",
+        ("two", "--profile", "someone", "--region", "eu-west-1", "--endpoint-url", "http://x:1"): "not both",
+        ("two",): "Give either --profile",
+        ("two", "--profile", "someone"): "--profile someone: give the --region",
+        ("two", "--profile", "someone", "--region", "Europe"): "--region Europe: not an AWS region name",
+        ("two", "--endpoint-url", "ftp://host"): "--endpoint-url ftp://host: not an http:// or https:// URL",
+        ("bad name!", "--endpoint-url", "http://x:1"): "'bad name!': not a remote name",
+    }
+    for args, message in refused.items():
+        proc = run(data, "remotes", "add", *args, env=env)
+        assert proc.returncode == 2 and message in proc.stderr.decode(), (args, proc.stderr.decode())
+
+    assert run(data, "remotes", "remove", "local", env=env).returncode == 0
+    gone = run(data, "remotes", "remove", "local", env=env)
+    assert gone.returncode == 2 and "local: no such remote (there are: prod)" in gone.stderr.decode()
+    assert [line.split()[0] for line in run(data, "remotes", "list", env=env).stdout.decode().splitlines()] == [
+        "NAME", "prod"]
+    # Only where to go is stored: no key of the environment's ever reaches the data folder.
+    for path in data.rglob("*"):
+        if path.is_file():
+            assert KEYS["AWS_SECRET_ACCESS_KEY"].encode() not in path.read_bytes(), path
+
+
+def test_test_all_remote_runs_the_saved_events_on_the_remote_functions(data, env, tmp_path, remote_server) -> None:
+    write_events(tmp_path / "hello", {
+        "ada-lovelace.json": {"first_name": "Ada", "last_name": "Lovelace"},
+        "ada-lovelace.expected.json": {"response": {"message": "Hello Ada Lovelace!"}, "functionError": False},
+        "grace.json": {"first_name": "Grace", "last_name": "Hopper"},
+        "grace.expected.json": {"response": {"message": "Hello Grace!"}},
+    })
+    write_events(tmp_path / "raise", {
+        "zero-quantity.json": {"quantity": 0},
+        "zero-quantity.expected.json": {"response": {"errorType": "ValueError"}, "functionError": True},
+    })
+    assert run(data, "events", "import", "hello_python", tmp_path / "hello", "--replace", env=env).returncode == 0
+    assert run(data, "events", "import", "raise_error", tmp_path / "raise", "--replace", env=env).returncode == 0
+    assert run(data, "remotes", "add", "other", "--endpoint-url", remote_server.url, env=env).returncode == 0
+    client = remote_lambda(remote_server)
+
+    report = tmp_path / "report.xml"
+    proc = run(data, "test", "--all", "--remote", "other", "--junit", report, env=env)
+    assert proc.returncode == 1, proc.stderr.decode()
+    lines = proc.stdout.decode().splitlines()
+    assert [line.split()[:2] for line in lines[:3]] == [
+        ["PASS", "hello_python/ada-lovelace"], ["FAIL", "hello_python/grace"], ["PASS", "raise_error/zero-quantity"]]
+    assert lines[0].endswith(" ms")
+    assert "--- hello_python/grace" in lines
+    assert '    changed  $.message: expected "Hello Grace!", got "Hello Grace Hopper!"' in lines
+    assert lines[-1] == "2 passed, 1 failed"
+    root = ET.parse(report).getroot()
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("3", "1", "0")
+    assert {suite.get("name") for suite in root.findall("testsuite")} == {"hello_python", "raise_error"}
+    failure = root.find("testsuite[@name='hello_python']/testcase[@name='grace']/failure")
+    assert failure.get("message") == 'changed  $.message: expected "Hello Grace!", got "Hello Grace Hopper!"'
+
+    # The remote's code is what answers: once the remote's hello_python says Hi, the diffs show the remote's
+    # answers, while the local function still answers as before.
+    client.update_function_code(FunctionName="hello_python", ZipFile=zip_of({
+        "hello_python.py": "def my_handler(event, context):\n"
+                           "    return {'message': f\"Hi {event['first_name']} {event['last_name']}!\"}\n"
+    }))
+    proc = run(data, "test", "--all", "--remote", "other", "hello_python", env=env)
+    assert proc.returncode == 1, proc.stdout.decode() + proc.stderr.decode()
+    lines = proc.stdout.decode().splitlines()
+    assert '    changed  $.message: expected "Hello Ada Lovelace!", got "Hi Ada Lovelace!"' in lines
+    assert lines[-1] == "0 passed, 2 failed"
+    local = run(data, "test", "--all", "hello_python", env=env)
+    assert local.returncode == 1 and local.stdout.decode().splitlines()[-1] == "1 passed, 1 failed"
+
+    # Only the named function, all passing: exit 0.
+    proc = run(data, "test", "--all", "--remote", "other", "raise_error", env=env)
+    assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
+    assert proc.stdout.decode().splitlines()[-1] == "1 passed, 0 failed"
+
+    # A function not deployed there fails with the remote's own refusal.
+    client.delete_function(FunctionName="raise_error")
+    proc = run(data, "test", "--all", "--remote", "other", "raise_error", env=env)
+    assert proc.returncode == 1
+    out = proc.stdout.decode()
+    assert "FAIL  raise_error/zero-quantity" in out
+    assert "Remote other refused: ResourceNotFoundException (HTTP 404)" in out
+    assert out.splitlines()[-1] == "0 passed, 1 failed"
+
+
+def test_an_unreachable_endpoint_a_missing_profile_and_an_unknown_remote_say_so(data, env, tmp_path) -> None:
+    write_events(tmp_path / "raise", {
+        "zero-quantity.json": {"quantity": 0},
+        "zero-quantity.expected.json": {"functionError": True},
+    })
+    assert run(data, "events", "import", "raise_error", tmp_path / "raise", "--replace", env=env).returncode == 0
+    url = f"http://127.0.0.1:{closed_port()}"
+    assert run(data, "remotes", "add", "gone", "--endpoint-url", url, env=env).returncode == 0
+    proc = run(data, "test", "--all", "--remote", "gone", env=env)
+    assert proc.returncode == 1
+    message = proc.stderr.decode()
+    assert f"Remote gone: cannot reach {url}" in message and "Check that the endpoint is running" in message
+    assert "Traceback" not in message
+
+    assert run(data, "remotes", "add", "prod", "--profile", "nobody", "--region", "eu-west-1", env=env).returncode == 0
+    proc = run(data, "test", "--all", "--remote", "prod", env=env)
+    assert proc.returncode == 1
+    assert "Remote prod: the AWS profile 'nobody' is not in ~/.aws/config" in proc.stderr.decode()
+
+    proc = run(data, "test", "--all", "--remote", "nowhere", env=env)
+    assert proc.returncode == 2 and "--remote nowhere: no such remote (there are: gone, prod)" in proc.stderr.decode()
+    proc = run(data, "test", "raise_error", "--remote", "gone", env=env)
+    assert proc.returncode == 2 and "--remote: only with --all" in proc.stderr.decode()
