@@ -48,7 +48,7 @@ from console.cli_input import (
     unpack,
 )
 from console.cli_layers import layers
-from console.cli_remotes import remotes
+from console.cli_remotes import deploy, remotes
 from console.core.function_rules import RUNTIMES
 
 # Lambda's limits are part of the options' help. The store and its domain modules are imported inside the commands
@@ -456,6 +456,7 @@ def test(ctx: click.Context, names: tuple[str, ...], run_all: bool, junit: str |
 cli.add_command(events)
 cli.add_command(layers)
 cli.add_command(remotes)
+cli.add_command(deploy)
 functions.add_command(functions_add)
 
 

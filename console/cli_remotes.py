@@ -70,3 +70,37 @@ def remotes_remove(ctx: click.Context, name: str) -> None:
     except RemoteError as exc:
         raise InputError(str(exc)) from None
     click.echo(f"Removed remote {name}.", err=True)
+
+
+@click.command()
+@data_dir_option
+@click.argument("function")
+@click.option("--remote", "remote", required=True, metavar="NAME", help="The remote to deploy to (see 'remotes').")
+@click.option("--role", metavar="ARN", help="The execution role's ARN: required for a function new to the remote.")
+@click.option("--publish", is_flag=True, help="Also publish a version of what was deployed.")
+@click.pass_context
+def deploy(ctx: click.Context, function: str, remote: str, role: str | None, publish: bool) -> None:
+    """Deploy FUNCTION's code and configuration to a remote: CreateFunction for a new one, UpdateFunctionCode and
+    UpdateFunctionConfiguration for one it has, waiting for each step as boto3's waiters do."""
+    from console.cli_input import function_error
+    from console.core.deploy import RoleError
+    from console.core.functions import FunctionError, FunctionNotFound
+    from console.core.remotes import RemoteError, RemoteNotFound
+
+    console = open_console(ctx)
+    if not console.function_exists(function):
+        raise function_error(function)
+    try:
+        deployed = console.deploy_function(function, remote, role=role, publish=publish,
+                                           progress=lambda line: click.echo(line, err=True))
+    except FunctionNotFound:
+        raise function_error(function) from None
+    except RemoteNotFound as exc:
+        raise InputError(f"--remote {exc}") from None
+    except RoleError as exc:
+        raise InputError(str(exc)) from None
+    except (RemoteError, FunctionError) as exc:
+        raise click.ClickException(str(exc)) from None
+    done = "Created" if deployed.created else "Updated"
+    published = f", version {deployed.version} published" if deployed.version else ""
+    click.echo(f"{done} {deployed.function_arn} (CodeSha256 {deployed.code_sha256}){published}.")

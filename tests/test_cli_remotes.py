@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import socket
 import xml.etree.ElementTree as ET
@@ -183,3 +184,85 @@ def test_an_unreachable_endpoint_a_missing_profile_and_an_unknown_remote_say_so(
     assert proc.returncode == 2 and "--remote nowhere: no such remote (there are: gone, prod)" in proc.stderr.decode()
     proc = run(data, "test", "raise_error", "--remote", "gone", env=env)
     assert proc.returncode == 2 and "--remote: only with --all" in proc.stderr.decode()
+
+
+ROLE = "arn:aws:iam::123456789012:role/lambda-basic-execution"
+
+
+def test_deploy_creates_updates_and_publishes_a_function_on_the_remote(data, env, tmp_path, remote_server) -> None:
+    from console.config import load_config
+    from console.core.console import Console
+
+    code = tmp_path / "greeter"
+    code.mkdir()
+    (code / "app.py").write_text("import os\n\ndef handler(event, context):\n"
+                                 "    return {'greeting': os.environ['GREETING'] + ' ' + event['name']}\n")
+    added = run(data, "functions", "add", "greeter", "--code", code, "--handler", "app.handler", "--timeout", "5",
+                "--memory", "256", "--env", "GREETING=Hello", env=env)
+    assert added.returncode == 0, added.stderr.decode()
+    assert run(data, "remotes", "add", "other", "--endpoint-url", remote_server.url, env=env).returncode == 0
+    client = remote_lambda(remote_server)
+
+    # A new function needs a role, and a role's ARN.
+    proc = run(data, "deploy", "greeter", "--remote", "other", env=env)
+    assert proc.returncode == 2 and "greeter is not on remote other yet: a new function needs --role ARN" in \
+        proc.stderr.decode()
+    proc = run(data, "deploy", "greeter", "--remote", "other", "--role", "admin", env=env)
+    assert proc.returncode == 2 and "--role admin: not an IAM role's ARN" in proc.stderr.decode()
+    assert "greeter" not in [f["FunctionName"] for f in client.list_functions()["Functions"]]
+
+    proc = run(data, "deploy", "greeter", "--remote", "other", "--role", ROLE, env=env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    progress = proc.stderr.decode()
+    assert "Creating greeter on other" in progress and "Waiting for State Active..." in progress
+    assert proc.stdout.decode().startswith("Created arn:aws:lambda:")
+    remote = client.get_function_configuration(FunctionName="greeter")
+    assert (remote["Handler"], remote["Timeout"], remote["MemorySize"], remote["Role"], remote["State"]) == (
+        "app.handler", 5, 256, ROLE, "Active")
+    assert remote["Environment"]["Variables"] == {"GREETING": "Hello"}
+    answer = client.invoke(FunctionName="greeter", Payload=b'{"name": "Ada"}')
+    assert answer["Payload"].read() == b'{"greeting": "Hello Ada"}'
+
+    # New code and settings locally, deployed again: the remote's function is updated, not made anew.
+    (code / "app.py").write_text("import os\n\ndef handler(event, context):\n"
+                                 "    return {'greeting': os.environ['GREETING'] + ', ' + event['name'] + '!'}\n")
+    with Console(load_config(data, {"watch_folders": False})) as console:
+        console.update_function_configuration("greeter", timeout=9, memory=512, environment={"GREETING": "Hi"},
+                                              description="Greets")
+    proc = run(data, "deploy", "greeter", "--remote", "other", env=env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    progress = proc.stderr.decode()
+    assert "Updating the code of greeter" in progress and "Waiting for LastUpdateStatus Successful..." in progress
+    assert "Updating the configuration of greeter" in progress
+    assert proc.stdout.decode().startswith("Updated arn:aws:lambda:") and "published" not in proc.stdout.decode()
+    remote = client.get_function_configuration(FunctionName="greeter")
+    assert (remote["Timeout"], remote["MemorySize"], remote["Description"], remote["Role"]) == (9, 512, "Greets", ROLE)
+    answer = client.invoke(FunctionName="greeter", Payload=b'{"name": "Ada"}')
+    assert answer["Payload"].read() == b'{"greeting": "Hi, Ada!"}'
+
+    # --publish: a version of what was deployed.
+    proc = run(data, "deploy", "greeter", "--remote", "other", "--publish", env=env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "version 1 published" in proc.stdout.decode()
+    versions = [v["Version"] for v in client.list_versions_by_function(FunctionName="greeter")["Versions"]]
+    assert versions == ["$LATEST", "1"]
+    answer = client.invoke(FunctionName="greeter", Qualifier="1", Payload=b'{"name": "Grace"}')
+    assert answer["Payload"].read() == b'{"greeting": "Hi, Grace!"}'
+
+    # A function whose code is a stored package (a sample) deploys its package's zip.
+    client.update_function_code(FunctionName="hello_python", ZipFile=zip_of({
+        "hello_python.py": "def my_handler(event, context):\n    return 'replaced'\n"}))
+    proc = run(data, "deploy", "hello_python", "--remote", "other", env=env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    answer = client.invoke(FunctionName="hello_python", Payload=b'{"first_name": "Ada", "last_name": "Lovelace"}')
+    assert json.loads(answer["Payload"].read()) == {"message": "Hello Ada Lovelace!"}
+
+    # What cannot be deployed says so.
+    proc = run(data, "deploy", "nothing", "--remote", "other", env=env)
+    assert proc.returncode == 2 and "nothing: no such function" in proc.stderr.decode()
+    proc = run(data, "deploy", "greeter", "--remote", "nowhere", env=env)
+    assert proc.returncode == 2 and "--remote nowhere: no such remote" in proc.stderr.decode()
+    url = f"http://127.0.0.1:{closed_port()}"
+    assert run(data, "remotes", "add", "gone", "--endpoint-url", url, env=env).returncode == 0
+    proc = run(data, "deploy", "greeter", "--remote", "gone", env=env)
+    assert proc.returncode == 1 and f"Remote gone: cannot reach {url}" in proc.stderr.decode()

@@ -5,13 +5,14 @@ A part of console.core.console.Console (which inherits it): the one way in stays
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from console.core.console_parts import ConsoleParts
 from console.core.remotes import Remote, RemoteStore, check_remote, lambda_client
 
 if TYPE_CHECKING:
+    from console.core.deploy import Deployed
     from console.core.test_runs import TestRun
 
 
@@ -45,3 +46,10 @@ class RemoteOperations(ConsoleParts):
         from console.core.remote_tests import run_remote
 
         return run_remote(self.console, remote, functions)
+
+    def deploy_function(self, name: str, remote: str, *, role: str | None = None, publish: bool = False,
+                        progress: Callable[[str], None] = lambda line: None) -> Deployed:
+        """Deploy the local function's code and configuration to the remote (console.core.deploy)."""
+        from console.core.deploy import deploy
+
+        return deploy(self.console, name, remote, role=role, publish=publish, progress=progress)
