@@ -151,6 +151,12 @@ def test_test_all_remote_runs_the_saved_events_on_the_remote_functions(data, env
     assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
     assert proc.stdout.decode().splitlines()[-1] == "1 passed, 0 failed"
 
+    # Throttled there (no concurrency reserved): retried as boto3's standard mode retries, then said plainly.
+    client.put_function_concurrency(FunctionName="raise_error", ReservedConcurrentExecutions=0)
+    proc = run(data, "test", "--all", "--remote", "other", "raise_error", env=env)
+    assert proc.returncode == 1
+    assert "Remote other refused: TooManyRequestsException (HTTP 429, after 2 retries)" in proc.stdout.decode()
+
     # A function not deployed there fails with the remote's own refusal.
     client.delete_function(FunctionName="raise_error")
     proc = run(data, "test", "--all", "--remote", "other", "raise_error", env=env)

@@ -161,7 +161,10 @@ def remote_failure(remote: Remote, exc: Exception) -> RemoteError | None:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         # Refusals as the remote sent them: its error code and message.
         code = error.get("Code", "Error")
-        return RemoteRefused(f"Remote {remote.name} refused: {code}{f' (HTTP {status})' if status else ''}: "
+        # Throttling and 5xx answers were retried (boto3's standard mode) before this one was given up on.
+        retries = exc.response.get("ResponseMetadata", {}).get("RetryAttempts") or 0
+        tried = f", after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
+        return RemoteRefused(f"Remote {remote.name} refused: {code}{f' (HTTP {status}{tried})' if status else ''}: "
                              f"{error.get('Message', str(exc))}", code)
     if isinstance(exc, (EndpointConnectionError, ConnectionClosedError)):
         return RemoteError(f"Remote {remote.name}: cannot reach {where} ({exc}). Check that the endpoint is running "
