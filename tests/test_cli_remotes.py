@@ -272,3 +272,38 @@ def test_deploy_creates_updates_and_publishes_a_function_on_the_remote(data, env
     assert run(data, "remotes", "add", "gone", "--endpoint-url", url, env=env).returncode == 0
     proc = run(data, "deploy", "greeter", "--remote", "gone", env=env)
     assert proc.returncode == 1 and f"Remote gone: cannot reach {url}" in proc.stderr.decode()
+
+
+def test_a_remote_under_auth_is_reached_with_its_keys_and_refuses_others(data, env, tmp_path) -> None:
+    server = LiveServer(tmp_path / "remote-data", args=("--auth",))
+    try:
+        write_events(tmp_path / "raise", {
+            "zero-quantity.json": {"quantity": 0},
+            "zero-quantity.expected.json": {"response": {"errorType": "ValueError"}, "functionError": True},
+        })
+        assert run(data, "events", "import", "raise_error", tmp_path / "raise", "--replace", env=env).returncode == 0
+        assert run(data, "remotes", "add", "locked", "--endpoint-url", server.url, env=env).returncode == 0
+
+        # Keys the remote does not know: its refusal, as it sent it.
+        proc = run(data, "test", "--all", "--remote", "locked", env=env)
+        assert proc.returncode == 1
+        assert "Remote locked refused: UnrecognizedClientException (HTTP 403)" in proc.stdout.decode()
+
+        # The remote's keys, from the environment (SigV4 signed by botocore): the test runs there and passes.
+        keyed = {**env, "AWS_ACCESS_KEY_ID": server.access_key_id, "AWS_SECRET_ACCESS_KEY": server.secret_access_key}
+        proc = run(data, "test", "--all", "--remote", "locked", env=keyed)
+        assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
+        assert proc.stdout.decode().splitlines()[-1] == "1 passed, 0 failed"
+
+        # The same keys through a profile of the AWS config files: botocore's chain finds them.
+        Path(env["AWS_SHARED_CREDENTIALS_FILE"]).write_text(
+            f"[remote-keys]\naws_access_key_id = {server.access_key_id}\n"
+            f"aws_secret_access_key = {server.secret_access_key}\n")
+        with_profile = {**env, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}
+        with_profile = {key: value for key, value in with_profile.items() if value}
+        # A profile remote goes to AWS itself; here the profile's keys sign for the endpoint through the environment's
+        # AWS_PROFILE, as botocore's chain reads it.
+        proc = run(data, "test", "--all", "--remote", "locked", env={**with_profile, "AWS_PROFILE": "remote-keys"})
+        assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
+    finally:
+        server.stop()
