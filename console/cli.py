@@ -48,6 +48,7 @@ from console.cli_input import (
     unpack,
 )
 from console.cli_layers import layers
+from console.cli_remotes import deploy, remotes
 from console.core.function_rules import RUNTIMES
 
 # Lambda's limits are part of the options' help. The store and its domain modules are imported inside the commands
@@ -401,14 +402,16 @@ def functions(ctx: click.Context, as_json: bool) -> None:
 @click.option("--all", "run_all", is_flag=True,
               help="Run every saved event that has an expectation, of the FUNCTIONs named or of all, as tests.")
 @click.option("--junit", metavar="FILE", help="With --all: also write the results as JUnit XML, for CI.")
+@click.option("--remote", metavar="NAME", help="With --all: run the saved events on the remote's deployed functions "
+              "of the same names (see 'remotes').")
 @click.option("--event", "event_name", metavar="NAME", help="A saved event of the function. Default: {}.")
 @click.option("--event-file", metavar="FILE|-", help="The event from a JSON file, or - for standard input.")
 @click.option("--version", "version", default="$LATEST", show_default=True, help="The version to run.")
 @profile_option
 @assume_role_option
 @click.pass_context
-def test(ctx: click.Context, names: tuple[str, ...], run_all: bool, junit: str | None, event_name: str | None,
-         event_file: str | None, version: str, profile: str | None, assume_role: bool) -> int:
+def test(ctx: click.Context, names: tuple[str, ...], run_all: bool, junit: str | None, remote: str | None,
+         event_name: str | None, event_file: str | None, version: str, profile: str | None, assume_role: bool) -> int:
     """Run a stored function as its Test button does, and record it in the function's history.
 
     The response payload is printed on stdout, the log on stderr; exit status 0 if the function succeeded, 1 if it
@@ -425,7 +428,9 @@ def test(ctx: click.Context, names: tuple[str, ...], run_all: bool, junit: str |
 
         if event_name or event_file or version != "$LATEST":
             raise InputError("--all runs each saved event on $LATEST: leave out --event, --event-file and --version.")
-        return run_saved_tests(ctx, names, junit, profile, assume_role)
+        return run_saved_tests(ctx, names, junit, profile, assume_role, remote)
+    if remote:
+        raise InputError("--remote: only with --all, which runs the saved events as tests on the remote.")
     if junit:
         raise InputError("--junit: only with --all, which runs the saved events as tests.")
     if len(names) != 1:
@@ -450,6 +455,8 @@ def test(ctx: click.Context, names: tuple[str, ...], run_all: bool, junit: str |
 
 cli.add_command(events)
 cli.add_command(layers)
+cli.add_command(remotes)
+cli.add_command(deploy)
 functions.add_command(functions_add)
 
 

@@ -8,15 +8,21 @@ closing line `N passed, M failed`. Exit status 0 when all passed, 1 when any fai
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from console.cli_input import InputError, function_error, open_console
 
+if TYPE_CHECKING:
+    from console.core.console import Console
+    from console.core.test_runs import TestRun
+
 
 def run_all(ctx: click.Context, names: tuple[str, ...], junit: str | None, profile: str | None,
-            assume_role: bool) -> int:
-    """Run the saved events with expectations of the named functions (all when none is named) and report."""
+            assume_role: bool, remote: str | None = None) -> int:
+    """Run the saved events with expectations of the named functions (all when none is named) and report; with
+    `remote`, on that remote's deployed functions of the same names."""
     from console.core.functions import FunctionNotFound
     from console.junit import junit_xml
 
@@ -27,7 +33,10 @@ def run_all(ctx: click.Context, names: tuple[str, ...], junit: str | None, profi
     if junit is not None and Path(junit).is_dir():
         raise InputError(f"--junit {junit}: a folder. Give the file to write the JUnit XML to, like report.xml.")
     try:
-        test_run = console.run_tests(list(names) or None, source="cli")
+        if remote is None:
+            test_run = console.run_tests(list(names) or None, source="cli")
+        else:
+            test_run = _remote_run(console, remote, names)
     except FunctionNotFound as exc:  # deleted while the run started
         raise function_error(str(exc.args[0] if exc.args else exc)) from None
     outcomes = test_run.ordered
@@ -55,3 +64,15 @@ def run_all(ctx: click.Context, names: tuple[str, ...], junit: str | None, profi
             raise InputError(f"--junit {junit}: cannot write it: {exc.strerror or exc}. Choose a file you can "
                              "write to.") from None
     return 1 if test_run.failed else 0
+
+
+def _remote_run(console: Console, remote: str, names: tuple[str, ...]) -> TestRun:
+    """The run on the remote; a remote not found, not configured or not reached is one clear error."""
+    from console.core.remotes import RemoteError, RemoteNotFound
+
+    try:
+        return console.run_remote_tests(remote, list(names) or None)
+    except RemoteNotFound as exc:
+        raise InputError(f"--remote {exc}") from None
+    except RemoteError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -383,5 +383,5 @@ def test_handler_with_spaces(echo: Path):
 
 
 def test_unknown_command():
-    proc = run("deploy")
-    assert_one_error_line(proc, "No such command 'deploy'. See 'lambda-console --help'.")
+    proc = run("launch")
+    assert_one_error_line(proc, "No such command 'launch'. See 'lambda-console --help'.")

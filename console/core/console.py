@@ -22,6 +22,7 @@ from console.core.code_changes import CodeChanges
 from console.core.console_code import CodeOperations
 from console.core.console_events import EventOperations
 from console.core.console_layers import LayerOperations
+from console.core.console_remotes import RemoteOperations
 from console.core.console_settings import FunctionSettingsOperations
 from console.core.credentials import CredentialsError, HandedCredentials, ProfileCredentials, RoleCredentials
 from console.core.discoveries import Discoveries
@@ -67,7 +68,7 @@ class FunctionSummary:
 log = logging.getLogger("lambda_console.console")
 
 
-class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, EventOperations):
+class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, EventOperations, RemoteOperations):
     """Everything the console can do, for any front end."""
 
     def __init__(self, config: Config, *, engine: Engine | None = None) -> None:

@@ -1,6 +1,7 @@
 """What the Console's parts share: the stores, the engine and the settings that `Console.__init__` sets, and the
-few operations one part calls on another. Each part (console_code, console_layers, console_settings, console_events)
-inherits this, and `Console` inherits them all: one object, the one way in, in files about one thing each.
+few operations one part calls on another. Each part (console_code, console_layers, console_settings, console_events,
+console_remotes) inherits this, and `Console` inherits them all: one object, the one way in, in files about one thing
+each.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ import json
 import math
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from console.core.clock import now_iso
 from console.core.event_json import (
@@ -205,7 +206,23 @@ def same_json(left: str, right: str) -> bool:
         return left.strip() == right.strip()
 
 
-def verdict(expectation: Expectation, record: InvocationRecord) -> Verdict:
+class Invoked(Protocol):
+    """What a check reads of an invocation: a local one's record, or a remote one's answer."""
+
+    @property
+    def succeeded(self) -> bool: ...
+
+    @property
+    def payload(self) -> bytes: ...
+
+    @property
+    def error_type(self) -> str | None: ...
+
+    @property
+    def duration_ms(self) -> float: ...
+
+
+def verdict(expectation: Expectation, record: Invoked) -> Verdict:
     """Check one invocation against the expectation."""
     problems = []
     if expectation.function_error is True and record.succeeded:

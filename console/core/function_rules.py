@@ -23,6 +23,9 @@ from console.core.limits import (
 )
 from console.engine.invocation import LOCAL_RUNTIME, RUNTIME_CLIENTS
 
+# An execution role's ARN, as Lambda's CreateFunction checks its Role member.
+ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
+
 LATEST = "$LATEST"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # The Python runtimes Lambda has offered (botocore's Runtime enum); a function may name any of them, and runs on that

@@ -285,6 +285,16 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], str]] = [
     """,
     # 14 -> 15: the saved event an invocation ran (empty: typed, edited, or from outside the console's pages)
     "ALTER TABLE invocations ADD COLUMN event_name TEXT NOT NULL DEFAULT ''",
+    # 15 -> 16: named remote Lambda endpoints (console.core.remotes): where to go, never a secret.
+    """
+    CREATE TABLE remotes (
+        name TEXT PRIMARY KEY,
+        profile TEXT,                       -- an AWS profile (NULL for an endpoint URL)
+        region TEXT NOT NULL,
+        endpoint_url TEXT,                  -- a Lambda-compatible endpoint (NULL for AWS itself)
+        created_at TEXT NOT NULL
+    );
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

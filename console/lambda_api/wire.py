@@ -21,6 +21,7 @@ from console import get_console
 from console.core.aliases import AliasExists, VersionInUse
 from console.core.credentials import CredentialsError
 from console.core.dependencies import FunctionNotReady
+from console.core.function_rules import ROLE_PATTERN
 from console.core.function_settings import SETTING_NAMES, ConstraintError, effective_logging
 from console.core.functions import LATEST, FunctionConfig, FunctionError, FunctionExists, FunctionNotFound
 from console.core.limits import MAX_EPHEMERAL_STORAGE, MAX_FUNCTION_NAME, MIN_EPHEMERAL_STORAGE
@@ -33,7 +34,6 @@ ACCOUNT = DEFAULT_ACCOUNT
 log = logging.getLogger("lambda_console.api")
 # Shown for functions made without a Role (in the web console): the account's usual basic execution role.
 DEFAULT_ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda_basic_execution"
-ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
 # botocore's FunctionName pattern, with groups: region, account, name, qualifier.
 FUNCTION_NAME_PATTERN = (
     r"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)"
