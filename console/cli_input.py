@@ -239,10 +239,13 @@ def handed_credentials(profile: str | None) -> dict[str, str]:
 
 
 def credentials_hint(error_type: str | None) -> str | None:
-    """What to do when a handler found no AWS credentials."""
-    from console.core.credentials import NO_CREDENTIALS_ERRORS, NO_CREDENTIALS_HINT
+    """What to do when a handler found no AWS credentials (nothing is imported for a success)."""
+    if error_type is None:
+        return None
+    from console.core.credentials import credentials_hint as hint
 
-    return f"Hint: {NO_CREDENTIALS_HINT}" if error_type in NO_CREDENTIALS_ERRORS else None
+    said = hint(error_type)
+    return f"Hint: {said}" if said else None
 
 
 def open_console(ctx: click.Context, *, profile: str | None = None, assume_role: bool = False) -> Console:

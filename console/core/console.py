@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from console.config import Config
-from console.core.aliases import AliasNotFound, AliasStore
+from console.core.aliases import AliasNotFound, AliasStore, is_alias_name
 from console.core.code_changes import CodeChanges
 from console.core.console_code import CodeOperations
 from console.core.console_events import EventOperations
@@ -320,7 +320,7 @@ class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, Event
         data = payload.encode() if isinstance(payload, str) else payload
         spec, code = self._spec(self.functions.get(name, self._resolve(name, version, routed=True)), region, account)
         # Through an alias, the handler's context names the alias in its invoked ARN, as on Lambda.
-        alias = version if version != LATEST and not version.isdigit() else None
+        alias = version if is_alias_name(version) else None
         result = self.engine.invoke(spec, data or b"{}", client_context=client_context, request_id=request_id,
                                     trace_header=trace_header, qualifier=alias)
         return self.history.record(name, source, data.decode("utf-8", "replace"), result, code.code_sha256,

@@ -25,6 +25,11 @@ NO_CREDENTIALS_HINT = (
 NO_CREDENTIALS_ERRORS = frozenset({"NoCredentialsError", "PartialCredentialsError"})
 
 
+def credentials_hint(error_type: str | None) -> str | None:
+    """What to do about a failure whose cause is the credentials handlers were (not) given; None for any other."""
+    return NO_CREDENTIALS_HINT if error_type in NO_CREDENTIALS_ERRORS else None
+
+
 class CredentialsError(ValueError):
     """A profile whose credentials cannot be had: the message says which, why, and what to do."""
 

@@ -93,9 +93,9 @@ def get_account_settings() -> Response:
     config = console.config
     packages = console.list_packages()
     total = sum(package.size for package in packages)
+    functions = console.list_functions()
     reserved = sum(
-        value for function in console.list_functions()
-        if (value := console.reserved_concurrency(function.name)) is not None
+        value for function in functions if (value := console.reserved_concurrency(function.name)) is not None
     )
     return json_response({
         "AccountLimit": {
@@ -105,5 +105,5 @@ def get_account_settings() -> Response:
             "ConcurrentExecutions": config.max_environments,
             "UnreservedConcurrentExecutions": max(0, config.max_environments - reserved),
         },
-        "AccountUsage": {"TotalCodeSize": total, "FunctionCount": len(console.list_functions())},
+        "AccountUsage": {"TotalCodeSize": total, "FunctionCount": len(functions)},
     })

@@ -137,9 +137,9 @@ def pretty_json_filter(data: bytes | str) -> str:
 @bp.app_template_filter("failure_hint")
 def failure_hint(error_type: str | None) -> str:
     """What to do about a failure whose cause lies in how the console was started, not in the handler."""
-    from console.core.credentials import NO_CREDENTIALS_ERRORS, NO_CREDENTIALS_HINT
+    from console.core.credentials import credentials_hint
 
-    return NO_CREDENTIALS_HINT if error_type in NO_CREDENTIALS_ERRORS else ""
+    return credentials_hint(error_type) or ""
 
 
 @bp.app_template_filter("setting_notes")
