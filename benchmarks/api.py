@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server import start_server, stop_server
+from server import lambda_client, percentile, start_server, stop_server
 
 FUNCTION = "hello_python"  # a sample function: every new data folder has it
 EVENT = b'{"first_name": "Ada", "last_name": "Lovelace"}'
@@ -37,18 +37,7 @@ INVOKE_FACTOR_GOAL = 1.5
 
 
 def client(url: str):
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(
-        "lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bench", aws_secret_access_key="bench",
-        config=Config(retries={"max_attempts": 1}, max_pool_connections=4),
-    )
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+    return lambda_client(url, pool=4)
 
 
 def invoke(lam) -> None:

@@ -1,4 +1,5 @@
-"""A `lambda-console serve` of its own for a benchmark: started on a free port over a given data folder, stopped."""
+"""A `lambda-console serve` of its own for a benchmark: started on a free port over a given data folder, stopped;
+and what the benchmarks that talk to it share (a boto3 Lambda client of it, percentiles)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,19 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def lambda_client(url: str, pool: int = 10):
+    """A boto3 Lambda client of the server at `url` that never retries (a retry would hide a failure's cost)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bench", aws_secret_access_key="bench",
+        config=Config(retries={"max_attempts": 1}, max_pool_connections=pool),
+    )
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]

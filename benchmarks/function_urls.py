@@ -1,8 +1,8 @@
 """Function URLs' cost: a warm GET through a function URL beside the same function through the REST API's Invoke,
 and requests per second under 16 concurrent clients.
 
-    python benchmarks/http.py            # the full run (about a minute)
-    python benchmarks/http.py --quick    # fewer calls and a shorter load, for a first look
+    python benchmarks/function_urls.py            # the full run (about a minute)
+    python benchmarks/function_urls.py --quick    # fewer calls and a shorter load, for a first look
 
 It starts its own `lambda-console serve` (console and function URL ports picked free) over a temporary data folder,
 creates one function answering `{"statusCode": 200, "body": "ok"}` with a function URL, then, from one run, prints:
@@ -20,9 +20,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file is named http.py: its folder goes last on the path, so that `http` is the standard library's package.
 HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE] + [str(HERE)]
+sys.path.insert(0, str(HERE))
 
 import argparse
 import http.client
@@ -39,7 +38,7 @@ import time
 import zipfile
 from urllib.parse import urlsplit
 
-from server import stop_server
+from server import lambda_client, percentile, stop_server
 
 REPO = HERE.parent
 
@@ -68,11 +67,6 @@ def start_serving(data_dir: Path) -> tuple[subprocess.Popen, str, int]:
     return process, url, api_port
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
 class Plain:
     """One kept-alive HTTP connection."""
 
@@ -87,14 +81,6 @@ class Plain:
         if response.status != 200:
             raise RuntimeError(f"{method} {path}: {response.status} {data[:200]!r}")
         return data
-
-
-def boto3_client(url: str):
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client("lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bench",
-                        aws_secret_access_key="bench", config=Config(retries={"max_attempts": 1}))
 
 
 def throughput(api_port: int, host: str, threads: int, seconds: float) -> tuple[int, list[float], int]:
@@ -146,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="lambda-console-bench-") as folder:
         process, url, api_port = start_serving(Path(folder) / "data")
         try:
-            lam = boto3_client(url)
+            lam = lambda_client(url)
             package = io.BytesIO()
             with zipfile.ZipFile(package, "w") as archive:
                 archive.writestr("bench.py", HANDLER)
