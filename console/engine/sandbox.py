@@ -77,6 +77,7 @@ class Launch:
     runtime_dir: str
     tmp_dir: str
     layer_bins: list[str]
+    library_path: list[str]  # LD_LIBRARY_PATH: where the dynamic loader finds the code's and layers' lib/ folders
     sandboxed: bool
     notice: str | None  # the log line saying the worker ran without the sandbox
     host_tmp: Path | None  # the unsandboxed worker's temporary folder, to remove when the environment ends
@@ -106,8 +107,9 @@ def plan(
         for extra in code_extra:
             args += ["--code-path", str(extra)]
         host_tmp = Path(tempfile.mkdtemp(prefix="env-", dir=host_tmp_root()))
+        libraries = library_path(str(runtime_dir), [str(code_dir)], [str(layer) for layer in layers])
         return Launch(args, str(code_dir), str(runtime_dir), str(host_tmp), [str(layer / "bin") for layer in layers],
-                      False, UNSANDBOXED_NOTICE.format(why=why), host_tmp)
+                      libraries, False, UNSANDBOXED_NOTICE.format(why=why), host_tmp)
     interpreter = os.path.realpath(python)
     _compile_runtime(runtime_code, interpreter)
     args = [shutil.which("bwrap") or "bwrap", *_namespaces()]
@@ -123,7 +125,20 @@ def plan(
     args += ["--", interpreter, *worker, "--pid-namespace"]
     if layers:
         args += ["--layer", LAYER_ROOT]
-    return Launch(args, TASK_ROOT, RUNTIME_ROOT, "/tmp", [f"{LAYER_ROOT}/bin"] if layers else [], True, None, None)
+    libraries = library_path(RUNTIME_ROOT, [TASK_ROOT], [LAYER_ROOT] if layers else [])
+    return Launch(args, TASK_ROOT, RUNTIME_ROOT, "/tmp", [f"{LAYER_ROOT}/bin"] if layers else [], libraries, True, None,
+                  None)
+
+
+def library_path(runtime_dir: str, code_dirs: Sequence[str], layer_dirs: Sequence[str]) -> list[str]:
+    """LD_LIBRARY_PATH in Lambda's order (its base images set
+    /var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib): the system's
+    folders, the runtime's, the code and its lib/, then each layer's lib/ (one merged /opt/lib in the sandbox).
+    A package's or a layer's shared libraries (lib/libpq.so...) load by name, with ctypes or an extension module."""
+    folders = ["/lib64", "/usr/lib64", runtime_dir, f"{runtime_dir}/lib"]
+    for code in code_dirs:
+        folders += [code, f"{code}/lib"]
+    return folders + [f"{layer}/lib" for layer in layer_dirs]
 
 
 def _namespaces() -> list[str]:

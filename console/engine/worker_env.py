@@ -92,6 +92,7 @@ def worker_environment(spec: FunctionSpec, launch: Launch, log_stream_name: str,
     env = {
         "PATH": ":".join(["/usr/local/bin", "/usr/bin", "/bin", *launch.layer_bins]),
         "LANG": "en_US.UTF-8",
+        "LD_LIBRARY_PATH": ":".join(launch.library_path),
         "TZ": ":UTC",
         "TMPDIR": launch.tmp_dir,
         "AWS_REGION": spec.region,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -412,3 +413,43 @@ def handler(event, context):
         console.send_signal(signal.SIGKILL)
         console.wait()
     assert _gone(marker)  # the worker saw its watch pipe close and ended, and its namespace with it
+
+
+def test_shared_libraries_in_the_codes_and_a_layers_lib_folder_load_by_name(mode, engine, make_function, tmp_path):
+    # A real shared library (the system's zlib) under two names only the code's lib/ and the layer's lib/ hold:
+    # the dynamic loader finds each by name through LD_LIBRARY_PATH, as on Lambda (a psycopg2 or a Pillow layer).
+    system_zlib = next(Path(folder) / "libz.so.1" for folder in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+                                                               "/usr/lib64", "/usr/lib") if Path(folder, "libz.so.1").exists())
+    layer = tmp_path / "native-layer"
+    (layer / "lib").mkdir(parents=True)
+    shutil.copy(system_zlib, layer / "lib" / "liblayerdemo.so")
+    spec = make_function("""
+        import ctypes, os
+        def handler(event, context):
+            versions = {}
+            for name in ("libcodedemo.so", "liblayerdemo.so"):
+                library = ctypes.CDLL(name)
+                library.zlibVersion.restype = ctypes.c_char_p
+                versions[name] = library.zlibVersion().decode()
+            return {"versions": versions, "path": os.environ["LD_LIBRARY_PATH"].split(":")}
+    """, layers=(layer,))
+    (spec.code_dir / "lib").mkdir()
+    shutil.copy(system_zlib, spec.code_dir / "lib" / "libcodedemo.so")
+    seen = body(engine.invoke(spec))
+    assert set(seen["versions"]) == {"libcodedemo.so", "liblayerdemo.so"}
+    assert all(version[0].isdigit() for version in seen["versions"].values())
+    if mode == "sandbox":
+        assert seen["path"] == ["/lib64", "/usr/lib64", "/var/runtime", "/var/runtime/lib", "/var/task", "/var/task/lib",
+                                "/opt/lib"]
+    else:
+        assert seen["path"][-3:] == [str(spec.code_dir), f"{spec.code_dir}/lib", f"{layer}/lib"]
+
+
+def test_a_functions_own_ld_library_path_replaces_lambdas(engine, make_function):
+    # LD_LIBRARY_PATH is not one of Lambda's reserved variables: a function's configuration may set it.
+    spec = make_function("""
+        import os
+        def handler(event, context):
+            return os.environ["LD_LIBRARY_PATH"]
+    """, environment={"LD_LIBRARY_PATH": "/var/task/vendor"})
+    assert body(engine.invoke(spec)) == "/var/task/vendor"
