@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from console.core.sam_apis import ApiReader
 from console.core.sam_functions import (
     LAMBDA_FUNCTION,
     SERVERLESS_FUNCTION,
@@ -22,8 +23,8 @@ from console.core.sam_functions import (
     HttpEvent,
     TemplateFunction,
     TemplateLayer,
-    merge_globals,
 )
+from console.core.sam_globals import merge_globals
 from console.core.sam_intrinsics import PSEUDO_PARAMETERS, Resolver, Unresolved
 from console.core.sam_yaml import TEMPLATE_HINT, TemplateError, TemplateSyntaxError, load_template_text
 
@@ -96,7 +97,8 @@ def read_template(path: Path | str, overrides: Mapping[str, str] | None = None,
     resolver = Resolver(values, missing, resources, _section(path, data, "Mappings"),
                         _section(path, data, "Conditions"))
     global_function = _global_function(path, data.get("Globals"))
-    reader = FunctionReader(path.parent, resolver, resources, inline_dir)
+    reader = FunctionReader(path.parent, resolver, resources, inline_dir,
+                            ApiReader(resources, data.get("Globals"), resolver))
     functions, not_runnable = [], []
     for logical_id, resource in resources.items():
         kind = resource.get("Type") if isinstance(resource, dict) else None

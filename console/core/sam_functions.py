@@ -26,6 +26,7 @@ from console.core.limits import (
     MIN_MEMORY,
     MIN_TIMEOUT,
 )
+from console.core.sam_apis import ApiProblem, ApiReader, ApiSettings
 from console.core.sam_intrinsics import MissingParameter, Resolver, Unresolved, is_intrinsic, short_form
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
@@ -49,6 +50,7 @@ class HttpEvent:
     path: str  # "/hello", or "$default" for an HttpApi event without a Path (every route)
     method: str  # upper case; "ANY" for every method
     payload_version: str  # "1.0" or "2.0"
+    api: ApiSettings  # its API's stage and CORS (console.core.sam_apis)
 
 
 @dataclass(frozen=True)
@@ -88,35 +90,16 @@ class TemplateFunction:
         return tuple(layer.folder for layer in self.layers if layer.folder is not None)
 
 
-def merge_globals(globals_: Mapping[str, Any], properties: Mapping[str, Any]) -> dict[str, Any]:
-    """A function's properties with Globals.Function merged in, by the rules of SAM's "Globals section" page:
-    a primitive in the resource replaces the global, maps are merged (the resource's entries win), and lists are
-    added to, the global entries first. An intrinsic function is a value, not a map: it replaces."""
-    merged = dict(globals_)
-    for key, value in properties.items():
-        merged[key] = _merged(globals_[key], value) if key in globals_ else value
-    return merged
-
-
-def _merged(global_value: Any, value: Any) -> Any:
-    if isinstance(global_value, dict) and isinstance(value, dict):
-        if is_intrinsic(global_value) or is_intrinsic(value):
-            return value
-        return merge_globals(global_value, value)
-    if isinstance(global_value, list) and isinstance(value, list):
-        return global_value + value
-    return value
-
-
 class FunctionReader:
     """Reads the function resources of one template."""
 
     def __init__(self, template_dir: Path, resolver: Resolver, resources: Mapping[str, Any],
-                 inline_dir: Path | None = None) -> None:
+                 inline_dir: Path | None = None, apis: ApiReader | None = None) -> None:
         self.template_dir = template_dir
         self.resolver = resolver
         self.resources = resources
         self.inline_dir = inline_dir
+        self.apis = apis
 
     def read(self, logical_id: str, resource_type: str, properties: Mapping[str, Any]) -> TemplateFunction:
         """The function, or CannotRun saying why it cannot run here."""
@@ -368,8 +351,14 @@ class FunctionReader:
             if kind == "Api" and (path is None or method is None):
                 warnings.append(f"Event {name}: an Api event needs Path and Method; the event is left out")
                 continue
+            api = ApiSettings.implicit(kind)
+            if self.apis is not None:
+                try:
+                    api = self.apis.settings(kind, props.get("RestApiId" if kind == "Api" else "ApiId"))
+                except ApiProblem as exc:
+                    warnings.append(f"Event {name}: {exc}; the event is served without its API's settings")
             found.append(HttpEvent(str(name), kind, path or "$default", (method or "ANY").upper(),
-                                   "1.0" if kind == "Api" else version))
+                                   "1.0" if kind == "Api" else version, api))
         return tuple(found)
 
 

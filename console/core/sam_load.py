@@ -32,6 +32,7 @@ from console.core.folders import write_zip
 from console.core.function_rules import CHECKS
 from console.core.layers import LayerVersion
 from console.core.sam import SamTemplate, TemplateError, TemplateFunction, project_events, read_template
+from console.core.sam_apis import ApiSettings
 from console.core.sam_local import EnvVars, EnvVarsError, read_env_vars
 from console.core.watcher import FolderWatcher
 
@@ -70,6 +71,7 @@ class ApiRoute:
     path: str  # "/items/{id}", or "$default" for an HttpApi event without a Path
     method: str  # upper case, "ANY" for every method
     payload_version: str  # "1.0" or "2.0"
+    api: ApiSettings  # its API's stage and CORS
 
     def link(self, base: str) -> str | None:
         """The URL a browser can open for a GET of this route (None when the path has parameters to fill in)."""
@@ -221,7 +223,7 @@ class SamProjects:
                 self._console.delete_function(name)  # its record goes with it (ON DELETE CASCADE)
                 log.info("%s is no longer in %s: removed", name, where)
         served = {name for name, (owner, _) in self._records().items() if owner == where}
-        routes = [ApiRoute(function.logical_id, event.kind, event.path, event.method, event.payload_version)
+        routes = [ApiRoute(function.logical_id, event.kind, event.path, event.method, event.payload_version, event.api)
                   for function in template.functions if function.logical_id in served for event in function.events]
         with self._lock:
             self._notices[where] = notices

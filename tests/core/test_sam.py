@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from console.core.sam import TemplateError, TemplateSyntaxError, project_events, read_template
+from console.core.sam_apis import ApiSettings, HttpCors, RestCors
 
 PROJECTS = Path(__file__).resolve().parents[1] / "sam_projects"
 
@@ -507,3 +508,33 @@ def test_the_items_project_keeps_payload_versions_and_refuses_an_unknown_one(tmp
     items = read_template(path).function("ItemsFunction")
     assert [e.path for e in items.events] == ["/items/{id}"]
     assert "Event PostItem: Path 'items' must start with /; the event is left out" in items.warnings
+
+
+def test_the_cors_project_gives_each_event_its_apis_stage_and_cors():
+    template = read_template(PROJECTS / "cors_api" / "template.yaml", {"FrontendOrigin": "https://shop.example"})
+    [orders, _] = template.function("OrdersFunction").events
+    assert orders.api.stage == "dev"
+    assert orders.api.cors == RestCors("https://shop.example", None, "Content-Type,X-Api-Key", "300", False)
+    [status] = template.function("StatusFunction").events
+    assert (status.api.stage, status.api.cors) == ("Prod", None)
+    [cart, _] = template.function("CartFunction").events
+    assert cart.api == ApiSettings("$default", HttpCors(("https://shop.example",), ("GET", "POST"), ("content-type",),
+                                                        ("x-request-count",), 600, False))
+
+
+def test_api_settings_that_cannot_be_read_warn_and_the_event_is_served_without_them(tmp_path):
+    text = (template_of(F="Handler: app.handler\nRuntime: python3.12\nCodeUri: src/\nEvents:\n"
+                          "  Missing:\n    Type: Api\n    Properties: {Path: /a, Method: GET, RestApiId: !Ref Nowhere}\n"
+                          "  Unquoted:\n    Type: Api\n    Properties: {Path: /b, Method: GET, RestApiId: !Ref Open}\n"
+                          "  Open:\n    Type: HttpApi\n    Properties: {Path: /c, Method: GET}\n")
+            + "\n  Open:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: v1\n"
+              "      Cors: https://shop.example\nGlobals:\n  HttpApi:\n    CorsConfiguration: true\n")
+    function = read_template(write(tmp_path, text)).function("F")
+    assert [event.path for event in function.events] == ["/a", "/b", "/c"]
+    assert function.warnings == (
+        "Event Missing: RestApiId must be a !Ref of an AWS::Serverless::Api of this template; the event is served "
+        "without its API's settings",
+        "Event Unquoted: Cors.AllowOrigin: 'https://shop.example' must be quoted inside the string, as "
+        "\"'https://shop.example'\"; the event is served without its API's settings",
+    )
+    assert function.events[2].api.cors == HttpCors(("*",), ("*",), ("*",))

@@ -4,51 +4,11 @@ through plain HTTP, as `sam local start-api` serves them."""
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-import pytest
-
-from tests.conftest import LiveServer
-from tests.http_front.conftest import boto3_client, fetch, history
-
-PROJECTS = Path(__file__).resolve().parents[1] / "sam_projects"
-
-
-@pytest.fixture
-def served(tmp_path: Path):
-    """served(project): `serve --template` over a copy of tests/sam_projects/<project>; (server, template, lines
-    said at start after the API port's)."""
-    servers: list[LiveServer] = []
-
-    def start(name: str) -> tuple[LiveServer, Path, list[str]]:
-        folder = Path(shutil.copytree(PROJECTS / name, tmp_path / name))
-        server = LiveServer(tmp_path / "data", env={"TMPDIR": str(tmp_path)},
-                            args=("--template", str(folder / "template.yaml")))
-        servers.append(server)
-        lines = []
-        while line := server.process.stderr.readline().decode():
-            if line.startswith("Handlers get"):
-                break
-            lines.append(line.strip())
-        return server, folder / "template.yaml", lines
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
-def call(server: LiveServer, path: str, method: str = "GET", body: bytes | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(f"{server.api_url}{path}", data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+from tests.http_front.conftest import boto3_client, call, fetch, history
 
 
 def test_a_rest_api_event_is_served_with_payload_1_0_and_recorded(served):
