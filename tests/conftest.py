@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -123,3 +124,29 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     server = LiveServer(tmp_path / "data")
     yield server
     server.stop()
+
+
+SAM_PROJECTS = Path(__file__).resolve().parent / "sam_projects"
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    """served(project, *serve_args): `serve --template` over a copy of tests/sam_projects/<project>; (server,
+    template, lines said at start after the API port's)."""
+    servers: list[LiveServer] = []
+
+    def start(name: str, *serve_args: str) -> tuple[LiveServer, Path, list[str]]:
+        folder = Path(shutil.copytree(SAM_PROJECTS / name, tmp_path / name))
+        server = LiveServer(tmp_path / "data", env={"TMPDIR": str(tmp_path)},
+                            args=("--template", str(folder / "template.yaml"), *serve_args))
+        servers.append(server)
+        lines = []
+        while line := server.process.stderr.readline().decode():
+            if line.startswith("Handlers get"):
+                break
+            lines.append(line.strip())
+        return server, folder / "template.yaml", lines
+
+    yield start
+    for server in servers:
+        server.stop()

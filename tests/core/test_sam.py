@@ -532,9 +532,9 @@ def test_api_settings_that_cannot_be_read_warn_and_the_event_is_served_without_t
     function = read_template(write(tmp_path, text)).function("F")
     assert [event.path for event in function.events] == ["/a", "/b", "/c"]
     assert function.warnings == (
-        "Event Missing: RestApiId must be a !Ref of an AWS::Serverless::Api of this template; the event is served "
-        "without its API's settings",
-        "Event Unquoted: Cors.AllowOrigin: 'https://shop.example' must be quoted inside the string, as "
-        "\"'https://shop.example'\"; the event is served without its API's settings",
+        ("Event Missing: RestApiId must be a !Ref of an AWS::Serverless::Api of this template; the event is served "
+        "without its API's settings"),
+        ("Event Unquoted: Cors.AllowOrigin: 'https://shop.example' must be quoted inside the string, as "
+        "\"'https://shop.example'\"; the event is served without its API's settings"),
     )
     assert function.events[2].api.cors == HttpCors(("*",), ("*",), ("*",))

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import http.client
-import shutil
 import sqlite3
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -94,32 +92,6 @@ def history(server: LiveServer, function: str) -> list[dict]:
                                                    (function,))]
     finally:
         conn.close()
-
-
-PROJECTS = Path(__file__).resolve().parents[1] / "sam_projects"
-
-
-@pytest.fixture
-def served(tmp_path: Path):
-    """served(project, *serve_args): `serve --template` over a copy of tests/sam_projects/<project>; (server,
-    template, lines said at start after the API port's)."""
-    servers: list[LiveServer] = []
-
-    def start(name: str, *serve_args: str) -> tuple[LiveServer, Path, list[str]]:
-        folder = Path(shutil.copytree(PROJECTS / name, tmp_path / name))
-        server = LiveServer(tmp_path / "data", env={"TMPDIR": str(tmp_path)},
-                            args=("--template", str(folder / "template.yaml"), *serve_args))
-        servers.append(server)
-        lines = []
-        while line := server.process.stderr.readline().decode():
-            if line.startswith("Handlers get"):
-                break
-            lines.append(line.strip())
-        return server, folder / "template.yaml", lines
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 def call(server: LiveServer, path: str, method: str = "GET", body: bytes | None = None,
