@@ -110,6 +110,11 @@ def worker_environment(spec: FunctionSpec, launch: Launch, log_stream_name: str,
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
         "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
     }
+    if not launch.sandboxed:
+        # Without the sandbox the console's user's home is readable: HOME names the environment's own empty folder,
+        # so that what looks in ~ (botocore's ~/.aws credentials and config, ~/.netrc, ~/.ssh) finds nothing there,
+        # as on Lambda, whose user has no home, and as in the sandbox, where no home is mounted.
+        env["HOME"] = launch.tmp_dir
     if spec.log_format == "JSON":
         # Lambda's advanced logging controls reach the runtime this way; it writes JSON records at this level.
         env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -453,3 +454,22 @@ def test_a_functions_own_ld_library_path_replaces_lambdas(engine, make_function)
             return os.environ["LD_LIBRARY_PATH"]
     """, environment={"LD_LIBRARY_PATH": "/var/task/vendor"})
     assert body(engine.invoke(spec)) == "/var/task/vendor"
+
+
+def test_credentials_in_the_consoles_home_are_out_of_a_handlers_reach(mode, engine, make_function):
+    # A handler calling AWS with boto3 must not act with the developer's own ~/.aws credentials: on Lambda it has
+    # its role's; here, a profile's when the function names one, else none.
+    spec = make_function("""
+        import os
+        def handler(event, context):
+            home = os.path.expanduser("~")
+            try:
+                inside = os.listdir(home)
+            except OSError:
+                inside = []
+            return {"home": home, "inside": inside, "aws": os.path.exists(os.path.expanduser("~/.aws"))}
+    """)
+    seen = body(engine.invoke(spec))
+    assert seen["aws"] is False
+    if mode == "no sandbox":  # (in the sandbox the home shows at most the interpreter's own folder, bound there)
+        assert seen["home"] != pwd.getpwuid(os.getuid()).pw_dir and seen["inside"] == []
