@@ -25,6 +25,7 @@ from console.core.console_layers import LayerOperations
 from console.core.console_remotes import RemoteOperations
 from console.core.console_settings import FunctionSettingsOperations
 from console.core.credentials import CredentialsError, HandedCredentials, ProfileCredentials, RoleCredentials
+from console.core.deploy_jobs import DeployJobs
 from console.core.discoveries import Discoveries
 from console.core.event_invoke import EventInvokeConfig, EventInvokeConfigs
 from console.core.events import EventNotFound, EventStore, SavedEvent, check_event
@@ -95,6 +96,7 @@ class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, Event
         self.aliases = AliasStore(self.store)
         self.expectations = ExpectationStore(self.store)
         self.test_runs = TestRuns(self)
+        self.deploy_jobs = DeployJobs(self)
         self.event_invoke_configs = EventInvokeConfigs(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
         self.function_urls = FunctionUrlStore(self.store)
@@ -140,6 +142,8 @@ class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, Event
             log.warning("Background invocations still running at shutdown; their results may not be kept.")
         if not self.test_runs.wait_stopped(timeout=30):
             log.warning("Test runs still running at shutdown; their results may not be kept.")
+        if not self.deploy_jobs.wait_stopped(timeout=5):
+            log.warning("Deploys to remotes still running at shutdown: the remotes finish them on their own.")
         self.packages.close()
         self.store.close()
 

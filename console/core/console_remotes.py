@@ -13,11 +13,16 @@ from console.core.remotes import Remote, RemoteStore, check_remote, lambda_clien
 
 if TYPE_CHECKING:
     from console.core.deploy import Deployed
+    from console.core.deploy_jobs import DeployJob, DeployJobs
+    from console.core.history import InvocationRecord
+    from console.core.remote_functions import Comparison, RemoteFunction, RemoteListing
     from console.core.test_runs import TestRun
 
 
 class RemoteOperations(ConsoleParts):
     """Remote operations of the Console."""
+
+    deploy_jobs: DeployJobs
 
     @property
     def remotes(self) -> RemoteStore:
@@ -53,3 +58,39 @@ class RemoteOperations(ConsoleParts):
         from console.core.deploy import deploy
 
         return deploy(self.console, name, remote, role=role, publish=publish, progress=progress)
+
+    def start_deploy(self, name: str, remote: str, *, role: str | None = None, publish: bool = False) -> DeployJob:
+        """Deploy in the background (the pages poll `get_deploy`); the function, the remote and the role's form are
+        checked first."""
+        return self.deploy_jobs.start(name, remote, role=role, publish=publish)
+
+    def get_deploy(self, job_id: str, function: str | None = None) -> DeployJob:
+        return self.deploy_jobs.get(job_id, function)
+
+    def list_remote_functions(self, remote: str, *, page_size: int | None = None) -> RemoteListing:
+        """The remote's functions, every page of ListFunctions (`page_size` a page's MaxItems)."""
+        from console.core.remote_functions import list_functions
+
+        return list_functions(self.console, remote, page_size=page_size)
+
+    def get_remote_function(self, remote: str, name: str) -> RemoteFunction:
+        from console.core.remote_functions import get_function
+
+        return get_function(self.console, remote, name)
+
+    def invoke_remote(self, remote: str, name: str, body: str, *, event_name: str = "") -> InvocationRecord:
+        """The event's JSON checked as a local Test checks it (EventError with line and column), then invoked on the
+        remote's function with LogType Tail: the result as a local run's."""
+        from console.core.events import check_event
+        from console.core.remote_functions import invoke
+
+        check_event(body, "Event JSON")
+        return invoke(self.console, remote, name, body.encode("utf-8"), event_name=event_name)
+
+    def compare_remote(self, remote: str, name: str, body: str, *, event_name: str = "") -> Comparison:
+        """One event run on the local function and on the remote's function of the same name, side by side."""
+        from console.core.events import check_event
+        from console.core.remote_functions import compare
+
+        check_event(body, "Event JSON")
+        return compare(self.console, remote, name, body.encode("utf-8"), event_name=event_name)
