@@ -13,16 +13,16 @@ from console.core.remotes import Remote, RemoteStore, check_remote, lambda_clien
 
 if TYPE_CHECKING:
     from console.core.deploy import Deployed
-    from console.core.deploy_jobs import DeployJob, DeployJobs
     from console.core.history import InvocationRecord
     from console.core.remote_functions import Comparison, RemoteFunction, RemoteListing
+    from console.core.remote_jobs import RemoteJob, RemoteJobs
     from console.core.test_runs import TestRun
 
 
 class RemoteOperations(ConsoleParts):
     """Remote operations of the Console."""
 
-    deploy_jobs: DeployJobs
+    remote_jobs: RemoteJobs
 
     @property
     def remotes(self) -> RemoteStore:
@@ -59,13 +59,40 @@ class RemoteOperations(ConsoleParts):
 
         return deploy(self.console, name, remote, role=role, publish=publish, progress=progress)
 
-    def start_deploy(self, name: str, remote: str, *, role: str | None = None, publish: bool = False) -> DeployJob:
-        """Deploy in the background (the pages poll `get_deploy`); the function, the remote and the role's form are
-        checked first."""
-        return self.deploy_jobs.start(name, remote, role=role, publish=publish)
+    def start_deploy(self, name: str, remote: str, *, role: str | None = None, publish: bool = False) -> RemoteJob:
+        """Deploy in the background (the pages poll `get_remote_job`); the function, the remote and the role's form
+        are checked first."""
+        from console.core.deploy import check_role
 
-    def get_deploy(self, job_id: str, function: str | None = None) -> DeployJob:
-        return self.deploy_jobs.get(job_id, function)
+        self.get_function(name)
+        self.get_remote(remote)
+        if role is not None:
+            check_role(role)
+        return self.remote_jobs.start("deploy", name, remote, lambda job: self.deploy_function(
+            name, remote, role=role, publish=publish, progress=job.lines.append))
+
+    def start_remote_test(self, remote: str, name: str, body: str, *, event_name: str = "") -> RemoteJob:
+        """`invoke_remote` in the background: the event's JSON and the remote are checked first."""
+        from console.core.events import check_event
+
+        check_event(body, "Event JSON")
+        self.get_remote(remote)
+        return self.remote_jobs.start("test", name, remote, lambda job: self.invoke_remote(
+            remote, name, body, event_name=event_name))
+
+    def start_compare(self, remote: str, name: str, body: str, *, event_name: str = "") -> RemoteJob:
+        """`compare_remote` in the background: the event's JSON, the remote and the local function are checked
+        first."""
+        from console.core.events import check_event
+
+        check_event(body, "Event JSON")
+        self.get_remote(remote)
+        self.get_function(name)
+        return self.remote_jobs.start("compare", name, remote, lambda job: self.compare_remote(
+            remote, name, body, event_name=event_name))
+
+    def get_remote_job(self, job_id: str, function: str | None = None, kinds: tuple[str, ...] = ()) -> RemoteJob:
+        return self.remote_jobs.get(job_id, function, kinds)
 
     def list_remote_functions(self, remote: str, *, page_size: int | None = None) -> RemoteListing:
         """The remote's functions, every page of ListFunctions (`page_size` a page's MaxItems)."""

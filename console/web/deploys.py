@@ -7,6 +7,7 @@ from flask import Response, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from console import get_console
+from console.core.deploy import RoleError
 from console.core.remotes import RemoteError
 from console.web import bp
 from console.web.rendering import is_fragment_request, render
@@ -36,7 +37,7 @@ def start_deploy(name: str) -> BaseResponse | tuple[str, int]:
             job = get_console().start_deploy(name, form["remote"], role=form["role"] or None,
                                              publish=form["publish"] == "on")
         except RemoteError as exc:  # an unknown remote, a role that is not a role's ARN
-            errors["role" if "--role" in str(exc) else "remote"] = str(exc)
+            errors["role" if isinstance(exc, RoleError) else "remote"] = str(exc)
     if errors:
         return render("deploy.html", "_deploy.html", 422, **deploy_context(name, form=form, errors=errors))
     if not is_fragment_request():
@@ -47,8 +48,8 @@ def start_deploy(name: str) -> BaseResponse | tuple[str, int]:
 @bp.get("/functions/<name>/deploys/<job_id>")
 def deploy_status(name: str, job_id: str) -> Response | tuple[str, int]:
     """The deploy's status: it polls itself while the deploy runs, then shows the outcome."""
-    job = get_console().get_deploy(job_id, name)
+    job = get_console().get_remote_job(job_id, name, ("deploy",))
     if is_fragment_request():
         return render("deploy.html", "_deploy_job.html", job=job, function=get_console().get_function(name))
-    form = {"remote": job.remote, "publish": "on" if job.publish else ""}
+    form = {"remote": job.remote}
     return render("deploy.html", "_deploy.html", **deploy_context(name, form=form, job=job))

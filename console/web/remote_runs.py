@@ -3,18 +3,23 @@ the local function of the same name (or typed JSON) on the remote, or on both (C
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from console import get_console
 from console.core.event_json import EventError
 from console.core.events import EventNotFound
 from console.core.functions import FunctionNotFound
+from console.core.remote_jobs import RemoteJob
 from console.core.remotes import RemoteError
 from console.web import bp
-from console.web.rendering import render
+from console.web.remotes import function_json
+from console.web.rendering import is_fragment_request, render
 
 # What the editor holds when no saved event is chosen.
 EMPTY_EVENT = "{}"
+# How long Test or Compare waits for the remote's answer before showing the running status, which polls.
+FIRST_WAIT_SECONDS = 0.5
 
 
 def remote_context(remote_name: str, name: str, *, body: str | None = None, event_name: str = "",
@@ -54,11 +59,22 @@ def remote_function_page(remote: str, name: str) -> tuple[str, int]:
     return render("remote_function.html", "_remote_function_body.html", **context, **_function_context(remote, name))
 
 
+@bp.get("/remotes/<remote>/functions/<name>.json")
+def remote_function_json(remote: str, name: str) -> Response | tuple[Response, int]:
+    console = get_console()
+    console.get_remote(remote)
+    try:
+        function = console.get_remote_function(remote, name)
+    except RemoteError as exc:
+        return jsonify({"remote": remote, "error": str(exc)}), 502
+    return jsonify({"remote": remote, **function_json(function)})
+
+
 @bp.get("/remotes/<remote>/functions/<name>/editor")
 def remote_choose_event(remote: str, name: str) -> tuple[str, int]:
     """The editor with the chosen saved event (htmx swaps the form); the whole page without htmx."""
     context = remote_context(remote, name, event_name=request.args.get("event", ""))
-    if request.headers.get("HX-Request") != "true":
+    if not is_fragment_request():
         context.update(_function_context(remote, name))
     return render("remote_function.html", "_remote_form.html", **context)
 
@@ -66,42 +82,60 @@ def remote_choose_event(remote: str, name: str) -> tuple[str, int]:
 def _ran(remote: str, name: str, status: int, **run: object) -> tuple[str, int]:
     form_name = request.form.get("event_name", "")
     context = remote_context(remote, name, body=request.form.get("event_json", ""), event_name=form_name, **run)
-    if request.headers.get("HX-Request") != "true":
+    if not is_fragment_request():
         context.update(_function_context(remote, name))
     return render("remote_function.html", "_remote_result.html", status, **context)
 
 
+def job_context(job: RemoteJob) -> dict:
+    """What the result region shows of a Test or Compare job: running, its outcome, or why it could not run."""
+    if job.running:
+        return {"job": job}
+    if job.error is not None:
+        return {"run_error": job.error}
+    return {"comparison" if job.kind == "compare" else "record": job.outcome}
+
+
+def _started(remote: str, name: str, job: RemoteJob) -> BaseResponse | tuple[str, int]:
+    job.done.wait(FIRST_WAIT_SECONDS)
+    if not is_fragment_request():
+        return redirect(url_for("web.remote_run_status", remote=remote, name=name, job_id=job.id), 303)
+    return _ran(remote, name, 200, **job_context(job))
+
+
 @bp.post("/remotes/<remote>/functions/<name>/test")
-def remote_test(remote: str, name: str) -> tuple[str, int]:
+def remote_test(remote: str, name: str) -> BaseResponse | tuple[str, int]:
     """Test: the event on the remote's function (Invoke, LogType Tail), shown as the Execution result."""
-    console = get_console()
-    console.get_remote(remote)
     body = request.form.get("event_json", "")
     try:
-        record = console.invoke_remote(remote, name, body, event_name=_saved_name(name, body))
+        job = get_console().start_remote_test(remote, name, body, event_name=_saved_name(name, body))
     except EventError as exc:
         return _ran(remote, name, 422, event_error=exc)
-    except RemoteError as exc:
-        return _ran(remote, name, 200, run_error=str(exc))
-    return _ran(remote, name, 200, record=record)
+    return _started(remote, name, job)
 
 
 @bp.post("/remotes/<remote>/functions/<name>/compare")
-def remote_compare(remote: str, name: str) -> tuple[str, int]:
+def remote_compare(remote: str, name: str) -> BaseResponse | tuple[str, int]:
     """Compare: the event on the local function and on the remote's, the two responses side by side with a diff."""
-    console = get_console()
-    console.get_remote(remote)
     body = request.form.get("event_json", "")
     try:
-        comparison = console.compare_remote(remote, name, body, event_name=_saved_name(name, body))
+        job = get_console().start_compare(remote, name, body, event_name=_saved_name(name, body))
     except EventError as exc:
         return _ran(remote, name, 422, event_error=exc)
     except FunctionNotFound:
         return _ran(remote, name, 422, run_error=f"There is no local function {name} to compare with: Compare runs "
                                                  "the event on the local function of the same name and on the remote.")
-    except RemoteError as exc:
-        return _ran(remote, name, 200, run_error=str(exc))
-    return _ran(remote, name, 200, comparison=comparison)
+    return _started(remote, name, job)
+
+
+@bp.get("/remotes/<remote>/functions/<name>/runs/<job_id>")
+def remote_run_status(remote: str, name: str, job_id: str) -> tuple[str, int]:
+    """The running status polls here (it is replaced by the next status, then by the result)."""
+    job = get_console().get_remote_job(job_id, name, ("test", "compare"))
+    context = {**remote_context(remote, name), **job_context(job)}
+    if not is_fragment_request():
+        context.update(_function_context(remote, name))
+    return render("remote_function.html", "_remote_result.html", **context)
 
 
 def _saved_name(name: str, body: str) -> str:

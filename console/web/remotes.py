@@ -20,7 +20,7 @@ def remote_json(remote: Remote) -> dict:
             "endpoint_url": remote.endpoint_url, "created_at": remote.created_at}
 
 
-def remote_function_json(function: RemoteFunction) -> dict:
+def function_json(function: RemoteFunction) -> dict:
     return {"name": function.name, "runtime": function.runtime, "handler": function.handler,
             "memory": function.memory, "timeout": function.timeout, "description": function.description,
             "last_modified": function.last_modified, "code_sha256": function.code_sha256, "state": function.state}
@@ -86,5 +86,5 @@ def remote_functions_json(name: str) -> Response | tuple[Response, int]:
     if listing is None:
         return jsonify({"remote": name, "error": error}), 502
     return jsonify({"remote": name, "truncated": listing.truncated,
-                    "functions": [remote_function_json(function) for function in listing.functions]})
+                    "functions": [function_json(function) for function in listing.functions]})
 

@@ -10,13 +10,13 @@ from flask import Response, jsonify, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from console.core.deploy_jobs import DeployNotFound
 from console.core.events import EventNotFound
 from console.core.functions import FunctionNotFound
 from console.core.history import HistoryNotFound, InvocationRecord
 from console.core.jobs import JobNotFound
 from console.core.limits import human_size
 from console.core.packages import PackageNotFound
+from console.core.remote_jobs import RemoteJobNotFound
 from console.core.remotes import RemoteNotFound
 from console.resources import static_dir
 from console.web import bp
@@ -83,7 +83,7 @@ def function_not_found(exc: FunctionNotFound) -> tuple[Response | str, int]:
 @bp.errorhandler(JobNotFound)
 @bp.errorhandler(PackageNotFound)
 @bp.errorhandler(RemoteNotFound)
-@bp.errorhandler(DeployNotFound)
+@bp.errorhandler(RemoteJobNotFound)
 def other_not_found(exc: Exception) -> tuple[Response | str, int]:
     return _not_found(str(exc))
 

@@ -57,6 +57,22 @@ def add_remote(client, name: str, url: str) -> None:
     assert response.status_code == 200, text(response)
 
 
+def remote_run(client, remote: str, function: str, action: str, event: str, **form: str):
+    """Press Test or Compare on the remote function's page as htmx does; the answer once the result is there (the
+    page shows a running status, which polls, when the remote takes longer than a moment)."""
+    response = client.post(f"/remotes/{remote}/functions/{function}/{action}", data={"event_json": event, **form},
+                           headers=HTMX)
+    status = re.search(r'hx-get="(/remotes/[^"]+/runs/\w+)"', text(response))
+    if status is None:
+        return response
+
+    def finished():
+        poll = client.get(status.group(1), headers=HTMX)
+        return None if "/runs/" in text(poll) else poll
+
+    return wait_until(finished, "the remote's answer")
+
+
 def report_figures(html: str) -> dict[str, str]:
     """The REPORT line's figures as the page's Function Logs show it."""
     line = re.search(r"REPORT RequestId: [^\n<]*", html).group()
@@ -135,8 +151,7 @@ def test_test_on_a_remote_shows_the_execution_result_with_the_tails_report_figur
     assert '<option value="ada-lovelace" selected>ada-lovelace</option>' in page
     assert "Lovelace" in page
 
-    ran = text(client.post("/remotes/other/functions/hello_python/test",
-                           data={"event_json": ADA, "event_name": "ada-lovelace"}, headers=HTMX))
+    ran = text(remote_run(client, "other", "hello_python", "test", ADA, event_name="ada-lovelace"))
     assert "Executing function: succeeded" in ran and "Ran on remote" in ran
     assert "&#34;message&#34;: &#34;Hello Ada Lovelace!&#34;" in ran
     figures = report_figures(ran)
@@ -149,38 +164,58 @@ def test_test_on_a_remote_shows_the_execution_result_with_the_tails_report_figur
     assert "Open in History" not in ran and "/history/" not in ran
     assert client.get("/functions/hello_python/history.json").get_json()["invocations"] == []
 
-    failed = text(client.post("/remotes/other/functions/raise_error/test", data={"event_json": '{"quantity": 0}'},
-                              headers=HTMX))
+    failed = text(remote_run(client, "other", "raise_error", "test", '{"quantity": 0}'))
     assert "Executing function: failed" in failed
     assert '<span data-testid="failure">ValueError: quantity must be positive, got 0</span>' in failed
     assert "[ERROR] ValueError: quantity must be positive, got 0" in failed  # the log tail
 
-    bad = client.post("/remotes/other/functions/hello_python/test", data={"event_json": '{"a": '}, headers=HTMX)
+    bad = remote_run(client, "other", "hello_python", "test", '{"a": ')
     assert bad.status_code == 422 and "Nothing ran: the event needs fixing first." in text(bad)
     assert "line 1" in text(bad)
 
-    unknown = text(client.post("/remotes/other/functions/nothing_here/test", data={"event_json": "{}"}, headers=HTMX))
+    unknown = text(remote_run(client, "other", "nothing_here", "test", "{}"))
     assert "The test could not run." in unknown
     assert "Remote other refused: ResourceNotFoundException (HTTP 404)" in unknown
 
 
+def test_a_slow_remote_run_shows_the_running_status_then_its_result(client, remote_server) -> None:
+    add_remote(client, "other", remote_server.url)
+    started = client.post("/remotes/other/functions/sleep_seconds/test", data={"event_json": '{"seconds": 1.5}'},
+                          headers=HTMX)
+    assert "Running sleep_seconds on remote other…" in text(started)
+    done = text(remote_run(client, "other", "sleep_seconds", "test", '{"seconds": 1.5}'))
+    assert "Executing function: succeeded" in done and "&#34;slept&#34;: 1.5" in done
+    assert float(report_figures(done)["Duration"]) >= 1500
+
+    # Past the function's 2-second timeout on the remote: Lambda's timeout, as the remote reported it.
+    timed_out = text(remote_run(client, "other", "sleep_seconds", "test", '{"seconds": 5}'))
+    assert "Executing function: failed" in timed_out and "Sandbox.Timedout" in timed_out
+    assert "Task timed out after 2.00 seconds" in timed_out
+
+    # Without htmx: the run's own page, which shows the result once finished.
+    plain = client.post("/remotes/other/functions/hello_python/test", data={"event_json": ADA})
+    assert plain.status_code == 303
+    page = wait_until(lambda: (html := text(client.get(plain.headers["Location"]))) and
+                      "Executing function" in html and html, "the result page")
+    assert page.startswith("<!doctype html>") and "Hello Ada Lovelace!" in page
+    assert client.get("/remotes/other/functions/hello_python/runs/nosuchjob").status_code == 404
+
+
 def test_compare_says_same_response_or_shows_the_difference(client, remote_server) -> None:
     add_remote(client, "other", remote_server.url)
-    same = text(client.post("/remotes/other/functions/hello_python/compare", data={"event_json": ADA}, headers=HTMX))
+    same = text(remote_run(client, "other", "hello_python", "compare", ADA))
     assert "<strong>Same response</strong>" in same and 'data-testid="compare-diff"' not in same
     assert same.count("Hello Ada Lovelace!") == 2
     # The local run is in the local history, as any Test is.
     assert len(client.get("/functions/hello_python/history.json").get_json()["invocations"]) == 1
 
-    failing = text(client.post("/remotes/other/functions/raise_error/compare", data={"event_json": '{"quantity": 0}'},
-                               headers=HTMX))
+    failing = text(remote_run(client, "other", "raise_error", "compare", '{"quantity": 0}'))
     assert "<strong>Same response</strong>" in failing and "both failed with ValueError" in failing
 
     remote_lambda(remote_server).update_function_code(FunctionName="hello_python", ZipFile=zip_bytes({
         "hello_python.py": "def my_handler(event, context):\n"
                            "    return {'message': f\"Hi {event['first_name']}!\", 'v': 2}\n"}))
-    different = text(client.post("/remotes/other/functions/hello_python/compare", data={"event_json": ADA},
-                                 headers=HTMX))
+    different = text(remote_run(client, "other", "hello_python", "compare", ADA))
     assert "<strong>Different responses</strong>" in different
     diff = re.search(r'data-testid="compare-diff">(.*?)</pre>', different, re.DOTALL).group(1)
     lines = re.sub(r"<[^>]+>", "", diff).replace("&#34;", '"').splitlines()
@@ -243,8 +278,7 @@ def test_deploy_from_the_pages_creates_then_updates_the_remote_function(client, 
     answer = remote.invoke(FunctionName="greeter", Qualifier="1", Payload=b'{"name": "Ada"}')
     assert json.loads(answer["Payload"].read()) == {"greeting": "Hi Ada"}
     # The remote function's page runs it there.
-    ran = text(client.post("/remotes/other/functions/greeter/test", data={"event_json": '{"name": "Ada"}'},
-                           headers=HTMX))
+    ran = text(remote_run(client, "other", "greeter", "test", '{"name": "Ada"}'))
     assert "&#34;greeting&#34;: &#34;Hi Ada&#34;" in ran
 
     # Without htmx: the deploy's own page, which shows the same outcome once finished.
@@ -275,16 +309,14 @@ def test_a_remote_under_auth_refuses_unknown_keys_and_answers_its_own(client, mo
         add_remote(client, "locked", server.url)
         refused = text(client.get("/remote-functions", headers=HTMX))
         assert "Remote locked refused: UnrecognizedClientException (HTTP 403)" in refused
-        ran = text(client.post("/remotes/locked/functions/hello_python/test", data={"event_json": ADA},
-                               headers=HTMX))
+        ran = text(remote_run(client, "locked", "hello_python", "test", ADA))
         assert "Remote locked refused: UnrecognizedClientException (HTTP 403)" in ran
 
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", server.access_key_id)
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", server.secret_access_key)
         listed = text(client.get("/remote-functions", headers=HTMX))
         assert '<a href="/remotes/locked/functions/hello_python">hello_python</a>' in listed
-        same = text(client.post("/remotes/locked/functions/hello_python/compare", data={"event_json": ADA},
-                                headers=HTMX))
+        same = text(remote_run(client, "locked", "hello_python", "compare", ADA))
         assert "<strong>Same response</strong>" in same
     finally:
         server.stop()
