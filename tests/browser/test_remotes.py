@@ -74,6 +74,7 @@ def test_a_remotes_functions_test_and_compare_in_the_browser(remote_page, server
     section = page.get_by_test_id("remote-staging")
     expect(section.get_by_role("link", name="hello_python")).to_be_visible()
     expect(section.get_by_role("row").filter(has_text="raise_error").locator(".badge-remote")).to_have_text("staging")
+    assert page.evaluate("document.activeElement === document.body")  # the list arriving does not take the focus
     screenshot(page, "remote-functions-listed")
 
     section.get_by_role("link", name="hello_python").click()
