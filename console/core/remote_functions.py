@@ -106,10 +106,12 @@ def list_functions(console: Console, remote_name: str, *, page_size: int | None 
 
 
 def get_function(console: Console, remote_name: str, name: str) -> RemoteFunction:
-    """The remote function's configuration; RemoteRefused (ResourceNotFoundException...) as the remote answered."""
+    """The remote function's configuration; RemoteRefused (ResourceNotFoundException...) as the remote answered.
+
+    GetFunction, not GetFunctionConfiguration: the permission it needs (lambda:GetFunction) is one deploy needs too."""
     remote = console.get_remote(remote_name)
     client = console.remote_client(remote_name)
-    return _function(_call(remote, client.get_function_configuration, FunctionName=name))
+    return _function(_call(remote, client.get_function, FunctionName=name)["Configuration"])
 
 
 def report_figures(log: str) -> dict[str, str]:
