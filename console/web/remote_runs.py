@@ -72,8 +72,10 @@ def remote_function_json(remote: str, name: str) -> Response | tuple[Response, i
 
 @bp.get("/remotes/<remote>/functions/<name>/editor")
 def remote_choose_event(remote: str, name: str) -> tuple[str, int]:
-    """The editor with the chosen saved event (htmx swaps the form); the whole page without htmx."""
-    context = remote_context(remote, name, event_name=request.args.get("event", ""))
+    """The editor with the chosen saved event, or empty for typed JSON (htmx swaps the form); the whole page without
+    htmx."""
+    chosen = request.args.get("event", "")
+    context = remote_context(remote, name, **({"event_name": chosen} if chosen else {"body": EMPTY_EVENT}))
     if not is_fragment_request():
         context.update(_function_context(remote, name))
     return render("remote_function.html", "_remote_form.html", **context)

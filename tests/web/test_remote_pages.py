@@ -150,6 +150,10 @@ def test_test_on_a_remote_shows_the_execution_result_with_the_tails_report_figur
     # The local function's saved events are offered, the first one opened.
     assert '<option value="ada-lovelace" selected>ada-lovelace</option>' in page
     assert "Lovelace" in page
+    typed = text(client.get("/remotes/other/functions/hello_python/editor?event=", headers=HTMX))
+    assert '<option value="" selected>Typed JSON</option>' in typed and "Lovelace" not in typed
+    missing = text(client.get("/remotes/other/functions/hello_python/editor?event=nosuch", headers=HTMX))
+    assert "Pick another event, or type the JSON." in missing
 
     ran = text(remote_run(client, "other", "hello_python", "test", ADA, event_name="ada-lovelace"))
     assert "Executing function: succeeded" in ran and "Ran on remote" in ran
