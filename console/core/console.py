@@ -42,6 +42,7 @@ from console.core.layer_tree import LayerTrees
 from console.core.layers import LayerStore
 from console.core.packages import PackageStore
 from console.core.remote_jobs import RemoteJobs
+from console.core.remotes import RemoteClients
 from console.core.sources import Code, CodeSources
 from console.core.store import Store
 from console.core.tags import TagStore, check_tags
@@ -97,6 +98,7 @@ class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, Event
         self.expectations = ExpectationStore(self.store)
         self.test_runs = TestRuns(self)
         self.remote_jobs = RemoteJobs(self)
+        self.remote_clients = RemoteClients()
         self.event_invoke_configs = EventInvokeConfigs(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
         self.function_urls = FunctionUrlStore(self.store)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from console.core.console_parts import ConsoleParts
-from console.core.remotes import Remote, RemoteStore, check_remote, lambda_client
+from console.core.remotes import Remote, RemoteClients, RemoteStore, check_remote
 
 if TYPE_CHECKING:
     from console.core.deploy import Deployed
@@ -23,6 +23,7 @@ class RemoteOperations(ConsoleParts):
     """Remote operations of the Console."""
 
     remote_jobs: RemoteJobs
+    remote_clients: RemoteClients
 
     @property
     def remotes(self) -> RemoteStore:
@@ -43,8 +44,9 @@ class RemoteOperations(ConsoleParts):
         self.remotes.remove(name)
 
     def remote_client(self, name: str) -> Any:
-        """The remote's boto3 Lambda client (RemoteError for a profile that is not configured)."""
-        return lambda_client(self.remotes.get(name))
+        """The remote's boto3 Lambda client (RemoteError for a profile that is not configured), kept for the next
+        call while the remote and its credentials' sources are unchanged."""
+        return self.remote_clients.get(self.remotes.get(name))
 
     def run_remote_tests(self, remote: str, functions: Iterable[str] | None = None) -> TestRun:
         """The saved events with expectations run on the remote's functions of the same names."""

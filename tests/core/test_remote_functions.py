@@ -107,3 +107,16 @@ def test_what_can_be_checked_is_refused_before_any_job_starts(console) -> None:
     assert job.error is None and not job.outcome.created
     assert job.lines[0].startswith("Updating the code of hello_python on other")
     assert console.get_remote_job(job.id, "hello_python", ("deploy",)) is job
+
+
+def test_a_remotes_client_is_kept_until_its_credentials_sources_change(console, monkeypatch, tmp_path) -> None:
+    client = console.remote_client("other")
+    assert console.remote_client("other") is client
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDANOTHERKEY")
+    renewed = console.remote_client("other")
+    assert renewed is not client
+    (tmp_path / "no-config").write_text("[default]\nregion = eu-west-1\n")  # the config file written: read again
+    assert console.remote_client("other") is not renewed
+    console.remove_remote("other")
+    console.add_remote("other", endpoint_url="http://127.0.0.1:9")  # the same name, somewhere else
+    assert console.remote_client("other").meta.endpoint_url == "http://127.0.0.1:9"
