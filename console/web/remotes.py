@@ -12,7 +12,7 @@ from console import get_console
 from console.core.remote_functions import RemoteFunction, RemoteListing
 from console.core.remotes import Remote, RemoteError, RemoteNotFound
 from console.web import bp
-from console.web.rendering import render
+from console.web.rendering import is_fragment_request, render
 
 
 def remote_json(remote: Remote) -> dict:
@@ -74,8 +74,24 @@ def _listing(name: str) -> tuple[RemoteListing | None, str]:
 
 @bp.get("/remote-functions")
 def remote_functions() -> tuple[str, int]:
-    """Every remote's functions (the function list loads this after the page)."""
-    listings = [(remote, *_listing(remote.name)) for remote in get_console().list_remotes()]
+    """Every remote's functions. The function list loads this after the page: as a fragment it holds one placeholder
+    per remote, each loading that remote's functions on its own, so a slow remote holds up no other."""
+    remotes = get_console().list_remotes()
+    if is_fragment_request():
+        return render("remote_functions.html", "_remote_functions.html",
+                      listings=[(remote, None, "", True) for remote in remotes])
+    listings = [(remote, *_listing(remote.name), False) for remote in remotes]
+    return render("remote_functions.html", "_remote_functions.html", section="functions", listings=listings)
+
+
+@bp.get("/remotes/<name>/functions")
+def one_remote_functions(name: str) -> tuple[str, int]:
+    """One remote's functions, or the notice saying why they could not be listed."""
+    remote = get_console().get_remote(name)
+    listings = [(remote, *_listing(name), False)]
+    if is_fragment_request():
+        return render("remote_functions.html", "_remote_listing.html", remote=remote, listing=listings[0][1],
+                      error=listings[0][2], loading=False)
     return render("remote_functions.html", "_remote_functions.html", section="functions", listings=listings)
 
 
