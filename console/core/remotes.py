@@ -129,7 +129,7 @@ def _from_row(row: Any) -> Remote:
 def _credential_sources(remote: Remote) -> tuple:
     """What botocore's chain reads credentials from, as it stands now: the environment's AWS_* variables and the
     AWS config and credentials files' modification times. A change to any of them calls for a new client."""
-    stamps = []
+    stamps: list[int | None] = []
     for variable, default in (("AWS_CONFIG_FILE", "~/.aws/config"), ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")):
         try:
             stamps.append(os.stat(os.path.expanduser(os.environ.get(variable, default))).st_mtime_ns)
