@@ -56,7 +56,15 @@ def _function_context(remote_name: str, name: str) -> dict:
 @bp.get("/remotes/<remote>/functions/<name>")
 def remote_function_page(remote: str, name: str) -> tuple[str, int]:
     context = remote_context(remote, name, event_name=request.args.get("event", ""))
-    return render("remote_function.html", "_remote_function_body.html", **context, **_function_context(remote, name))
+    return render("remote_function.html", "_remote_function_body.html", **context)
+
+
+@bp.get("/remotes/<remote>/functions/<name>/head")
+def remote_function_head(remote: str, name: str) -> tuple[str, int]:
+    """The function's settings as the remote gives them, or why they could not be read: the page loads this after
+    itself, so an endpoint slow to answer never holds up the editor."""
+    context = {**remote_context(remote, name), **_function_context(remote, name)}
+    return render("remote_function.html", "_remote_head.html", **context)
 
 
 @bp.get("/remotes/<remote>/functions/<name>.json")
@@ -76,16 +84,12 @@ def remote_choose_event(remote: str, name: str) -> tuple[str, int]:
     htmx."""
     chosen = request.args.get("event", "")
     context = remote_context(remote, name, **({"event_name": chosen} if chosen else {"body": EMPTY_EVENT}))
-    if not is_fragment_request():
-        context.update(_function_context(remote, name))
     return render("remote_function.html", "_remote_form.html", **context)
 
 
 def _ran(remote: str, name: str, status: int, **run: object) -> tuple[str, int]:
     form_name = request.form.get("event_name", "")
     context = remote_context(remote, name, body=request.form.get("event_json", ""), event_name=form_name, **run)
-    if not is_fragment_request():
-        context.update(_function_context(remote, name))
     return render("remote_function.html", "_remote_result.html", status, **context)
 
 
@@ -135,8 +139,6 @@ def remote_run_status(remote: str, name: str, job_id: str) -> tuple[str, int]:
     """The running status polls here (it is replaced by the next status, then by the result)."""
     job = get_console().get_remote_job(job_id, name, ("test", "compare"))
     context = {**remote_context(remote, name), **job_context(job)}
-    if not is_fragment_request():
-        context.update(_function_context(remote, name))
     return render("remote_function.html", "_remote_result.html", **context)
 
 

@@ -79,6 +79,7 @@ def test_a_remotes_functions_test_and_compare_in_the_browser(remote_page, server
 
     section.get_by_role("link", name="hello_python").click()
     expect(page.get_by_test_id("remote-badge")).to_have_text("staging")
+    expect(page.get_by_test_id("remote-settings")).to_contain_text("hello_python.my_handler · python3.11 · 128 MB")
     expect(page.get_by_label("Event JSON")).to_contain_text("Lovelace")  # the local function's saved event
     page.get_by_role("button", name="Test", exact=True).click()
     result = page.get_by_role("region", name="Execution result")

@@ -152,7 +152,10 @@ def test_a_remotes_functions_are_listed_beside_the_local_ones_every_page_of_them
     assert [f["name"] for f in twin["functions"]] == on_remote and twin["truncated"] is False
 
     page = text(client.get("/remotes/other/functions/echo-07"))
-    assert 'data-testid="remote-badge"' in page and "<code>app.handler</code> · python3.12" in page
+    assert 'data-testid="remote-badge"' in page and 'hx-get="/remotes/other/functions/echo-07/head"' in page
+    head = text(client.get("/remotes/other/functions/echo-07/head", headers=HTMX))
+    assert "<code>app.handler</code> · python3.12 · 128 MB · 3 s · Active" in head
+    assert "<code>app.handler</code>" in text(client.get("/remotes/other/functions/echo-07/head"))  # without script
 
 
 def test_test_on_a_remote_shows_the_execution_result_with_the_tails_report_figures(client, remote_server) -> None:
@@ -316,7 +319,9 @@ def test_an_unreachable_remote_is_a_notice_and_the_local_list_is_not_held_up(cli
     page = client.get("/remote-functions")
     assert page.status_code == 200 and f"Remote gone: cannot reach {url}" in text(page)
     page = client.get("/remotes/gone/functions/hello_python")
-    assert page.status_code == 200 and f"Remote gone: cannot reach {url}" in text(page)
+    assert page.status_code == 200 and "Lovelace" in text(page)  # the editor, with the local saved event
+    head = client.get("/remotes/gone/functions/hello_python/head", headers=HTMX)
+    assert head.status_code == 200 and f"Remote gone: cannot reach {url}" in text(head)
     assert client.get("/remotes/gone/functions.json").status_code == 502
 
 
