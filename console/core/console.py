@@ -41,6 +41,8 @@ from console.core.jobs import Job, JobNotFound, Jobs
 from console.core.layer_tree import LayerTrees
 from console.core.layers import LayerStore
 from console.core.packages import PackageStore
+from console.core.remote_jobs import RemoteJobs
+from console.core.remotes import RemoteClients
 from console.core.sources import Code, CodeSources
 from console.core.store import Store
 from console.core.tags import TagStore, check_tags
@@ -95,6 +97,8 @@ class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, Event
         self.aliases = AliasStore(self.store)
         self.expectations = ExpectationStore(self.store)
         self.test_runs = TestRuns(self)
+        self.remote_jobs = RemoteJobs(self)
+        self.remote_clients = RemoteClients()
         self.event_invoke_configs = EventInvokeConfigs(self.store)
         self.history = History(self.store, keep=config.history_keep, log_limit=config.history_log_bytes)
         self.function_urls = FunctionUrlStore(self.store)
@@ -140,6 +144,8 @@ class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, Event
             log.warning("Background invocations still running at shutdown; their results may not be kept.")
         if not self.test_runs.wait_stopped(timeout=30):
             log.warning("Test runs still running at shutdown; their results may not be kept.")
+        if not self.remote_jobs.wait_stopped(timeout=5):
+            log.warning("Deploys or tests on remotes still running at shutdown: the remotes finish them on their own.")
         self.packages.close()
         self.store.close()
 

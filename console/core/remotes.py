@@ -8,7 +8,9 @@ Clients retry throttling and 5xx answers as boto3's "standard" retry mode does.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -122,6 +124,39 @@ class RemoteStore:
 
 def _from_row(row: Any) -> Remote:
     return Remote(row["name"], row["region"], row["profile"], row["endpoint_url"], row["created_at"])
+
+
+def _credential_sources(remote: Remote) -> tuple:
+    """What botocore's chain reads credentials from, as it stands now: the environment's AWS_* variables and the
+    AWS config and credentials files' modification times. A change to any of them calls for a new client."""
+    stamps: list[int | None] = []
+    for variable, default in (("AWS_CONFIG_FILE", "~/.aws/config"), ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")):
+        try:
+            stamps.append(os.stat(os.path.expanduser(os.environ.get(variable, default))).st_mtime_ns)
+        except OSError:
+            stamps.append(None)
+    return (remote, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))), tuple(stamps))
+
+
+class RemoteClients:
+    """One boto3 client per remote, made when first needed and kept while the remote and its credentials' sources
+    stay the same: making a client takes tens of milliseconds (botocore loads the service's model), a call a few.
+    boto3's clients may be shared between threads."""
+
+    def __init__(self) -> None:
+        self._clients: dict[str, tuple[tuple, BaseClient]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, remote: Remote) -> BaseClient:
+        key = _credential_sources(remote)
+        with self._lock:
+            kept = self._clients.get(remote.name)
+            if kept is not None and kept[0] == key:
+                return kept[1]
+        client = lambda_client(remote)
+        with self._lock:
+            self._clients[remote.name] = (key, client)
+        return client
 
 
 def lambda_client(remote: Remote) -> BaseClient:

@@ -17,6 +17,7 @@ bp = Blueprint("web", __name__, template_folder=str(templates_dir()), static_fol
 # The views register their routes on `bp` when imported.
 from console.web import (  # noqa: F401
     code,
+    deploys,
     editor,
     expected,
     folders,
@@ -26,6 +27,8 @@ from console.web import (  # noqa: F401
     manage,
     packages,
     presenter,
+    remote_runs,
+    remotes,
     rendering,
     runs,
 )

@@ -16,6 +16,8 @@ from console.core.history import HistoryNotFound, InvocationRecord
 from console.core.jobs import JobNotFound
 from console.core.limits import human_size
 from console.core.packages import PackageNotFound
+from console.core.remote_jobs import RemoteJobNotFound
+from console.core.remotes import RemoteNotFound
 from console.resources import static_dir
 from console.web import bp
 from console.web.results import ProxyResponse, pretty_json, proxy_response
@@ -80,7 +82,9 @@ def function_not_found(exc: FunctionNotFound) -> tuple[Response | str, int]:
 @bp.errorhandler(HistoryNotFound)
 @bp.errorhandler(JobNotFound)
 @bp.errorhandler(PackageNotFound)
-def other_not_found(exc: KeyError) -> tuple[Response | str, int]:
+@bp.errorhandler(RemoteNotFound)
+@bp.errorhandler(RemoteJobNotFound)
+def other_not_found(exc: Exception) -> tuple[Response | str, int]:
     return _not_found(str(exc))
 
 
