@@ -28,4 +28,5 @@ from console.web import (  # noqa: F401
     presenter,
     rendering,
     runs,
+    viewers,
 )
