@@ -1,6 +1,6 @@
 """The web console's sign-in sessions, kept on the server: each has a cookie secret and a write key, ends after an
-idle time, and can be ended at once (Log out). A viewer's session (opened with a viewer link) names its link, so that
-revoking the link ends them all. Nothing here knows HTTP; console.security uses it.
+idle time, and can be ended at once (Log out). A viewer's session (opened with a viewer link) names its link, which
+is checked again at each of its requests (console.viewer_access). Nothing here knows HTTP; console.security uses it.
 
 Only a digest of each cookie secret is kept, so the table never holds a value a browser could present.
 """
@@ -89,12 +89,6 @@ class Sessions:
         """End the session at once: its cookie and write key stop working."""
         with self._lock:
             self._sessions.pop(_digest(secret), None)
-
-    def end_viewer(self, viewer: int) -> None:
-        """End every session opened with that viewer link."""
-        with self._lock:
-            for key in [key for key, s in self._sessions.items() if s.viewer == viewer]:
-                del self._sessions[key]
 
     def connected(self) -> dict[int, Connected]:
         """Each viewer link's live sessions."""

@@ -67,9 +67,7 @@ def revoke_viewer(viewer_id: int) -> Response | tuple[str, int, dict[str, str]]:
         viewer = get_console().revoke_viewer_link(viewer_id)
     except ViewerError as exc:
         return _page(404, error=str(exc))
-    sessions = current_app.extensions.get(SESSIONS_EXTENSION)
-    if sessions is not None:
-        sessions.end_viewer(viewer.id)  # its browsers are refused at their next request in any case
+    # Its browsers' sessions end at their next request, which checks the link and says it was revoked.
     return redirect(url_for("web.viewers", revoked=viewer.id), 303)
 
 
