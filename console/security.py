@@ -264,7 +264,7 @@ def authenticate(auth: Authentication, sessions: Sessions, handed: HandedLookup 
     if session.viewer is not None:  # a viewer link's read-only session: its link is checked at every request
         if console is None:
             return refusal(403, "Viewer links are not accepted here.")
-        refused = check_viewer(console, sessions, session, cookie)
+        refused = check_viewer(console, session)
         if refused is not None:
             return refused
     if request.method in UNSAFE_METHODS and not write_key_matches(session, offered_write_key()):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import Response, g, render_template, request, url_for
 
 from console.core.viewers import Viewer, ViewerRefused
 
@@ -55,20 +55,20 @@ def sign_in_viewer(console: Console, sessions: Sessions, token: str) -> Response
     return sign_in(sessions, viewer=viewer.id, next_path=path)
 
 
-def check_viewer(console: Console, sessions: Sessions, session: Session, cookie: str) -> Response | None:
+def check_viewer(console: Console, session: Session) -> Response | None:
     """None when a viewer's session may make this request; otherwise the refusal (or, for the console's front page,
-    the way to the viewer's own page)."""
+    the way to the viewer's own page). A session of a revoked or expired link is kept until its idle time, so that
+    each of its requests says why it is refused, rather than that the session ended."""
     assert session.viewer is not None
     try:
         viewer = console.use_viewer_session(session.viewer)
     except ViewerRefused as refused:
-        sessions.end(cookie)
         return _refusal_page(f"{refused} Your read-only session has ended.", 401, "Viewer link ended")
     g.lambda_console_viewer = viewer
     if allowed(console, viewer):
         return None
     if request.endpoint == "web.index" and request.method in ("GET", "HEAD"):
-        return redirect(viewer_home(viewer), 303)
+        return Response(status=303, headers={"Location": viewer_home(viewer)})
     return _refusal_page(
         f"You are viewing as {viewer.label} (read-only): this link opens "
         f"{'the presenter pages' if viewer.function is None else 'the presenter page of ' + viewer.function} and "

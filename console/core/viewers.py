@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -121,7 +122,7 @@ def refusal(viewer: Viewer | None, now: float | None = None) -> ViewerRefused | 
     return None
 
 
-def _viewer(row) -> Viewer:  # type: ignore[no-untyped-def]  # an sqlite3.Row of the viewers table
+def _viewer(row: sqlite3.Row) -> Viewer:
     return Viewer(id=row["id"], label=row["label"], function=row["function"], created_at=row["created_at"],
                   expires_at=row["expires_at"], revoked_at=row["revoked_at"], last_used_at=row["last_used_at"])
 

@@ -5,7 +5,8 @@ What a viewer may do is console.viewer_access; the rules of a link are console.c
 
 from __future__ import annotations
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from console import get_console
 from console.core.clock import precise_iso
@@ -62,7 +63,7 @@ def create_viewer() -> tuple[str, int, dict[str, str]]:
 
 
 @bp.post("/viewers/<int:viewer_id>/revoke")
-def revoke_viewer(viewer_id: int) -> Response | tuple[str, int, dict[str, str]]:
+def revoke_viewer(viewer_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
     try:
         viewer = get_console().revoke_viewer_link(viewer_id)
     except ViewerError as exc:
