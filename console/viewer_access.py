@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 VIEWER_PARAM = "viewer"  # the query parameter a viewer link carries its token in
 # The endpoints a viewer may reach, each for the functions its link opens (`name` in the route).
-VIEWER_ENDPOINTS = frozenset({"web.present", "web.present_run", "web.present_status", "web.present_cancel"})
+VIEWER_ENDPOINTS = frozenset({"web.present", "web.present_run"})
+JOB_ENDPOINTS = frozenset({"web.present_status", "web.present_cancel"})  # a run's progress: only a presenter run's
 PRESENTER_INDEX = "web.present_index"  # the list of presenter pages: only for a link to every function
 ENTRY_ENDPOINTS = frozenset({"web.preview"})  # a history entry's response: only a presenter run's
 
@@ -87,6 +88,9 @@ def allowed(console: Console, viewer: Viewer) -> bool:
         return False
     if endpoint in VIEWER_ENDPOINTS:
         return True
+    if endpoint in JOB_ENDPOINTS:
+        job_id = args.get("job_id")
+        return isinstance(job_id, str) and console.viewer_may_follow_job(viewer, name, job_id)
     if endpoint in ENTRY_ENDPOINTS:
         entry_id = args.get("entry_id")
         return isinstance(entry_id, int) and console.viewer_may_see_entry(viewer, name, entry_id)

@@ -291,3 +291,27 @@ def test_a_viewer_of_every_function_sees_the_list_and_only_presenter_responses(s
     assert ran.status == 200
     preview = re.search(rb'src="(/functions/api_gateway_html/history/\d+/preview)"', ran.data).group(1).decode()
     assert viewer.get(preview).status == 200
+
+
+def test_a_viewer_follows_and_cancels_its_own_run_but_never_the_owners(server, owner):
+    viewer = viewer_of(server, owner, "Follower", function="sleep_seconds")
+    ran = run_presenter(viewer, "sleep_seconds", "too-long")  # still running when the first answer comes
+    status = re.search(rb'hx-get="(/present/sleep_seconds/runs/(\w+))"', ran.data)
+    assert status, ran.data
+    assert viewer.get(status.group(1).decode()).status == 200
+    cancelled = viewer.post(f"/present/sleep_seconds/runs/{status.group(2).decode()}/cancel",
+                            headers={"HX-Request": "true"})
+    assert cancelled.status == 200 and b"It was cancelled" in cancelled.data
+    # The owner's own Test-tab run of the same function: its progress and its cancel are not the viewer's.
+    tested = owner.post("/functions/sleep_seconds/test", {"event_json": '{"seconds": 1.5}'},
+                        headers={"HX-Request": "true"})
+    job_id = re.search(rb"/functions/sleep_seconds/runs/(\w+)", tested.data).group(1).decode()
+    assert viewer.get(f"/present/sleep_seconds/runs/{job_id}").status == 403
+    assert viewer.post(f"/present/sleep_seconds/runs/{job_id}/cancel").status == 403
+    finished = owner.get(f"/functions/sleep_seconds/runs/{job_id}")
+    for _ in range(40):
+        if b"Executing function: succeeded" in finished.data:
+            break
+        time.sleep(0.1)
+        finished = owner.get(f"/functions/sleep_seconds/runs/{job_id}")
+    assert b"Executing function: succeeded" in finished.data  # never cancelled by the viewer

@@ -9,6 +9,7 @@ import time
 
 from console.core.console_parts import ConsoleParts
 from console.core.history import HistoryNotFound
+from console.core.jobs import JobNotFound
 from console.core.viewers import (
     VIEWER_SOURCES,
     NewViewer,
@@ -71,6 +72,17 @@ class ViewerOperations(ConsoleParts):
         except HistoryNotFound:
             return False
         return record.source in VIEWER_SOURCES
+
+    def viewer_may_follow_job(self, viewer: Viewer, function: str, job_id: str) -> bool:
+        """Whether a viewer may follow (or cancel) a running invocation: only a presenter run of a function the link
+        opens, never the owner's Test-tab runs."""
+        if not viewer.may_present(function):
+            return False
+        try:
+            job = self.console.get_job(job_id, function)
+        except JobNotFound:
+            return False
+        return job.source in VIEWER_SOURCES
 
     def _in_use(self, viewer: Viewer | None) -> Viewer:
         now = time.time()

@@ -105,3 +105,16 @@ def test_a_viewer_sees_the_response_of_presenter_runs_only(console):
     assert not console.viewer_may_see_entry(viewer, "hello_python", by_console.entry_id)
     assert console.viewer_may_see_entry(viewer, "hello_python", by_presenter.entry_id)
     assert not console.viewer_may_see_entry(viewer, "raise_error", by_presenter.entry_id)
+
+
+def test_a_viewer_follows_presenter_runs_only(console):
+    viewer = console.open_viewer_link(console.create_viewer_link("Demo", function="sleep_seconds").token)
+    by_console, _ = console.start_saved_test("sleep_seconds", "short")
+    by_presenter, _ = console.start_saved_test("sleep_seconds", "short", source="presenter")
+    assert not console.viewer_may_follow_job(viewer, "sleep_seconds", by_console.id)
+    assert console.viewer_may_follow_job(viewer, "sleep_seconds", by_presenter.id)
+    assert not console.viewer_may_follow_job(viewer, "sleep_seconds", "0" * 32)
+    other = console.open_viewer_link(console.create_viewer_link("Other", function="hello_python").token)
+    assert not console.viewer_may_follow_job(other, "sleep_seconds", by_presenter.id)
+    for job in (by_console, by_presenter):
+        job.done.wait(60)
