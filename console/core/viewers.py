@@ -145,7 +145,9 @@ class ViewerStore:
         return NewViewer(Viewer(int(viewer_id or 0), label, function, now, expires_at), token)
 
     def get(self, viewer_id: int) -> Viewer:
-        row = self.store.query_one("SELECT * FROM viewers WHERE id = ?", (viewer_id,))
+        # Ids are SQLite INTEGERs (64-bit signed): a larger number names no link, and SQLite could not take it.
+        row = (self.store.query_one("SELECT * FROM viewers WHERE id = ?", (viewer_id,))
+               if -(2**63) <= viewer_id < 2**63 else None)
         if row is None:
             raise ViewerNotFound(f"There is no viewer link {viewer_id}: it may have been deleted with its function.")
         return _viewer(row)
@@ -160,6 +162,7 @@ class ViewerStore:
 
     def revoke(self, viewer_id: int) -> Viewer:
         """Revoke the link (a second revoke keeps the first time); ViewerNotFound when there is none."""
+        self.get(viewer_id)
         with self.store.write() as conn:
             conn.execute("UPDATE viewers SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                          (time.time(), viewer_id))

@@ -70,3 +70,10 @@ def test_without_authentication_viewer_links_are_not_offered(client):
     assert "serve --auth" in made.get_data(as_text=True)
     assert client.application.extensions[EXTENSION].list_viewer_links() == []
     assert "Share with the audience" not in client.get("/present/hello_python").get_data(as_text=True)
+
+
+def test_revoking_a_link_number_beyond_the_databases_integers_says_it_is_not_there(owner):
+    response = owner.post("/viewers/99999999999999999999999/revoke", data={"lambda_console_key": owner.write_key},
+                          headers=HOST)
+    assert response.status_code == 404
+    assert "There is no viewer link 99999999999999999999999" in response.get_data(as_text=True)
