@@ -39,9 +39,14 @@ class ViewerOperations(ConsoleParts):
             function = self.get_function(function).name
         return self.viewers.create(label, function, expires_in)
 
-    def list_viewer_links(self) -> list[Viewer]:
-        """Every viewer link, newest first, revoked and expired ones included (they say so)."""
-        return self.viewers.all()
+    def list_viewer_links(self, *, presenting: str | None = None) -> list[Viewer]:
+        """Every viewer link, newest first, revoked and expired ones included (they say so); with `presenting`, only
+        the active links that open that function's presenter page."""
+        links = self.viewers.all()
+        if presenting is None:
+            return links
+        now = time.time()
+        return [v for v in links if v.state(now) == "active" and v.may_present(presenting)]
 
     def revoke_viewer_link(self, viewer_id: int) -> Viewer:
         """Revoke the link: its token and every session opened with it stop working at their next request."""

@@ -59,13 +59,13 @@ def _context(name: str, **extra: object) -> dict:
 @bp.get("/present")
 def present_index() -> str:
     """Every function's presenter page, by name: where a viewer link to every function leads."""
-    return render_template("presenter_index.html", functions=get_console().functions.all())
+    return render_template("presenter_index.html", functions=get_console().list_functions())
 
 
 @bp.get("/present/<name>")
 def present(name: str) -> tuple[str, int]:
-    # The owner's part of the page (templates/_presenter_viewers.html): this function's open viewer links.
-    links = [v for v in get_console().list_viewer_links() if v.state() == "active" and v.may_present(name)]
+    # The owner's part of the page (templates/_presenter_viewers.html): the viewer links open on it.
+    links = get_console().list_viewer_links(presenting=name)
     return render("presenter.html", "_presenter_result.html", **_context(name, viewer_links=links))
 
 

@@ -34,7 +34,7 @@ def _page(status: int = 200, *, new: NewViewer | None = None, error: str = "", f
     body = render_template(
         "viewers.html", section="viewers", viewers=console.list_viewer_links(),
         connected=sessions.connected() if sessions is not None else {},
-        functions=[f.name for f in console.functions.all()], expiries=EXPIRIES, authentication=_authentication_on(),
+        functions=[f.name for f in console.list_functions()], expiries=EXPIRIES, authentication=_authentication_on(),
         new=new, new_address=link_address(new.viewer, new.token) if new else "", error=error, form=form or {},
         no_authentication=NO_AUTHENTICATION)
     # The page that shows a new link's token is never kept by a cache or offered again by Back.

@@ -118,3 +118,14 @@ def test_a_viewer_follows_presenter_runs_only(console):
     assert not console.viewer_may_follow_job(other, "sleep_seconds", by_presenter.id)
     for job in (by_console, by_presenter):
         job.done.wait(60)
+
+
+def test_a_presenter_page_lists_the_open_links_that_reach_it(console):
+    one = console.create_viewer_link("One", function="hello_python")
+    console.create_viewer_link("Every")
+    console.create_viewer_link("Other", function="raise_error")
+    revoked = console.create_viewer_link("Gone", function="hello_python")
+    console.revoke_viewer_link(revoked.viewer.id)
+    assert [v.label for v in console.list_viewer_links(presenting="hello_python")] == ["Every", "One"]
+    assert [v.label for v in console.list_viewer_links()] == ["Gone", "Other", "Every", "One"]
+    assert one.viewer.id in [v.id for v in console.list_viewer_links(presenting="hello_python")]
