@@ -52,7 +52,7 @@ from console.sigv4 import Credentials, SignatureError, check_presigned, verify
 from console.viewer_access import VIEWER_PARAM, check_viewer, sign_in_viewer, viewer_context
 
 if TYPE_CHECKING:
-    from console.core.console import Console
+    from console.core.console_viewers import ViewerOperations
     from console.core.credentials import HandedCredentials
 
     HandedLookup = Callable[[], list[HandedCredentials]]
@@ -234,7 +234,7 @@ def offered_write_key() -> str | None:
 
 
 def authenticate(auth: Authentication, sessions: Sessions, handed: HandedLookup | None = None,
-                 console: Console | None = None) -> Response | None:
+                 console: ViewerOperations | None = None) -> Response | None:
     """None when the request proves itself; otherwise the refusal, or the sign-in page that sets the cookie.
     `handed` gives the AWS credentials handed to handlers, which the REST API accepts besides the console's keys.
     With `console`, viewer links sign in read-only sessions (console.viewer_access)."""

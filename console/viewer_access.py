@@ -21,7 +21,7 @@ from flask import Response, g, render_template, request, url_for
 from console.core.viewers import Viewer, ViewerRefused
 
 if TYPE_CHECKING:
-    from console.core.console import Console
+    from console.core.console_viewers import ViewerOperations
     from console.sessions import Session, Sessions
 
 VIEWER_PARAM = "viewer"  # the query parameter a viewer link carries its token in
@@ -44,7 +44,7 @@ def link_address(viewer: Viewer, token: str) -> str:
     return request.url_root.rstrip("/") + viewer_home(viewer) + f"?{VIEWER_PARAM}={token}"
 
 
-def sign_in_viewer(console: Console, sessions: Sessions, token: str) -> Response:
+def sign_in_viewer(console: ViewerOperations, sessions: Sessions, token: str) -> Response:
     """The answer to a viewer link: a viewer's session and the sign-in page, or a refusal saying why not."""
     from console.security import sign_in
 
@@ -56,7 +56,7 @@ def sign_in_viewer(console: Console, sessions: Sessions, token: str) -> Response
     return sign_in(sessions, viewer=viewer.id, next_path=path)
 
 
-def check_viewer(console: Console, session: Session) -> Response | None:
+def check_viewer(console: ViewerOperations, session: Session) -> Response | None:
     """None when a viewer's session may make this request; otherwise the refusal (or, for the console's front page,
     the way to the viewer's own page). A session of a revoked or expired link is kept until its idle time, so that
     each of its requests says why it is refused, rather than that the session ended."""
@@ -77,7 +77,7 @@ def check_viewer(console: Console, session: Session) -> Response | None:
         "console's owner.", 403, "Not available to viewers", viewer)
 
 
-def allowed(console: Console, viewer: Viewer) -> bool:
+def allowed(console: ViewerOperations, viewer: Viewer) -> bool:
     """Whether the request is one a viewer with this link may make."""
     endpoint = request.endpoint or ""
     args = request.view_args or {}
