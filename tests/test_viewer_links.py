@@ -160,7 +160,7 @@ def test_a_viewer_cannot_read_configuration_code_history_or_other_pages(server, 
     for path in ("/functions/hello_python", "/functions/hello_python.json", "/functions/hello_python/configuration",
                  "/functions/hello_python/code", "/functions/hello_python/history",
                  "/functions/hello_python/history.json", "/functions/hello_python/editor", "/index.json",
-                 "/packages", "/packages.json", "/layers", "/viewers", "/functions/new", "/present"):
+                 "/packages", "/packages.json", "/layers", "/viewers", "/viewers.json", "/functions/new", "/present"):
         response = viewer.get(path)
         assert response.status == 403, path
         assert b"handler" not in response.data.lower(), path
@@ -226,8 +226,13 @@ def test_a_revoked_link_and_its_sessions_stop_at_the_next_request(server, owner)
     assert viewer.get("/present/hello_python").status == 200
     row = re.search(rb'<tr data-viewer="(\d+)">\s*<th scope="row">To revoke</th>', owner.get("/viewers").data)
     assert b"2 browsers" in owner.get("/viewers").data.split(row.group(0), 1)[1].split(b"</tr>", 1)[0]
+    listed = {v["label"]: v for v in json.loads(owner.get("/viewers.json").data)["viewer_links"]}
+    assert (listed["To revoke"]["state"], listed["To revoke"]["browsers"]) == ("active", 2)
+    assert listed["To revoke"]["last_used_at"] and link.split("viewer=")[1] not in json.dumps(listed)
     revoked = owner.post(f"/viewers/{row.group(1).decode()}/revoke")
     assert revoked.status == 303
+    listed = {v["label"]: v for v in json.loads(owner.get("/viewers.json").data)["viewer_links"]}
+    assert (listed["To revoke"]["state"], listed["To revoke"]["browsers"]) == ("revoked", 0)
     page = viewer.get("/present/hello_python")
     assert page.status == 401
     assert b"was revoked by the console&#39;s owner" in page.data

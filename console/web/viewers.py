@@ -5,7 +5,7 @@ What a viewer may do is console.viewer_access; the rules of a link are console.c
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from console import get_console
@@ -44,6 +44,19 @@ def _page(status: int = 200, *, new: NewViewer | None = None, error: str = "", f
 @bp.get("/viewers")
 def viewers() -> tuple[str, int, dict[str, str]]:
     return _page(form={"function": request.args.get("function", "")})
+
+
+@bp.get("/viewers.json")
+def viewers_json() -> Response:
+    """The page's JSON twin: every link (never a token), its state and its browsers."""
+    sessions = current_app.extensions.get(SESSIONS_EXTENSION)
+    connected = sessions.connected() if sessions is not None else {}
+    return jsonify({"authentication": _authentication_on(), "viewer_links": [
+        {"id": v.id, "label": v.label, "function": v.function, "state": v.state(),
+         "created_at": epoch_iso(v.created_at), "expires_at": epoch_iso(v.expires_at) or None,
+         "revoked_at": epoch_iso(v.revoked_at) or None, "last_used_at": epoch_iso(v.last_used_at) or None,
+         "browsers": connected[v.id].browsers if v.id in connected and v.state() == "active" else 0}
+        for v in get_console().list_viewer_links()]})
 
 
 @bp.post("/viewers")
