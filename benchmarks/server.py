@@ -13,10 +13,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def start_server(data_dir: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """`lambda-console serve --port 0` with `env` added to the environment; returns the process and its URL."""
+def start_server(data_dir: Path, env: dict[str, str] | None = None,
+                 args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+    """`lambda-console serve --port 0 [args]` with `env` added to the environment; returns the process and its URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "console", "--data-dir", str(data_dir), "serve", "--port", "0"],
+        [sys.executable, "-m", "console", "--data-dir", str(data_dir), "serve", "--port", "0", *args],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
     )

@@ -25,6 +25,8 @@ request and adds it to every form it submits, so with authentication on, changes
 A stolen cookie can still read what a browser navigating the console reads (pages and their JSON twins): a browser
 sends nothing on a plain navigation that it does not also send to another port, so reads cannot be told apart without
 moving every page behind script or a secret URL. The REST API never accepts the cookie.
+A viewer link (console.viewer_access) signs in the same way, with its own token in the URL, and gets a read-only
+session that reaches the presenter pages only; its link is checked again at every request.
 The cookie is named after the port (`lambda_console_session_8000`), so consoles on two ports of one host keep their
 own sessions instead of overwriting one cookie. Sessions live on the server: they end after an idle time
 (`session_idle_timeout`, 12 hours by default), at Log out (which ends the session on the server, not only the cookie),
@@ -47,8 +49,10 @@ from console.lambda_api.model import DATED_PATH
 from console.lambda_api.wire import ApiError, error_response
 from console.sessions import Session, Sessions, write_key_matches
 from console.sigv4 import Credentials, SignatureError, check_presigned, verify
+from console.viewer_access import VIEWER_PARAM, check_viewer, sign_in_viewer, viewer_context
 
 if TYPE_CHECKING:
+    from console.core.console_viewers import ViewerOperations
     from console.core.credentials import HandedCredentials
 
     HandedLookup = Callable[[], list[HandedCredentials]]
@@ -61,6 +65,7 @@ SESSION_COOKIE = "lambda_console_session"  # followed by _<port>: see session_co
 WRITE_KEY_HEADER = "X-Lambda-Console-Key"
 WRITE_KEY_FIELD = "lambda_console_key"
 LOGOUT_PATH = "/logout"
+SESSIONS_EXTENSION = "lambda_console_sessions"  # app.extensions: the Sessions, for the pages that list viewers'
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "frame-src 'self' blob: data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -205,13 +210,15 @@ def _private_page(body: str, status: int = 200) -> Response:
     return response
 
 
-def sign_in(sessions: Sessions) -> Response:
-    """The answer to the token URL: a new session's cookie, and a page that hands the write key to the origin's
-    script and goes on to the address without the token."""
-    new = sessions.start()
-    rest = [(key, value) for key, value in request.args.items(multi=True) if key != "token"]
+def sign_in(sessions: Sessions, *, viewer: int | None = None, next_path: str | None = None) -> Response:
+    """The answer to the token URL (or a viewer link's: a viewer's session, console.viewer_access): a new session's
+    cookie, and a page that hands the write key to the origin's script and goes on to the address without the
+    token."""
+    new = sessions.start(viewer)
+    rest = [(key, value) for key, value in request.args.items(multi=True) if key not in ("token", VIEWER_PARAM)]
+    path = next_path or request.path
     # Only a path of this console: `//host` would leave it.
-    path = request.path if not request.path.startswith(("//", "/\\")) else "/"
+    path = path if not path.startswith(("//", "/\\")) else "/"
     next_url = path + (f"?{urlencode(rest)}" if rest else "")
     response = _private_page(render_template("signing_in.html", write_key=new.write_key, next_url=next_url))
     response.set_cookie(session_cookie_name(), new.secret, httponly=True, samesite="Strict", path="/")
@@ -226,9 +233,11 @@ def offered_write_key() -> str | None:
     return offered
 
 
-def authenticate(auth: Authentication, sessions: Sessions, handed: HandedLookup | None = None) -> Response | None:
+def authenticate(auth: Authentication, sessions: Sessions, handed: HandedLookup | None = None,
+                 console: ViewerOperations | None = None) -> Response | None:
     """None when the request proves itself; otherwise the refusal, or the sign-in page that sets the cookie.
-    `handed` gives the AWS credentials handed to handlers, which the REST API accepts besides the console's keys."""
+    `handed` gives the AWS credentials handed to handlers, which the REST API accepts besides the console's keys.
+    With `console`, viewer links sign in read-only sessions (console.viewer_access)."""
     if DATED_PATH.match(request.path):  # the REST API, under any of its date prefixes
         return _authenticate_api(auth, handed)
     if request.endpoint == "web.static" and request.method in ("GET", "HEAD"):
@@ -238,6 +247,9 @@ def authenticate(auth: Authentication, sessions: Sessions, handed: HandedLookup 
         if not hmac.compare_digest(offered.encode(), auth.token.encode()):
             return refusal(403, "That access token is not this console's. Open the URL lambda-console serve printed.")
         return sign_in(sessions)
+    offered_viewer = request.args.get(VIEWER_PARAM)
+    if console is not None and offered_viewer is not None and request.method in ("GET", "HEAD"):
+        return sign_in_viewer(console, sessions, offered_viewer)
     if request.path == LOGOUT_PATH and request.method == "POST":
         return None  # ending a session needs no proof: it ends whatever the cookie names
     cookie = request.cookies.get(session_cookie_name(), "")
@@ -249,6 +261,12 @@ def authenticate(auth: Authentication, sessions: Sessions, handed: HandedLookup 
                                 "lambda-console serve printed to sign in again (it ends in ?token=...).")
         return refusal(401, "This console needs its access token: open the URL lambda-console serve printed "
                             "(it ends in ?token=...).")
+    if session.viewer is not None:  # a viewer link's read-only session: its link is checked at every request
+        if console is None:
+            return refusal(403, "Viewer links are not accepted here.")
+        refused = check_viewer(console, session)
+        if refused is not None:
+            return refused
     if request.method in UNSAFE_METHODS and not write_key_matches(session, offered_write_key()):
         return refusal(403, "Refused: a change needs the write key that only the console's own page holds, in the "
                             "browser that signed in with the token URL (a session cookie alone changes nothing). "
@@ -288,8 +306,9 @@ def init_app(app: Flask) -> None:
     allowed = frozenset(name.strip().lower() for name in app.config.get("ALLOWED_HOSTS", ()) if name.strip())
     auth: Authentication | None = app.config.get("AUTHENTICATION")
     console = app.extensions[EXTENSION]
-    sessions = Sessions(console.config.session_idle_timeout)
+    sessions = app.extensions[SESSIONS_EXTENSION] = Sessions(console.config.session_idle_timeout)
     app.context_processor(signed_in)
+    app.context_processor(viewer_context)
 
     @app.before_request
     def _check() -> Response | None:
@@ -297,7 +316,8 @@ def init_app(app: Flask) -> None:
             return check_request(allowed)
         # With authentication the Host check is not needed against DNS rebinding (a rebound page never holds the
         # session cookie or the keys) and would stand in the way of every name this machine is reached by.
-        return check_request(allowed, any_host=True) or authenticate(auth, sessions, console.accepted_credentials)
+        return check_request(allowed, any_host=True) or authenticate(auth, sessions, console.accepted_credentials,
+                                                                 console)
 
     def _logout() -> Response:
         return logout(sessions)

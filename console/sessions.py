@@ -1,5 +1,6 @@
 """The web console's sign-in sessions, kept on the server: each has a cookie secret and a write key, ends after an
-idle time, and can be ended at once (Log out). Nothing here knows HTTP; console.security uses it.
+idle time, and can be ended at once (Log out). A viewer's session (opened with a viewer link) names its link, which
+is checked again at each of its requests (console.viewer_access). Nothing here knows HTTP; console.security uses it.
 
 Only a digest of each cookie secret is kept, so the table never holds a value a browser could present.
 """
@@ -22,6 +23,15 @@ MAX_SESSIONS = 1000  # signed-in browsers at once; the least recently used is en
 class Session:
     write_key: str
     last_seen: float
+    viewer: int | None = None  # the viewer link it was opened with (console.core.viewers); None: the owner's
+
+
+@dataclass(frozen=True)
+class Connected:
+    """The browsers signed in with one viewer link: how many, and seconds since the latest one's last request."""
+
+    browsers: int
+    idle_seconds: float
 
 
 @dataclass(frozen=True)
@@ -46,8 +56,9 @@ class Sessions:
         self._lock = threading.Lock()
         self._sessions: dict[str, Session] = {}
 
-    def start(self) -> NewSession:
-        """A new session; the oldest sessions (and every expired one) are ended to make room."""
+    def start(self, viewer: int | None = None) -> NewSession:
+        """A new session (a viewer's, opened with that viewer link); the oldest sessions (and every expired one) are
+        ended to make room."""
         new = NewSession(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
         now = self._clock()
         with self._lock:
@@ -55,7 +66,7 @@ class Sessions:
             while len(self._sessions) >= MAX_SESSIONS:
                 oldest = min(self._sessions, key=lambda key: self._sessions[key].last_seen)
                 del self._sessions[oldest]
-            self._sessions[_digest(new.secret)] = Session(new.write_key, now)
+            self._sessions[_digest(new.secret)] = Session(new.write_key, now, viewer)
         return new
 
     def find(self, secret: str) -> Session | None:
@@ -78,6 +89,21 @@ class Sessions:
         """End the session at once: its cookie and write key stop working."""
         with self._lock:
             self._sessions.pop(_digest(secret), None)
+
+    def connected(self) -> dict[int, Connected]:
+        """Each viewer link's live sessions."""
+        now = self._clock()
+        found: dict[int, Connected] = {}
+        with self._lock:
+            self._drop_expired(now)
+            for session in self._sessions.values():
+                if session.viewer is None:
+                    continue
+                before = found.get(session.viewer)
+                idle = now - session.last_seen
+                found[session.viewer] = Connected(1 + (before.browsers if before else 0),
+                                                  min(idle, before.idle_seconds) if before else idle)
+        return found
 
     def __len__(self) -> int:
         with self._lock:

@@ -24,6 +24,7 @@ from console.core.console_events import EventOperations
 from console.core.console_layers import LayerOperations
 from console.core.console_remotes import RemoteOperations
 from console.core.console_settings import FunctionSettingsOperations
+from console.core.console_viewers import ViewerOperations
 from console.core.credentials import CredentialsError, HandedCredentials, ProfileCredentials, RoleCredentials
 from console.core.discoveries import Discoveries
 from console.core.event_invoke import EventInvokeConfig, EventInvokeConfigs
@@ -70,7 +71,8 @@ class FunctionSummary:
 log = logging.getLogger("lambda_console.console")
 
 
-class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, EventOperations, RemoteOperations):
+class Console(CodeOperations, LayerOperations, FunctionSettingsOperations, EventOperations, RemoteOperations,
+              ViewerOperations):
     """Everything the console can do, for any front end."""
 
     def __init__(self, config: Config, *, engine: Engine | None = None) -> None:

@@ -295,6 +295,19 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], str]] = [
         created_at TEXT NOT NULL
     );
     """,
+    # 16 -> 17: read-only viewer links for an audience (console.core.viewers): a digest of each token, never the token.
+    """
+    CREATE TABLE viewers (
+        id INTEGER PRIMARY KEY,
+        token_sha256 TEXT NOT NULL UNIQUE,  -- hex SHA-256 of the link's token
+        label TEXT NOT NULL,
+        function TEXT REFERENCES functions(name) ON DELETE CASCADE,  -- NULL: every function's presenter page
+        created_at REAL NOT NULL,           -- seconds since the epoch, as the other times here
+        expires_at REAL,                    -- NULL: never
+        revoked_at REAL,
+        last_used_at REAL
+    );
+    """,
 ]
 
 # Idle connections kept for the next thread that needs one; more than this are closed when handed back.

@@ -31,4 +31,5 @@ from console.web import (  # noqa: F401
     remotes,
     rendering,
     runs,
+    viewers,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from flask import request
+from flask import render_template, request
 
 from console import get_console
 from console.web import bp
@@ -56,9 +56,17 @@ def _context(name: str, **extra: object) -> dict:
             "tree_depth": TREE_DEPTH, **extra}
 
 
+@bp.get("/present")
+def present_index() -> str:
+    """Every function's presenter page, by name: where a viewer link to every function leads."""
+    return render_template("presenter_index.html", functions=get_console().list_functions())
+
+
 @bp.get("/present/<name>")
 def present(name: str) -> tuple[str, int]:
-    return render("presenter.html", "_presenter_result.html", **_context(name))
+    # The owner's part of the page (templates/_presenter_viewers.html): the viewer links open on it.
+    links = get_console().list_viewer_links(presenting=name)
+    return render("presenter.html", "_presenter_result.html", **_context(name, viewer_links=links))
 
 
 @bp.post("/present/<name>")
