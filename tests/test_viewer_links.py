@@ -166,6 +166,21 @@ def test_a_viewer_cannot_read_configuration_code_history_or_other_pages(server, 
         assert b"handler" not in response.data.lower(), path
 
 
+def test_a_viewer_cannot_add_a_remote_deploy_or_run_anything_on_one(server, owner):
+    # Remotes reach real AWS accounts with the owner's credentials: a viewer sees and does nothing there.
+    viewer = viewer_of(server, owner, "Remote reacher")
+    for path in ("/remotes", "/remotes.json", "/remote-functions", "/remotes/prod/functions",
+                 "/remotes/prod/functions/hello_python", "/functions/hello_python/deploy"):
+        assert viewer.get(path).status == 403, path
+    refused = [viewer.post("/remotes", {"name": "attacker", "endpoint_url": "http://127.0.0.1:9"}),
+               viewer.post("/functions/hello_python/deploy", {"remote": "prod", "role": "arn:aws:iam::1:role/x"}),
+               viewer.post("/remotes/prod/functions/hello_python/test", {"event": "{}"}),
+               viewer.post("/remotes/prod/functions/hello_python/compare", {"event": "{}"})]
+    assert [response.status for response in refused] == [403, 403, 403, 403]
+    listed = owner.get("/remotes.json")
+    assert listed.status == 200 and b"attacker" not in listed.data
+
+
 def test_a_viewer_cannot_call_the_lambda_api_with_its_cookie(server, owner):
     viewer = viewer_of(server, owner, "API caller")
     listed = viewer.get("/2015-03-31/functions/")
