@@ -260,8 +260,9 @@
     var textarea = edit && document.getElementById("event_json");
     if (!textarea) return;
     event.preventDefault();
-    document.getElementById("test-form").scrollIntoView({ block: "start" });
+    // The cursor goes back into the event, and the form's top (its Test button) into view.
     if (textarea.lambdaConsoleEditor) textarea.lambdaConsoleEditor.focus(); else textarea.focus({ preventScroll: true });
+    document.getElementById("test-form").scrollIntoView({ block: "start" });
   });
 
   /* After Test, the result's heading is brought into view unless it is there already (near the top half). */

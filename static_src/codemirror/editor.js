@@ -8,7 +8,7 @@ import {
   Decoration, EditorView, GutterMarker, drawSelection, gutterLineClass, highlightActiveLine,
   highlightActiveLineGutter, highlightSpecialChars, keymap, lineNumbers,
 } from "@codemirror/view";
-import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, isolateHistory } from "@codemirror/commands";
 import {
   HighlightStyle, bracketMatching, foldGutter, foldKeymap, indentOnInput, indentUnit, syntaxHighlighting,
 } from "@codemirror/language";
@@ -133,6 +133,31 @@ function attach(textarea, options = {}) {
         indentUnit.of("  "), EditorState.tabSize.of(2),
         syntaxHighlighting(highlighting), json(), theme, errorField, errorGutter,
         EditorView.contentAttributes.of(attributes),
+        // Text typed over a selection replaces it here, not by the browser's editing, which keeps the look of the
+        // deleted text by wrapping the new text in an element with a style attribute: the Content-Security-Policy
+        // refuses that attribute, and the page would log a violation for every such keystroke.
+        EditorView.domEventHandlers({
+          beforeinput(event, view) {
+            if (event.inputType !== "insertText" || event.isComposing || event.data == null) return false;
+            // The browser's selection, which the editor may not have read yet (selectionchange comes later).
+            const selection = view.root.getSelection();
+            if (!selection || selection.isCollapsed || !view.contentDOM.contains(selection.anchorNode) ||
+                !view.contentDOM.contains(selection.focusNode)) return false;
+            const anchor = view.posAtDOM(selection.anchorNode, selection.anchorOffset);
+            const head = view.posAtDOM(selection.focusNode, selection.focusOffset);
+            const from = Math.min(anchor, head), to = Math.max(anchor, head), text = event.data;
+            event.preventDefault();
+            view.dispatch({ selection: { anchor, head } });
+            // As the editor treats any typing: its input handlers first (closing brackets wrap the selection).
+            const typed = () => view.state.update({
+              changes: { from, to, insert: text }, selection: { anchor: from + text.length },
+              userEvent: "input.type", scrollIntoView: true,
+            });
+            const handlers = view.state.facet(EditorView.inputHandler);
+            if (!handlers.some((handler) => handler(view, from, to, text, typed))) view.dispatch(typed());
+            return true;
+          },
+        }),
         EditorView.lineWrapping,
         // Ctrl/Cmd+Enter runs the test (ahead of the default keymap, where it would insert a blank line). Tab is
         // left to move the focus, as in the textarea it replaces.
@@ -154,7 +179,10 @@ function attach(textarea, options = {}) {
     /* Replace the whole text (Format), as one step that Undo takes back. */
     setText(text) {
       if (text === view.state.doc.toString()) return;
-      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+      view.dispatch({
+        changes: { from: 0, to: view.state.doc.length, insert: text },
+        annotations: isolateHistory.of("full"),  // never merged with the typing before or after it
+      });
     },
     /* Mark a 1-based line, put the cursor at its column, and bring it into view. */
     markError(lineNumber, column) {
