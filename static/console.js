@@ -306,6 +306,15 @@
       }
       return;
     }
+    if (target && target.id === "test-form") {
+      // A refused Save of broken JSON: the editor marks the line and puts the cursor at the column.
+      var saveError = target.querySelector("#event-json-error[data-line]:not([hidden])");
+      var eventField = document.getElementById("event_json");
+      if (saveError && eventField) {
+        showEventError(eventField, saveError.textContent, Number(saveError.getAttribute("data-line")),
+                       Number(saveError.getAttribute("data-column")));
+      }
+    }
     if (target && target.id === "folder-field") {
       var folderHandler = document.getElementById("handler"), folderName = document.getElementById("name");
       var found = target.querySelector("#folder-handler-suggestions option");

@@ -230,3 +230,15 @@ def test_the_editor_on_a_phone(browser, server) -> None:
         screenshot(page, "event-editor-phone-result")
     finally:
         context.close()
+
+
+def test_save_refuses_broken_json_and_the_editor_marks_the_line(page) -> None:
+    page.goto("/functions/hello_python?choice=new")
+    page.get_by_label("Event name").fill("broken-on-save")
+    editor(page).fill(BROKEN)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#event-json-error")).to_contain_text("line 3, column 15")
+    expect(page.locator(".cm-line.cm-error-line")).to_contain_text('"last_name" "Lovelace"')
+    expect(editor(page)).to_be_focused()
+    expect(page.locator("#event_json")).to_have_value(BROKEN)  # every character typed is still there
+    expect(page.get_by_label("Event", exact=True).locator("option[value='event:broken-on-save']")).to_have_count(0)
