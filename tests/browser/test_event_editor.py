@@ -242,3 +242,17 @@ def test_save_refuses_broken_json_and_the_editor_marks_the_line(page) -> None:
     expect(editor(page)).to_be_focused()
     expect(page.locator("#event_json")).to_have_value(BROKEN)  # every character typed is still there
     expect(page.get_by_label("Event", exact=True).locator("option[value='event:broken-on-save']")).to_have_count(0)
+
+
+def test_the_editor_attaches_when_the_test_tab_is_swapped_in(page) -> None:
+    page.goto("/functions/hello_python/configuration")
+    expect(page.locator(".cm-editor")).to_have_count(0)
+    page.get_by_role("navigation", name="Function").get_by_role("link", name="Test").click()
+    expect(page).to_have_url(re.compile(r"/functions/hello_python$"))
+    expect(page.locator(".cm-lineNumbers .cm-gutterElement").filter(has_text=re.compile(r"^1$"))).to_be_visible()
+    expect(page.locator("textarea#event_json")).to_be_hidden()
+    # And when the form itself is swapped: another event chosen.
+    page.get_by_label("Event", exact=True).select_option(label="Application Load Balancer")
+    expect(page.locator("#event_json")).to_have_value(re.compile("elb"))
+    expect(page.locator(".cm-editor")).to_have_count(1)
+    assert any("elb" in line for line in shown_lines(page))
