@@ -105,6 +105,11 @@
   // Scripts are deferred: the editor's bundle has run by DOMContentLoaded; forms swapped in later arrive by htmx:load.
   document.addEventListener("DOMContentLoaded", function () { attachEditors(document); });
   document.addEventListener("htmx:load", function (event) { attachEditors(event.detail.elt); });
+  // A swapped-out form's editor lets go of the window's events it listens to.
+  document.addEventListener("htmx:beforeCleanupElement", function (event) {
+    var editor = event.detail.elt.lambdaConsoleEditor;
+    if (editor) editor.view.destroy();
+  });
 
   /* Format: pretty print the event with two spaces, or say where the JSON is broken. */
   function format(textarea) {

@@ -251,8 +251,10 @@ def test_the_editor_attaches_when_the_test_tab_is_swapped_in(page) -> None:
     expect(page).to_have_url(re.compile(r"/functions/hello_python$"))
     expect(page.locator(".cm-lineNumbers .cm-gutterElement").filter(has_text=re.compile(r"^1$"))).to_be_visible()
     expect(page.locator("textarea#event_json")).to_be_hidden()
-    # And when the form itself is swapped: another event chosen.
+    # And when the form itself is swapped: another event chosen. The editor swapped out is let go.
+    page.evaluate("window.before = document.getElementById('event_json').lambdaConsoleEditor.view")
     page.get_by_label("Event", exact=True).select_option(label="Application Load Balancer")
     expect(page.locator("#event_json")).to_have_value(re.compile("elb"))
     expect(page.locator(".cm-editor")).to_have_count(1)
     assert any("elb" in line for line in shown_lines(page))
+    assert page.evaluate("window.before.destroyed") is True
