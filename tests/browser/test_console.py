@@ -35,6 +35,7 @@ def test_seed_flow_upload_a_zip_create_the_function_and_test_it(page, tmp_path) 
     screenshot(page, "create-function")
     page.get_by_role("button", name="Create function").click()
     expect(page).to_have_url(re.compile(r"/functions/seed-hello$"))
+    page.wait_for_load_state()  # the page's scripts have run: the event editor is over its textarea
     result = run_test(page, json.dumps({"first_name": "Ada", "last_name": "Lovelace"}))
     expect(result.get_by_text("Executing function: succeeded")).to_be_visible()
     expect(result.get_by_text("Hello Ada Lovelace!")).to_be_visible()
@@ -139,6 +140,7 @@ def test_a_function_from_a_stored_package_and_cancel_a_long_run(page) -> None:
     page.get_by_label("Timeout (seconds)").fill("60")
     page.get_by_role("button", name="Create function").click()
     expect(page).to_have_url(re.compile(r"/functions/sleepy$"))
+    page.wait_for_load_state()  # the page's scripts have run: the event editor is over its textarea
     page.get_by_label("Event JSON").fill('{"seconds": 30}')
     page.get_by_role("button", name="Test", exact=True).click()
     result = page.get_by_role("region", name="Execution result")
