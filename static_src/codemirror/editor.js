@@ -171,8 +171,16 @@ function attach(textarea, options = {}) {
       ],
     }),
   });
+  // Someone already typing in the textarea (the page showed it before this script arrived) carries on in the editor,
+  // at the same place.
+  const typing = document.activeElement === textarea;
+  const caret = Math.min(textarea.selectionStart || 0, view.state.doc.length);
   textarea.after(parent);
   textarea.hidden = true;
+  if (typing) {
+    view.dispatch({ selection: { anchor: caret }, scrollIntoView: true });
+    view.focus();
+  }
 
   const editor = {
     view,

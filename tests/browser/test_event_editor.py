@@ -258,3 +258,23 @@ def test_the_editor_attaches_when_the_test_tab_is_swapped_in(page) -> None:
     expect(page.locator(".cm-editor")).to_have_count(1)
     assert any("elb" in line for line in shown_lines(page))
     assert page.evaluate("window.before.destroyed") is True
+
+
+def test_typing_before_the_editor_arrives_carries_on_in_the_editor(page) -> None:
+    held: list = []
+    page.route("**/codemirror-*.min.js*", lambda route: held.append(route))  # the editor's script is slow to come
+    page.goto("/functions/hello_python?choice=new", wait_until="commit")
+    field = page.locator("textarea#event_json")
+    expect(field).to_be_visible()
+    field.fill('{"first_name": "Early", "last_name": "Bird"')  # the closing brace not typed yet
+    for _ in range(200):  # the request for the editor's script is held until now
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator(".cm-editor")).to_be_visible()
+    expect(field).to_be_hidden()
+    expect(editor(page)).to_be_focused()
+    page.keyboard.type("}")  # typed where the person left off: the end
+    expect(page.locator("#event_json")).to_have_value('{"first_name": "Early", "last_name": "Bird"}')
