@@ -72,6 +72,7 @@
     if (error) { error.textContent = message; error.hidden = !message; }
     textarea.setAttribute("aria-invalid", message ? "true" : "false");
     if (editor && !message) editor.clearError();
+    if (editor && message && !line) editor.setInvalid(true);
     if (message && line) {
       if (editor) {
         editor.markError(line, column || 1);  // the line is marked, the cursor put at the column
@@ -266,7 +267,8 @@
     if (!textarea) return;
     event.preventDefault();
     // The cursor goes back into the event, and the form's top (its Test button) into view.
-    if (textarea.lambdaConsoleEditor) textarea.lambdaConsoleEditor.focus(); else textarea.focus({ preventScroll: true });
+    if (textarea.lambdaConsoleEditor) textarea.lambdaConsoleEditor.focus();
+    else textarea.focus({ preventScroll: true });
     document.getElementById("test-form").scrollIntoView({ block: "start" });
   });
 
@@ -305,7 +307,8 @@
         var message = focus.querySelector("p");
         showEventError(textarea, message ? message.textContent : "", line, Number(focus.getAttribute("data-column")));
       } else {
-        var region = target.id === "result-body" && trigger && trigger.id === "test-form" && document.getElementById("result");
+        var tested = target.id === "result-body" && trigger && trigger.id === "test-form";
+        var region = tested && document.getElementById("result");
         focus.focus({ preventScroll: !!region });
         if (region) showResult(region);
       }

@@ -56,8 +56,18 @@ const errorField = StateField.define({
       builder.add(error.line, error.line, Decoration.line({ class: "cm-error-line" }));
       return builder.finish();
     }),
-    EditorView.contentAttributes.from(field, (error) => ({ "aria-invalid": error ? "true" : "false" })),
   ],
+});
+
+/* Whether the event was last found broken (with or without a place): the editor's aria-invalid, as the textarea's. */
+const setInvalid = StateEffect.define();
+const invalidField = StateField.define({
+  create: () => false,
+  update(invalid, tr) {
+    for (const effect of tr.effects) if (effect.is(setInvalid)) return effect.value;
+    return invalid;
+  },
+  provide: (field) => EditorView.contentAttributes.from(field, (invalid) => ({ "aria-invalid": String(invalid) })),
 });
 
 const errorGutterMarker = new (class extends GutterMarker {
@@ -119,10 +129,8 @@ function attach(textarea, options = {}) {
     label.addEventListener("click", () => view.focus());
     attributes["aria-labelledby"] = label.id;
   }
-  if (textarea.getAttribute("aria-describedby")) attributes["aria-describedby"] = textarea.getAttribute("aria-describedby");
-  for (const name of options.copyAttributes || []) {
-    if (textarea.hasAttribute(name)) attributes[name] = textarea.getAttribute(name);
-  }
+  const described = textarea.getAttribute("aria-describedby");
+  if (described) attributes["aria-describedby"] = described;
   const view = new EditorView({
     parent,
     state: EditorState.create({
@@ -132,6 +140,7 @@ function attach(textarea, options = {}) {
         indentOnInput(), bracketMatching(), closeBrackets(), highlightActiveLine(),
         indentUnit.of("  "), EditorState.tabSize.of(2),
         syntaxHighlighting(highlighting), json(), theme, errorField, errorGutter,
+        invalidField.init(() => textarea.getAttribute("aria-invalid") === "true"),
         EditorView.contentAttributes.of(attributes),
         // Text typed over a selection replaces it here, not by the browser's editing, which keeps the look of the
         // deleted text by wrapping the new text in an element with a style attribute: the Content-Security-Policy
@@ -199,12 +208,18 @@ function attach(textarea, options = {}) {
       const at = line.from + Math.min(Math.max(0, (column || 1) - 1), line.length);
       view.dispatch({
         selection: { anchor: at },
-        effects: [setError.of({ line: line.from, at }), EditorView.scrollIntoView(at, { y: "center" })],
+        effects: [
+          setError.of({ line: line.from, at }), setInvalid.of(true), EditorView.scrollIntoView(at, { y: "center" }),
+        ],
       });
       view.focus();
     },
     clearError() {
-      if (view.state.field(errorField)) view.dispatch({ effects: setError.of(null) });
+      view.dispatch({ effects: [setError.of(null), setInvalid.of(false)] });
+    },
+    /* Broken without a place to mark (the whole event, say): said to assistive technology all the same. */
+    setInvalid(invalid) {
+      view.dispatch({ effects: setInvalid.of(!!invalid) });
     },
     focus() { view.focus(); },
     destroy() {
