@@ -3,8 +3,9 @@ another folder with a new data folder, then checked as a browser and an SDK woul
 
     .venv/bin/python .ci/wheel_smoke.py [--python PYTHON]
 
-Checks `/` (200, HTML listing the samples), the page's stylesheet (200, text/css), and one Test through the Lambda
-REST API's Invoke of the sample hello_python (its exact response). Exits 1 with what went wrong otherwise.
+Checks `/` (200, HTML listing the samples), the page's stylesheet (200, text/css), the function page's scripts
+(the event editor's among them), and one Test through the Lambda REST API's Invoke of the sample hello_python (its
+exact response). Exits 1 with what went wrong otherwise.
 Standard library only: it runs before anything of the project is importable.
 """
 
@@ -85,6 +86,13 @@ def main() -> int:
             assert stylesheet is not None
             status, kind, _ = fetch(url + stylesheet.group(1).replace("&amp;", "&"))
             check(status == 200 and kind == "text/css", f"GET {stylesheet.group(1)} answers 200 text/css")
+            # The function page's scripts, the event editor's bundle among them, ship in the wheel.
+            status, kind, body = fetch(url + "/functions/hello_python")
+            scripts = re.findall(r'<script src="([^"]+)"', body.decode())
+            check(any("/codemirror-" in src for src in scripts), "the function page loads the event editor")
+            for src in scripts:
+                status, kind, _ = fetch(url + src.replace("&amp;", "&"))
+                check(status == 200 and kind.endswith("javascript"), f"GET {src} answers 200 JavaScript ({kind})")
 
             started = time.monotonic()
             status, kind, body = fetch(url + "/2015-03-31/functions/hello_python/invocations", EVENT)

@@ -68,21 +68,55 @@
   }
 
   function showEventError(textarea, message, line, column) {
-    var error = document.getElementById("event-json-error");
+    var error = document.getElementById("event-json-error"), editor = textarea.lambdaConsoleEditor;
     if (error) { error.textContent = message; error.hidden = !message; }
     textarea.setAttribute("aria-invalid", message ? "true" : "false");
+    if (editor && !message) editor.clearError();
+    if (editor && message && !line) editor.setInvalid(true);
     if (message && line) {
+      if (editor) {
+        editor.markError(line, column || 1);  // the line is marked, the cursor put at the column
+        return;
+      }
       var at = offsetOf(textarea.value, line, column || 1);
       textarea.focus();
       textarea.setSelectionRange(at, at);
     }
   }
 
+  /* The event's text, set through the editor where there is one (it writes the textarea back). */
+  function setEventText(textarea, text) {
+    if (textarea.lambdaConsoleEditor) textarea.lambdaConsoleEditor.setText(text);
+    else textarea.value = text;
+  }
+
+  /* The event editor (static/codemirror-*.min.js): line numbers, brackets, and an editor that grows with the event,
+     over the textarea, which stays the form's field. Without that script (or without script at all) the textarea
+     is the editor. */
+  function runTest() {
+    var button = document.getElementById("test-button");
+    if (button && !button.disabled) button.click();
+  }
+  function attachEditors(root) {
+    if (!window.LambdaConsoleEditor || !root.querySelectorAll) return;
+    Array.prototype.forEach.call(root.querySelectorAll("textarea[data-code-editor]"), function (textarea) {
+      if (!textarea.lambdaConsoleEditor) window.LambdaConsoleEditor.attach(textarea, { onRun: runTest });
+    });
+  }
+  // Scripts are deferred: the editor's bundle has run by DOMContentLoaded; forms swapped in later arrive by htmx:load.
+  document.addEventListener("DOMContentLoaded", function () { attachEditors(document); });
+  document.addEventListener("htmx:load", function (event) { attachEditors(event.detail.elt); });
+  // A swapped-out form's editor lets go of the window's events it listens to.
+  document.addEventListener("htmx:beforeCleanupElement", function (event) {
+    var editor = event.detail.elt.lambdaConsoleEditor;
+    if (editor) editor.view.destroy();
+  });
+
   /* Format: pretty print the event with two spaces, or say where the JSON is broken. */
   function format(textarea) {
     var text = textarea.value;
     try {
-      textarea.value = JSON.stringify(JSON.parse(text), null, 2);
+      setEventText(textarea, JSON.stringify(JSON.parse(text), null, 2));
       showEventError(textarea, "", 0, 0);
     } catch (err) {
       var match = /position (\d+)/.exec(err.message), where = match ? lineColumn(text, Number(match[1])) : null;
@@ -105,8 +139,7 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.matches("[data-run-shortcut]")) {
       event.preventDefault();
-      var button = document.getElementById("test-button");
-      if (button && !button.disabled) button.click();
+      runTest();
     }
   });
 
@@ -211,6 +244,40 @@
     }, { once: true });
   });
 
+  /* The Test tab's dock: while the form's Test button is out of view (scrolled past, or the result brought into
+     view), Test again and Edit event wait at the window's foot. */
+  var dockQueued = false;
+  function placeDock() {
+    dockQueued = false;
+    var dock = document.getElementById("test-dock"), button = document.getElementById("test-button");
+    if (!dock) return;
+    var box = button && button.getBoundingClientRect();
+    var away = !!box && (box.bottom < 0 || box.top > window.innerHeight);
+    if (dock.hidden === away) dock.hidden = !away;
+  }
+  function queueDock() {
+    if (!dockQueued) { dockQueued = true; window.requestAnimationFrame(placeDock); }
+  }
+  window.addEventListener("scroll", queueDock, { passive: true });
+  window.addEventListener("resize", queueDock);
+  document.addEventListener("htmx:afterSettle", queueDock);
+  document.addEventListener("click", function (event) {
+    var edit = event.target.closest && event.target.closest("[data-dock-edit]");
+    var textarea = edit && document.getElementById("event_json");
+    if (!textarea) return;
+    event.preventDefault();
+    // The cursor goes back into the event, and the form's top (its Test button) into view.
+    if (textarea.lambdaConsoleEditor) textarea.lambdaConsoleEditor.focus();
+    else textarea.focus({ preventScroll: true });
+    document.getElementById("test-form").scrollIntoView({ block: "start" });
+  });
+
+  /* After Test, the result's heading is brought into view unless it is there already (near the top half). */
+  function showResult(region) {
+    var box = region.getBoundingClientRect();
+    if (box.top < 0 || box.top > window.innerHeight / 2) region.scrollIntoView({ block: "start" });
+  }
+
   /* On a history entry's page, Run again shows a new entry: the heading and the address then name that one. */
   function showEntry(banner) {
     var heading = document.getElementById("entry-heading"), time = heading && heading.querySelector("time");
@@ -240,9 +307,21 @@
         var message = focus.querySelector("p");
         showEventError(textarea, message ? message.textContent : "", line, Number(focus.getAttribute("data-column")));
       } else {
-        focus.focus();
+        var tested = target.id === "result-body" && trigger && trigger.id === "test-form";
+        var region = tested && document.getElementById("result");
+        focus.focus({ preventScroll: !!region });
+        if (region) showResult(region);
       }
       return;
+    }
+    if (target && target.id === "test-form") {
+      // A refused Save of broken JSON: the editor marks the line and puts the cursor at the column.
+      var saveError = target.querySelector("#event-json-error[data-line]:not([hidden])");
+      var eventField = document.getElementById("event_json");
+      if (saveError && eventField) {
+        showEventError(eventField, saveError.textContent, Number(saveError.getAttribute("data-line")),
+                       Number(saveError.getAttribute("data-column")));
+      }
     }
     if (target && target.id === "folder-field") {
       var folderHandler = document.getElementById("handler"), folderName = document.getElementById("name");

@@ -26,6 +26,7 @@ class Editor:
     errors: dict[str, str] = field(default_factory=dict)
     replacing: str = ""  # a saved event that Save would replace: the editor asks first
     opened: str = ""  # the saved event the editor was opened on, while it shows something else (a question)
+    error_at: tuple[int, int] | None = None  # line and column (1-based) of the JSON error, when it has a place
 
 
 def editor_for(function: str, args: Mapping[str, str]) -> Editor:
@@ -130,6 +131,8 @@ def save_event(name: str) -> tuple[str, int]:
         return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))
     except EventError as exc:
         editor.errors["event_name" if exc.field == "name" else "event_json"] = str(exc)
+        if exc.field != "name" and exc.line:
+            editor.error_at = (exc.line, exc.column or 1)
         return render("function.html", "_test_form.html", 422, **test_tab_context(name, {}, editor))
     saved = Editor(f"event:{event.name}", event.name, event.body, saved=True, message=f"Saved event {event.name}.")
     return render("function.html", "_test_form.html", **test_tab_context(name, {}, saved))

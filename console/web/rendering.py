@@ -24,6 +24,8 @@ from console.web.results import ProxyResponse, pretty_json, proxy_response
 
 log = logging.getLogger("lambda_console.web")
 HTMX_VERSION = "2.0.11"
+# The Test tab's event editor, built from static_src/codemirror (its README says how) into one versioned file.
+CODEMIRROR_VERSION = "6.0.2"
 
 
 def is_fragment_request() -> bool:
@@ -50,6 +52,11 @@ def vary_on_htmx(response: Response) -> Response:
 @bp.app_template_global()
 def htmx_script() -> str:
     return f"htmx-{HTMX_VERSION}.min.js"
+
+
+@bp.app_template_global()
+def codemirror_script() -> str:
+    return f"codemirror-{CODEMIRROR_VERSION}.min.js"
 
 
 @functools.cache

@@ -35,6 +35,7 @@ def test_seed_flow_upload_a_zip_create_the_function_and_test_it(page, tmp_path) 
     screenshot(page, "create-function")
     page.get_by_role("button", name="Create function").click()
     expect(page).to_have_url(re.compile(r"/functions/seed-hello$"))
+    page.wait_for_load_state()  # the page's scripts have run: the event editor is over its textarea
     result = run_test(page, json.dumps({"first_name": "Ada", "last_name": "Lovelace"}))
     expect(result.get_by_text("Executing function: succeeded")).to_be_visible()
     expect(result.get_by_text("Hello Ada Lovelace!")).to_be_visible()
@@ -67,7 +68,7 @@ def test_ctrl_enter_runs_the_test_and_format_pretty_prints(page) -> None:
     editor = page.get_by_label("Event JSON")
     editor.fill('{"first_name":"Grace","last_name":"Hopper"}')
     page.get_by_role("button", name="Format").click()
-    expect(editor).to_have_value('{\n  "first_name": "Grace",\n  "last_name": "Hopper"\n}')
+    expect(page.locator("#event_json")).to_have_value('{\n  "first_name": "Grace",\n  "last_name": "Hopper"\n}')
     editor.press("Control+Enter")
     expect(page.get_by_role("region", name="Execution result").get_by_text("Hello Grace Hopper!")).to_be_visible()
 
@@ -100,7 +101,7 @@ def test_save_an_event_reload_it_is_there_then_delete_it(page) -> None:
     expect(page.get_by_text("Saved event browser-saved.")).to_be_visible()
     page.reload()
     page.get_by_label("Event", exact=True).select_option("event:browser-saved")
-    expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "Saved", "last_name": "Event"}')
+    expect(page.locator("#event_json")).to_have_value('{"first_name": "Saved", "last_name": "Event"}')
     result = run_test(page)
     expect(result.get_by_text("Hello Saved Event!")).to_be_visible()
     page.once("dialog", lambda dialog: dialog.accept())
@@ -139,6 +140,7 @@ def test_a_function_from_a_stored_package_and_cancel_a_long_run(page) -> None:
     page.get_by_label("Timeout (seconds)").fill("60")
     page.get_by_role("button", name="Create function").click()
     expect(page).to_have_url(re.compile(r"/functions/sleepy$"))
+    page.wait_for_load_state()  # the page's scripts have run: the event editor is over its textarea
     page.get_by_label("Event JSON").fill('{"seconds": 30}')
     page.get_by_role("button", name="Test", exact=True).click()
     result = page.get_by_role("region", name="Execution result")

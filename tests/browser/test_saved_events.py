@@ -44,7 +44,7 @@ def test_save_over_another_event_asks_and_names_it(page) -> None:
     expect(question).to_contain_text("An event named care-over is saved already.")
     screenshot(page, "save-over-asks")
     page.goto("/functions/hello_python?event=care-over")
-    expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "First"}')  # nothing replaced yet
+    expect(page.locator("#event_json")).to_have_value('{"first_name": "First"}')  # nothing replaced yet
     page.get_by_label("Event", exact=True).select_option("new")
     expect(page.get_by_label("Event name")).to_have_value("")  # the new event's editor is in
     page.get_by_label("Event name").fill("care-over")
@@ -53,7 +53,7 @@ def test_save_over_another_event_asks_and_names_it(page) -> None:
     page.get_by_role("button", name="Replace care-over").click()
     expect(page.get_by_text("Saved event care-over.")).to_be_visible()
     page.goto("/functions/hello_python?event=care-over")
-    expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "Second"}')
+    expect(page.locator("#event_json")).to_have_value('{"first_name": "Second"}')
 
 
 def test_switching_events_with_unsaved_edits_asks_first(page) -> None:
@@ -68,14 +68,14 @@ def test_switching_events_with_unsaved_edits_asks_first(page) -> None:
     page.once("dialog", dismiss)
     page.get_by_label("Event", exact=True).select_option("template:sqs")
     expect(page.get_by_label("Event", exact=True)).to_have_value("event:care-draft")
-    expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "Edited"}')
+    expect(page.locator("#event_json")).to_have_value('{"first_name": "Edited"}')
     assert messages == ["Discard your unsaved changes to the event care-draft? Save keeps them."]
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_label("Event", exact=True).select_option("template:sqs")
-    expect(page.get_by_label("Event JSON")).to_have_value(re.compile("eventSourceARN"))
+    expect(page.locator("#event_json")).to_have_value(re.compile("eventSourceARN"))
     # Without edits, switching asks nothing (a dialog would fail the test: nobody answers it).
     page.get_by_label("Event", exact=True).select_option("event:care-draft")
-    expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "Draft"}')
+    expect(page.locator("#event_json")).to_have_value('{"first_name": "Draft"}')
 
 
 def test_rename_and_duplicate_a_saved_event(page) -> None:
@@ -88,7 +88,7 @@ def test_rename_and_duplicate_a_saved_event(page) -> None:
     page.get_by_label("New name for care-renamed").fill("care-copy")
     page.get_by_role("button", name="Duplicate").click()
     expect(page.get_by_text("Saved a copy of care-renamed as care-copy; the copy is open.")).to_be_visible()
-    expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "Renamed"}')
+    expect(page.locator("#event_json")).to_have_value('{"first_name": "Renamed"}')
     page.goto("/functions/hello_python?event=care-copy")
     expect(saved_option(page, "care-rename")).to_have_count(0)
     expect(saved_option(page, "care-renamed")).to_have_count(1)
@@ -232,6 +232,6 @@ def test_without_script_save_over_asks_and_rename_works(browser, server) -> None
         page.get_by_label("New name for care-noscript").fill("care-noscript-2")
         page.get_by_role("button", name="Rename", exact=True).click()
         expect(page.get_by_text("Renamed event care-noscript to care-noscript-2.")).to_be_visible()
-        expect(page.get_by_label("Event JSON")).to_have_value('{"first_name": "Two"}')
+        expect(page.locator("#event_json")).to_have_value('{"first_name": "Two"}')
     finally:
         context.close()
