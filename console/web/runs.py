@@ -9,7 +9,7 @@ from console.core.event_json import EventError
 from console.core.history import InvocationRecord
 from console.core.jobs import Job
 from console.web import bp
-from console.web.editor import Editor, test_tab_context
+from console.web.editor import Editor, editor_for, test_tab_context
 from console.web.rendering import is_fragment_request, render
 from console.web.results import proxy_response, record_json
 
@@ -44,8 +44,20 @@ def _gone(job: Job) -> str:
 
 
 def _result(name: str, job: Job, status: int = 200) -> tuple[str, int]:
-    return render("function.html", "_result_body.html", status, **test_tab_context(name, request.args, None,
-                                                                                   **run_context(job)))
+    context = run_context(job)
+    return render("function.html", "_result_body.html", status, **test_tab_context(
+        name, request.args, None if is_fragment_request() else _ran_editor(name, job, context.get("record")),
+        **context))
+
+
+def _ran_editor(name: str, job: Job, record: InvocationRecord | None) -> Editor | None:
+    """The editor a whole page (a browser without script) shows beside a run's result: the event that ran, saved
+    or as it was typed, rather than the function's first saved event."""
+    if job.event_name:
+        return editor_for(name, {"event": job.event_name})
+    if record is not None:
+        return Editor("new", "", record.event)
+    return None
 
 
 @bp.post("/functions/<name>/test")

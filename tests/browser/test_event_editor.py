@@ -204,6 +204,16 @@ def test_without_script_the_textarea_is_the_editor(browser, server) -> None:
         page.get_by_role("button", name="Test", exact=True).click()
         expect(page.get_by_text("Hello No Script!")).to_be_visible()  # the textarea's text was posted
         expect(page.get_by_role("group", name="Test")).to_be_hidden()
+        # The page after Test shows the event that ran, ready to change and run again, not the first saved event.
+        expect(field).to_have_value('{"first_name": "No", "last_name": "Script"}')
+        field.fill('{"first_name": "Saved", "last_name": "Event"}')
+        page.get_by_label("Event name").fill("no-script")
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.goto("/functions/hello_python?event=no-script")
+        page.get_by_role("button", name="Test", exact=True).click()
+        expect(page.get_by_text("Hello Saved Event!")).to_be_visible()
+        expect(page.get_by_label("Event", exact=True)).to_have_value("event:no-script")
+        expect(field).to_have_value('{"first_name": "Saved", "last_name": "Event"}')
     finally:
         context.close()
 
