@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from console.core.functions import FunctionError, FunctionNotFound
+from console.core.jobs import JobNotFound
 from console.core.remotes import RemoteError
 
 if TYPE_CHECKING:
@@ -26,9 +27,8 @@ log = logging.getLogger("lambda_console.remote_jobs")
 KEEP_JOBS = 50
 
 
-class RemoteJobNotFound(KeyError):
-    def __str__(self) -> str:
-        return self.args[0] if self.args else "No such job"
+class RemoteJobNotFound(JobNotFound):
+    """No job on a remote of that id (a page's job that finished long ago, or a mistyped address)."""
 
 
 @dataclass

@@ -16,7 +16,6 @@ from console.core.history import HistoryNotFound, InvocationRecord
 from console.core.jobs import JobNotFound
 from console.core.limits import human_size
 from console.core.packages import PackageNotFound
-from console.core.remote_jobs import RemoteJobNotFound
 from console.core.remotes import RemoteNotFound
 from console.resources import static_dir
 from console.web import bp
@@ -90,7 +89,6 @@ def function_not_found(exc: FunctionNotFound) -> tuple[Response | str, int]:
 @bp.errorhandler(JobNotFound)
 @bp.errorhandler(PackageNotFound)
 @bp.errorhandler(RemoteNotFound)
-@bp.errorhandler(RemoteJobNotFound)
 def other_not_found(exc: Exception) -> tuple[Response | str, int]:
     return _not_found(str(exc))
 
