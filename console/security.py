@@ -185,9 +185,10 @@ def _signed_with(current: HandedCredentials) -> bool:
 
 def _verify(credentials: Credentials) -> None:
     """Check the request's SigV4 signature against `credentials` (SignatureError when it does not hold)."""
-    raw_path = request.environ.get("REQUEST_URI", request.environ.get("RAW_URI", "")).split("?", 1)[0]
+    raw_path = (request.environ.get("REQUEST_URI") or request.environ.get("RAW_URI") or "").split("?", 1)[0]
+    # WSGI's environ holds each header once (a repeated one joined): a mapping of them loses nothing.
     verify(request.method, raw_path or request.path, request.query_string.decode("latin-1"),
-           request.headers, request.get_data(cache=True), credentials)
+           dict(request.headers), request.get_data(cache=True), credentials)
 
 
 def _authenticate_api(auth: Authentication, handed: HandedLookup | None = None) -> Response | None:

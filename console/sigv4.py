@@ -146,9 +146,9 @@ def verify(
         raise SignatureError("InvalidSignatureException",
                              f"Credential should be scoped to correct service: '{service}'.")
 
-    amz_date = _header(headers, "x-amz-date")
+    amz_date = _header(headers, "x-amz-date") or ""
     try:
-        sent = datetime.strptime(amz_date or "", _AMZ_DATE).replace(tzinfo=timezone.utc)
+        sent = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=timezone.utc)
     except ValueError:
         raise SignatureError("IncompleteSignatureException",
                              "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.") \

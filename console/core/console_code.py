@@ -6,7 +6,7 @@ A part of console.core.console.Console (which inherits it): the one way in stays
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any
 
 from console.core.code_changes import CodeChange
 from console.core.code_files import CodeFile, CodeText, list_files, read_file
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 class CodeOperations(ConsoleParts):
     """Package, folder and SAM template operations of the Console."""
 
-    def upload_package(self, data: bytes | BinaryIO, filename: str = "") -> Package:
+    def upload_package(self, data: bytes | IO[bytes], filename: str = "") -> Package:
         """Check and store a deployment package (once per distinct content)."""
         return self.packages.add(data, filename)
 

@@ -6,7 +6,7 @@ each.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from console.config import Config
@@ -65,7 +65,7 @@ class ConsoleParts:
 
         def get_invocation(self, entry_id: int, function: str | None = ...) -> InvocationRecord: ...
 
-        def upload_package(self, data: bytes | BinaryIO, filename: str = ...) -> Package: ...
+        def upload_package(self, data: bytes | IO[bytes], filename: str = ...) -> Package: ...
 
     @property
     def console(self) -> Console:

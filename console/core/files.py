@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 
 def remove_tree(path: Path) -> None:
@@ -54,7 +54,7 @@ def write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
-def chunks(data: bytes | BinaryIO, size: int) -> Iterator[bytes]:
+def chunks(data: bytes | IO[bytes], size: int) -> Iterator[bytes]:
     """Bytes as they are, or a stream read `size` bytes at a time."""
     if isinstance(data, (bytes, bytearray, memoryview)):
         yield bytes(data) if not isinstance(data, bytes) else data

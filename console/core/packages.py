@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, BinaryIO
+from typing import IO
 
 try:
     import fcntl
@@ -251,7 +251,7 @@ class PackageStore:
 
     # -- adding -------------------------------------------------------------------------------------------------
 
-    def add(self, data: bytes | BinaryIO, filename: str = "") -> Package:
+    def add(self, data: bytes | IO[bytes], filename: str = "") -> Package:
         """Check and store a zip given as bytes or a binary stream; the same bytes again give the stored Package.
 
         Raises PackageError (see `check_zip`, and over `max_zip_bytes`) before anything is stored.
@@ -270,7 +270,7 @@ class PackageStore:
                 remove_tree(temp_code)
             remove_tree(temp_zip)
 
-    def _receive(self, data: bytes | BinaryIO) -> tuple[Path, str, int]:
+    def _receive(self, data: bytes | IO[bytes]) -> tuple[Path, str, int]:
         """Write the zip to a temporary file in the store's folder, hashing as it goes and stopping over the limit."""
         if isinstance(data, (bytes, bytearray, memoryview)) and len(data) > self.max_zip_bytes:
             raise self._too_large(len(data))

@@ -35,11 +35,11 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response
 from werkzeug.routing import BaseConverter
 
-bp = Blueprint("lambda_api", __name__, url_prefix="/2015-03-31")
+bp: Blueprint = Blueprint("lambda_api", __name__, url_prefix="/2015-03-31")
 # The API's other date prefixes (/2017-03-31/tags, /2018-10-31/layers, /2021-10-31/.../url...): their routes carry
 # the prefix themselves; whatever this console does not implement there answers in Lambda's error format too.
-dated = Blueprint("lambda_api_dated", __name__)
-layers_bp = Blueprint("lambda_layers", __name__, url_prefix="/2018-10-31")
+dated: Blueprint = Blueprint("lambda_api_dated", __name__)
+layers_bp: Blueprint = Blueprint("lambda_layers", __name__, url_prefix="/2018-10-31")
 
 
 class ApiDate(BaseConverter):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from flask import request, url_for
 
@@ -104,9 +105,9 @@ def choose_event(name: str) -> tuple[str, int, dict[str, str]]:
     """
     context = test_tab_context(name, request.args)
     kind, _, value = context["editor"].choice.partition(":")
-    query = {kind: value} if kind in ("event", "template") else {"choice": "new"}
+    query = urlencode({kind: value} if kind in ("event", "template") else {"choice": "new"})
     html, status = render("function.html", "_test_form.html", **context)
-    return html, status, {"HX-Push-Url": url_for("web.function_page", name=name, **query)}
+    return html, status, {"HX-Push-Url": f"{url_for('web.function_page', name=name)}?{query}"}
 
 
 def _opened_event() -> str:

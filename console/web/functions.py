@@ -108,7 +108,7 @@ def new_function_package() -> tuple[str, int]:
         package = get_console().upload_package(upload.stream, upload.filename)
     except PackageError as exc:
         return render("function_new.html", "_package_field.html", 422,
-                      **_new_context(form, {"package": forms.package_refusal(exc, upload.filename or "")}))
+                      **_new_context(form, {"package": forms.package_refusal(exc, (upload.filename if upload else None) or "")}))
     return render("function_new.html", "_package_field.html", **_new_context(form, {}, package.sha256))
 
 
@@ -141,7 +141,7 @@ def create_function() -> BaseResponse | tuple[str, int]:
             raise FunctionError(warning, "package")
         function = console.create_function(form["name"].strip(), package_sha, handler, **settings)
     except PackageError as exc:
-        return render_template("function_new.html", **_new_context(form, {"package": forms.package_refusal(exc, upload.filename or "")}, "")), 422
+        return render_template("function_new.html", **_new_context(form, {"package": forms.package_refusal(exc, (upload.filename if upload else None) or "")}, "")), 422
     except FunctionError as exc:
         return render_template(
             "function_new.html", **_new_context(form, {exc.field or "form": str(exc)}, package_sha)
@@ -304,7 +304,7 @@ def upload_code(name: str) -> tuple[str, int]:
             return render("function.html", "_function_body.html", 422, **configuration_context(name, {"code": problem}))
         console.update_function_code(name, package.sha256)
     except PackageError as exc:
-        return render("function.html", "_function_body.html", 422, **configuration_context(name, {"code": forms.package_refusal(exc, upload.filename if upload else "")}))
+        return render("function.html", "_function_body.html", 422, **configuration_context(name, {"code": forms.package_refusal(exc, (upload.filename if upload else None) or "")}))
     return render("function.html", "_function_body.html", **configuration_context(
         name, message=f"New code uploaded ({package.filename or 'zip'}, SHA-256 {package.code_sha256}). "
                       "The next test runs it: warm environments were retired."))

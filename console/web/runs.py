@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from console import get_console
 from console.core.event_json import EventError
@@ -61,7 +62,7 @@ def _ran_editor(name: str, job: Job, record: InvocationRecord | None) -> Editor 
 
 
 @bp.post("/functions/<name>/test")
-def run_test(name: str) -> Response | tuple[str, int]:
+def run_test(name: str) -> BaseResponse | tuple[str, int]:
     """The Test button: check the event's JSON (line and column) before anything runs, then run it as a job."""
     body = request.form.get("event_json", "")
     try:
@@ -137,7 +138,7 @@ def history_entry_json(name: str, entry_id: int) -> Response:
 
 
 @bp.post("/functions/<name>/history/<int:entry_id>/rerun")
-def rerun(name: str, entry_id: int) -> Response | tuple[str, int]:
+def rerun(name: str, entry_id: int) -> BaseResponse | tuple[str, int]:
     """Run again: the entry's event on the same version, as a job shown in the entry page's result region."""
     job = get_console().rerun(entry_id, function=name)
     job.done.wait(FIRST_WAIT_SECONDS)
