@@ -192,6 +192,22 @@ def test_an_unreachable_endpoint_a_missing_profile_and_an_unknown_remote_say_so(
     assert proc.returncode == 2 and "--remote: only with --all" in proc.stderr.decode()
 
 
+def test_an_endpoint_without_credentials_says_how_to_reach_a_local_one(data, env, tmp_path, remote_server) -> None:
+    write_events(tmp_path / "hello", {"ada.json": {"first_name": "Ada", "last_name": "L"},
+                                      "ada.expected.json": {"functionError": False}})
+    assert run(data, "events", "import", "hello_python", tmp_path / "hello", env=env).returncode == 0
+    assert run(data, "remotes", "add", "local", "--endpoint-url", remote_server.url, env=env).returncode == 0
+    no_keys = {key: value for key, value in env.items() if key not in KEYS} | {"AWS_EC2_METADATA_DISABLED": "true"}
+    proc = run(data, "test", "--all", "--remote", "local", env=no_keys)
+    assert proc.returncode == 1
+    message = proc.stderr.decode()
+    assert "Remote local: no AWS credentials found in the environment (AWS_ACCESS_KEY_ID...)" in message
+    assert "export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test" in message and "Traceback" not in message
+    # With any keys, as the message says, the same run reaches the remote.
+    keyed = no_keys | {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+    assert run(data, "test", "--all", "--remote", "local", env=keyed).returncode == 0
+
+
 ROLE = "arn:aws:iam::123456789012:role/lambda-basic-execution"
 
 

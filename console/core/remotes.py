@@ -208,8 +208,11 @@ def remote_failure(remote: Remote, exc: Exception) -> RemoteError | None:
         return RemoteError(f"Remote {remote.name}: {where} did not answer in time ({exc}).")
     if isinstance(exc, NoCredentialsError):
         source = f"the profile {remote.profile!r}" if remote.profile else "the environment (AWS_ACCESS_KEY_ID...)"
+        local = (" An endpoint that checks no signature (another lambda-console without --auth, LocalStack) takes "
+                 "any keys: export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test before starting the console."
+                 if remote.endpoint_url and not remote.profile else "")
         return RemoteError(f"Remote {remote.name}: no AWS credentials found in {source}. Configure them, as the "
-                           "AWS CLI's 'aws configure' does, and try again.")
+                           f"AWS CLI's 'aws configure' does, and try again.{local}")
     if isinstance(exc, NoRegionError):
         return RemoteError(f"Remote {remote.name}: no region. Add the remote again with --region.")
     return None
