@@ -27,12 +27,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
+from server import CHROMIUM, CHROMIUM_ARGS
+
 from console.web.rendering import CODEMIRROR_VERSION
 from tests.conftest import LiveServer
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 PAGE = "/functions/hello_python"
 ADDED_GOAL_MS = 60.0
 FORMAT_GOAL_MS = 100.0

@@ -1,5 +1,5 @@
 """A `lambda-console serve` of its own for a benchmark: started on a free port over a given data folder, stopped;
-and what the benchmarks that talk to it share (a boto3 Lambda client of it, percentiles)."""
+and what the benchmarks that talk to it share (a boto3 Lambda client of it, percentiles, Chromium's command line)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# Headless Chromium as the browser benchmarks drive it (Debian's chromium; Playwright cannot download its own here).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
 
 
 def start_server(data_dir: Path, env: dict[str, str] | None = None,

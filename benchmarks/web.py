@@ -22,13 +22,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
+from server import CHROMIUM, CHROMIUM_ARGS
+
 from console.config import load_config
 from console.core.console import Console
 from tests.conftest import LiveServer
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 TEST_GOAL_MS = 100.0
 LIST_GOAL_MS = 150.0
 FUNCTIONS = 500
