@@ -80,9 +80,15 @@ def test_a_remotes_functions_test_and_compare_in_the_browser(remote_page, server
     section.get_by_role("link", name="hello_python").click()
     expect(page.get_by_test_id("remote-badge")).to_have_text("staging")
     expect(page.get_by_test_id("remote-settings")).to_contain_text("hello_python.my_handler · python3.11 · 128 MB")
-    expect(page.get_by_label("Event JSON")).to_contain_text("Lovelace")  # the local function's saved event
-    page.get_by_role("button", name="Test", exact=True).click()
+    expect(page.locator("textarea#event_json")).to_contain_text("Lovelace")  # the local function's saved event
+    # The same event editor as the local Test tab: line numbers, and Ctrl+Enter runs the Test.
+    expect(page.locator(".cm-editor .cm-lineNumbers")).to_be_visible()
+    page.locator(".cm-content").fill('{"first_name": "Grace", "last_name": "Hopper"}')
+    page.locator(".cm-content").press("Control+Enter")
     result = page.get_by_role("region", name="Execution result")
+    expect(result.get_by_test_id("response")).to_contain_text('"message": "Hello Grace Hopper!"')
+    page.goto("/remotes/staging/functions/hello_python?event=ada-lovelace")
+    page.get_by_role("button", name="Test", exact=True).click()
     expect(result.get_by_text("Executing function: succeeded")).to_be_visible()
     expect(result.get_by_test_id("response")).to_contain_text('"message": "Hello Ada Lovelace!"')
     expect(result.locator("pre.logs")).to_contain_text("REPORT RequestId:")
