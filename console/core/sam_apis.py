@@ -158,16 +158,16 @@ class ApiReader:
         origin = self._quoted(cors.get("AllowOrigin"), "AllowOrigin")
         if origin is None:
             raise ApiProblem("Cors: AllowOrigin is required")
-        credentials = self._value(cors.get("AllowCredentials", False), "Cors.AllowCredentials")
+        credentials = _true(self._value(cors.get("AllowCredentials", False), "Cors.AllowCredentials"))
         return RestCors(origin, self._quoted(cors.get("AllowMethods"), "AllowMethods"),
                         self._quoted(cors.get("AllowHeaders"), "AllowHeaders"),
-                        self._quoted(cors.get("MaxAge"), "MaxAge"), credentials in (True, "true", "True"))
+                        self._quoted(cors.get("MaxAge"), "MaxAge"), credentials)
 
     def _http_cors(self, cors: Any) -> HttpCors | None:
         cors = self._value(cors, "CorsConfiguration")
         if cors is None or cors is False or cors in ("false", "False"):
             return None
-        if cors is True or cors in ("true", "True"):
+        if _true(cors):
             return HttpCors(("*",), ("*",), ("*",))
         if not isinstance(cors, dict):
             raise ApiProblem("CorsConfiguration must be true or a mapping (AllowOrigins, AllowMethods...)")
@@ -182,4 +182,9 @@ class ApiReader:
         if max_age is not None and not (isinstance(max_age, int) or str(max_age).isdigit()):
             raise ApiProblem(f"CorsConfiguration.MaxAge {max_age!r} must be a number of seconds")
         return HttpCors(names("AllowOrigins"), names("AllowMethods"), names("AllowHeaders"), names("ExposeHeaders"),
-                        None if max_age is None else int(max_age), cors.get("AllowCredentials") in (True, "true"))
+                        None if max_age is None else int(max_age), _true(cors.get("AllowCredentials")))
+
+
+def _true(value: Any) -> bool:
+    """A template's boolean: YAML's true, or the string CloudFormation makes of it (a parameter's "true")."""
+    return value is True or value in ("true", "True")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from console.core.functions import FunctionNotFound
@@ -83,15 +84,10 @@ def event_for(api_route: ApiRoute, request: HttpRequest, parameters: dict[str, s
 
 
 def on_path(api_routes: list[ApiRoute], raw_path: str) -> list[ApiRoute]:
-    """The routes whose path takes this request's path, whatever their method (the most specific path's only)."""
-    paths: dict[routing.Route, str] = {}
-    for route in api_routes:
-        try:
-            paths.setdefault(routing.Route("ANY", route.path), route.path)
-        except routing.RouteError:
-            continue  # $default, or a path said at load time not to be served
-    found = routing.match(list(paths), "ANY", raw_path)
-    return [] if found is None else [route for route in api_routes if route.path == found.route.path]
+    """The routes whose path takes this request's path, whatever their method (the most specific path's only; an
+    HttpApi `$default` route's when no path takes it)."""
+    found = find([replace(route, method="ANY") for route in api_routes], "ANY", raw_path)
+    return [] if found is None else [route for route in api_routes if route.path == found[0].path]
 
 
 def cors_answer(api_routes: list[ApiRoute], request: HttpRequest) -> HttpResponse | None:
@@ -107,8 +103,7 @@ def cors_answer(api_routes: list[ApiRoute], request: HttpRequest) -> HttpRespons
         methods = {route.method for route in same_path if route.api == api}
         return HttpResponse(200, (("Content-Type", JSON), *rest_cors.headers(methods)), b"")
     lowered = {key.lower(): value for key, value in request.headers}
-    http = [route.api.cors for route in same_path or [r for r in api_routes if r.path == DEFAULT]
-            if isinstance(route.api.cors, HttpCors)]
+    http = [route.api.cors for route in same_path if isinstance(route.api.cors, HttpCors)]
     if http and cors_headers.is_preflight(request.method, lowered):
         return cors_headers.preflight(http[0].as_url_cors(), lowered)
     return None
